@@ -1,0 +1,182 @@
+"""The `selfeng` command: ask, chat, tools, seed."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from . import events as ev
+
+
+class StagePrinter:
+    """Prints each agent event as one line, the moment it happens."""
+
+    def __init__(self, stream=sys.stderr, verbose: bool = False):
+        self.stream = stream
+        self.verbose = verbose
+        self.t0 = time.perf_counter()
+
+    def __call__(self, event: str, data: dict[str, Any]) -> None:
+        line = self.describe(event, data)
+        if line:
+            self.stream.write(f"[{time.perf_counter() - self.t0:6.1f}s] {line}\n")
+            self.stream.flush()
+
+    def describe(self, event: str, d: dict[str, Any]) -> str | None:
+        if event == ev.SEARCHING:
+            return "searching the tool library…"
+        if event == ev.TOOL_FOUND:
+            sim = d.get("similarity")
+            return f"found tool {d.get('tool_name')}" + (f" (similarity {sim:.2f})" if isinstance(sim, float) else "")
+        if event == ev.NO_TOOL_FOUND:
+            return "no tool fits"
+        if event == ev.ENTERING_SYNTHESIS_MODE:
+            return "writing a new tool, test-first"
+        if event == ev.SYNTHESIS_STEP:
+            step, status = d.get("step"), d.get("status")
+            extra = ""
+            if step == "specification" and status == "complete":
+                extra = f": {d.get('signature', '')}"
+            elif step == "tests" and status == "complete":
+                extra = f": {d.get('test_count')} tests frozen"
+            elif step == "verification" and "tests_passed" in d:
+                extra = f": {d.get('tests_passed')} passed, {d.get('tests_failed')} failed"
+            if d.get("dropped_tests"):
+                extra += f" (dropped disputed: {', '.join(d['dropped_tests'])})"
+            if d.get("message"):
+                extra += f" — {d['message']}"
+            if d.get("error") and status == "failed":
+                extra += f": {str(d['error']).splitlines()[0]}"
+            return f"  {step:<15} {status}{extra}"
+        if event == ev.SYNTHESIS_COMPLETE:
+            return f"tool {d.get('tool_name')} verified and registered"
+        if event == ev.SYNTHESIS_FAILED:
+            return f"synthesis failed at {d.get('step')}: {str(d.get('error', '')).splitlines()[0]}"
+        if event == ev.EXECUTING:
+            return f"running {d.get('tool_name')} in the sandbox…"
+        if event == ev.EXECUTION_COMPLETE:
+            if d.get("success"):
+                return f"  result: {json.dumps(d.get('result'), ensure_ascii=False, default=str)[:200]}"
+            return f"  failed ({d.get('error_type')}): {str(d.get('error'))[:200]}"
+        if event == ev.SYNTHESIZING_RESPONSE:
+            return "writing the answer…"
+        if event == ev.ERROR:
+            return f"error: {d.get('error')}"
+        if event == ev.COMPLETE:
+            return None
+        return f"{event}: {json.dumps(d, default=str)[:200]}" if self.verbose else None
+
+
+def _orchestrator():
+    from .orchestrator import AgentOrchestrator
+    return AgentOrchestrator()
+
+
+def cmd_ask(args) -> int:
+    orch = _orchestrator()
+    printer = StagePrinter(verbose=args.verbose)
+    result = orch.process_request(" ".join(args.prompt), session_id=args.session, callback=printer)
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(result["response"])
+    return 0 if result["success"] else 1
+
+
+def cmd_chat(args) -> int:
+    orch = _orchestrator()
+    sid = orch.memory_manager.start_session(args.session)
+    print(f"selfeng chat — {orch.get_tool_count()} tools in the library, session {sid}.")
+    print("Ask for something; type 'tools' to list the library, 'exit' to quit.")
+    while True:
+        try:
+            line = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not line:
+            continue
+        if line in ("exit", "quit"):
+            return 0
+        if line == "tools":
+            for t in orch.get_all_tools():
+                print(f"  {t['name']}: {t.get('docstring', '')}")
+            continue
+        result = orch.process_request(line, session_id=sid, callback=StagePrinter(sys.stdout))
+        print(f"selfeng> {result['response']}\n")
+
+
+def cmd_tools(args) -> int:
+    from .capability_registry import CapabilityRegistry
+    reg = CapabilityRegistry()
+    if args.action == "list":
+        tools = reg.get_all_tools()
+        for t in tools:
+            flag = " [EXPERIMENTAL]" if t.get("experimental") else ""
+            print(f"{t['name']}{flag}  {t.get('signature', '')}\n    {t.get('docstring', '')}")
+        print(f"{len(tools)} tool(s)")
+        return 0
+    if not args.name:
+        print(f"selfeng tools {args.action}: a tool name is required", file=sys.stderr)
+        return 2
+    if args.action == "show":
+        t = reg.get_tool_by_name(args.name)
+        if t is None:
+            print(f"no tool named {args.name!r}", file=sys.stderr)
+            return 1
+        print(f"# {t['name']}  {t.get('signature', '')}\n# {t.get('docstring', '')}")
+        print(f"# verified: {t.get('tests_verified')}  experimental: {t.get('experimental')}  "
+              f"uses: {t.get('usage_count')}  success rate: {t.get('success_rate')}")
+        print(t["code"])
+        print("# --- tests ---")
+        print(t["tests"])
+        return 0
+    if args.action == "delete":
+        if reg.delete_tool(args.name):
+            print(f"deleted {args.name}")
+            return 0
+        print(f"no tool named {args.name!r}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def cmd_seed(args) -> int:
+    from .seed_tools import install_seed_tools
+    report = install_seed_tools(progress=lambda m: print(m, file=sys.stderr))
+    print(json.dumps(report, indent=2))
+    return 0 if all(r["status"] in ("registered", "exists") for r in report) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="selfeng", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("ask", help="answer one request, writing a tool if none fits")
+    a.add_argument("prompt", nargs="+")
+    a.add_argument("--json", action="store_true", help="print the full result as JSON")
+    a.add_argument("--session", help="session id, for follow-up context")
+    a.add_argument("-v", "--verbose", action="store_true")
+    a.set_defaults(func=cmd_ask)
+    c = sub.add_parser("chat", help="interactive session with memory")
+    c.add_argument("--session")
+    c.set_defaults(func=cmd_chat)
+    t = sub.add_parser("tools", help="manage the tool library")
+    t.add_argument("action", choices=["list", "show", "delete"])
+    t.add_argument("name", nargs="?")
+    t.set_defaults(func=cmd_tools)
+    s = sub.add_parser("seed", help="verify and install the seed tools")
+    s.set_defaults(func=cmd_seed)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    import logging
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    from .config import ConfigError
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"selfeng: configuration error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,50 @@
+"""Pull Python code and JSON out of model replies, which may be fenced or bare."""
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
+
+
+def extract_code(reply: str) -> str:
+    """Return the Python code in `reply`: the fenced python block(s) if any, else the whole reply.
+
+    Several python blocks (some models split imports and the function) are joined in order.
+    """
+    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(reply)]
+    py = [b for lang, b in blocks if lang in ("python", "py", "python3", "")]
+    if py:
+        code = "\n\n".join(b.strip("\n") for b in py)
+    else:
+        code = reply
+    return code.strip() + "\n"
+
+
+def extract_json(reply: str):
+    """Parse a JSON value from `reply`, tolerating fences and prose around one object or array."""
+    text = reply.strip()
+    m = _FENCE.search(text)
+    if m:
+        text = m.group(2).strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    for opener, closer in (("{", "}"), ("[", "]")):
+        start, end = text.find(opener), text.rfind(closer)
+        if start != -1 and end > start:
+            try:
+                return json.loads(text[start:end + 1])
+            except json.JSONDecodeError:
+                continue
+    raise ValueError(f"reply is not JSON: {reply[:200]!r}")
+
+
+def defines_function(code: str, name: str) -> bool:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name for n in tree.body)

@@ -1,0 +1,302 @@
+"""LLMClient: every model interaction selfeng makes, each under a purpose named after its method.
+
+Prompts live in `selfeng/prompts/*.txt`. JSON answers are schema-constrained (the schema is built from
+the spec, so a small model cannot invent parameters). Usage is counted per purpose and per request scope.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Iterator
+
+from .codeblocks import extract_code, extract_json
+from .config import Settings, load_settings
+from .llm import LLMError, Provider, create_provider
+
+_IDENT = r"^[a-z_][a-z0-9_]*$"
+
+
+@dataclass
+class Usage:
+    """Model calls by purpose, tokens and model seconds: selfeng's cost metric."""
+
+    by_purpose: dict[str, dict[str, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, purpose: str, prompt_tokens: int, completion_tokens: int, seconds: float) -> None:
+        with self._lock:
+            row = self.by_purpose.setdefault(
+                purpose, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0})
+            row["calls"] += 1
+            row["prompt_tokens"] += prompt_tokens
+            row["completion_tokens"] += completion_tokens
+            row["seconds"] += seconds
+
+    @property
+    def calls(self) -> int:
+        return int(sum(r["calls"] for r in self.by_purpose.values()))
+
+    def as_dict(self) -> dict:
+        rows = {k: {**v, "seconds": round(v["seconds"], 3)} for k, v in self.by_purpose.items()}
+        return {
+            "model_calls": self.calls,
+            "prompt_tokens": int(sum(r["prompt_tokens"] for r in rows.values())),
+            "completion_tokens": int(sum(r["completion_tokens"] for r in rows.values())),
+            "model_seconds": round(sum(r["seconds"] for r in rows.values()), 3),
+            "by_purpose": rows,
+        }
+
+
+_scopes: contextvars.ContextVar[tuple[Usage, ...]] = contextvars.ContextVar("selfeng_usage_scopes", default=())
+
+_PY_TYPES = {
+    "str": {"type": "string"}, "string": {"type": "string"},
+    "int": {"type": "integer"}, "integer": {"type": "integer"},
+    "float": {"type": "number"}, "number": {"type": "number"},
+    "bool": {"type": "boolean"}, "boolean": {"type": "boolean"},
+    "list": {"type": "array"}, "tuple": {"type": "array"}, "set": {"type": "array"},
+    "dict": {"type": "object"},
+}
+
+
+def type_schema(type_name: str | None) -> dict:
+    """JSON schema for a Python type annotation written as text; unknown shapes accept any value."""
+    t = (type_name or "").strip().replace("typing.", "")
+    base = t.split("[", 1)[0].strip().lower()
+    if base in ("list", "tuple", "set", "sequence") and "[" in t:
+        inner = t[t.index("[") + 1:t.rindex("]")] if "]" in t else ""
+        if "," not in inner:
+            return {"type": "array", "items": type_schema(inner)}
+        return {"type": "array"}
+    return dict(_PY_TYPES.get(base, {}))
+
+
+def signature_of(spec: dict) -> str:
+    params = ", ".join(f"{p['name']}: {p.get('type') or 'Any'}" for p in spec.get("parameters", []))
+    return f"def {spec['function_name']}({params}) -> {spec.get('return_type') or 'Any'}:"
+
+
+SPEC_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "function_name": {"type": "string", "pattern": _IDENT},
+        "parameters": {
+            "type": "array", "maxItems": 6,
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string", "pattern": _IDENT},
+                               "type": {"type": "string"}, "description": {"type": "string"}},
+                "required": ["name", "type", "description"],
+            },
+        },
+        "return_type": {"type": "string"},
+        "docstring": {"type": "string"},
+    },
+    "required": ["function_name", "parameters", "return_type", "docstring"],
+}
+
+
+def _load_prompt(name: str) -> str:
+    return resources.files("selfeng.prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8")
+
+
+class LLMClient:
+    """Seeds' LLMClient over any Provider. `LLMClient()` builds the configured provider."""
+
+    def __init__(self, provider: Provider | None = None, *, settings: Settings | None = None, embedder=None):
+        self.settings = settings or load_settings()
+        self._provider = provider
+        self._provider_lock = threading.Lock()
+        self.embedder = embedder
+        self.usage = Usage()  # process lifetime totals
+        self._prompts = {n: _load_prompt(n) for n in (
+            "system", "generate_spec", "generate_tests", "generate_implementation",
+            "fix_implementation", "extract_arguments", "synthesize_response")}
+
+    @property
+    def provider(self) -> Provider:
+        # Built lazily: a reuse hit on the fast path never needs the model loaded at all.
+        if self._provider is None:
+            with self._provider_lock:
+                if self._provider is None:
+                    self._provider = create_provider(self.settings)
+        return self._provider
+
+    @contextlib.contextmanager
+    def usage_scope(self) -> Iterator[Usage]:
+        """Count the model calls made inside this block (per request, thread- and context-local)."""
+        usage = Usage()
+        token = _scopes.set(_scopes.get() + (usage,))
+        try:
+            yield usage
+        finally:
+            _scopes.reset(token)
+
+    # -- transport ---------------------------------------------------------------------------------
+    def _call(self, purpose: str, user: str, *, json_schema: dict | None = None, max_tokens: int = 512,
+              temperature: float = 0.0) -> str:
+        messages = [{"role": "system", "content": self._prompts["system"].strip()},
+                    {"role": "user", "content": user.strip()}]
+        t0 = time.perf_counter()
+        completion = self.provider.complete(messages, purpose=purpose, json_schema=json_schema,
+                                            max_tokens=max_tokens, temperature=temperature)
+        seconds = completion.seconds or (time.perf_counter() - t0)
+        for u in (self.usage, *_scopes.get()):
+            u.add(purpose, completion.prompt_tokens, completion.completion_tokens, seconds)
+        return completion.text
+
+    def _json(self, purpose: str, user: str, schema: dict, **kw) -> Any:
+        text = self._call(purpose, user, json_schema=schema, **kw)
+        try:
+            return extract_json(text)
+        except ValueError as exc:
+            raise LLMError(f"{purpose}: model reply is not valid JSON: {text[:300]!r}") from exc
+
+    # -- synthesis ---------------------------------------------------------------------------------
+    def generate_spec(self, user_prompt: str) -> dict[str, Any]:
+        spec = self._json("generate_spec", self._prompts["generate_spec"].format(user_prompt=user_prompt),
+                          SPEC_SCHEMA, max_tokens=300)
+        return normalize_spec(spec)
+
+    def generate_tests(self, spec: dict[str, Any]) -> str:
+        """Pytest code for `spec`. The model writes test cases as JSON (schema from the spec's types);
+        they are rendered into pytest functions, so the frozen tests always parse and each case is a
+        separate test whose verdict can be weighed on its own."""
+        schema = cases_schema(spec)
+        prompt = self._prompts["generate_tests"].format(signature=signature_of(spec), docstring=spec["docstring"])
+        text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=600)
+        return tests_from_reply(spec, text)
+
+    def generate_implementation(self, spec: dict[str, Any], tests: str | None = None) -> str:
+        """Code for `spec`. Without `tests`, an implementation derived from the spec alone (used as an
+        independent second opinion when tests and code disagree)."""
+        section = f"It must pass these tests:\n```python\n{tests.strip()}\n```\n" if tests else ""
+        prompt = self._prompts["generate_implementation"].format(
+            signature=signature_of(spec), docstring=spec["docstring"], tests_section=section)
+        return extract_code(self._call("generate_implementation", prompt, max_tokens=700))
+
+    def fix_implementation(self, spec: dict[str, Any], tests: str, code: str, failures: str) -> str:
+        prompt = self._prompts["fix_implementation"].format(
+            signature=signature_of(spec), docstring=spec["docstring"], code=code.strip(), failures=failures.strip())
+        return extract_code(self._call("fix_implementation", prompt, max_tokens=700))
+
+    # -- execution ---------------------------------------------------------------------------------
+    def extract_arguments(self, prompt: str, signature: str, parameters: list[dict] | None = None,
+                          context: str | None = None) -> dict[str, Any]:
+        schema: dict = {"type": "object"}
+        if parameters:
+            schema = {"type": "object",
+                      "properties": {p["name"]: type_schema(p.get("type")) for p in parameters},
+                      "required": [p["name"] for p in parameters]}
+        ctx = f"Earlier conversation (for reference only):\n{context.strip()}\n" if context else ""
+        args = self._json("extract_arguments", self._prompts["extract_arguments"].format(
+            signature=signature, prompt=prompt, context=ctx), schema, max_tokens=200)
+        if not isinstance(args, dict):
+            raise LLMError(f"extract_arguments: expected a JSON object, got {args!r}")
+        return args
+
+    def synthesize_response(self, prompt: str, result: Any, tool_name: str = "") -> str:
+        shown = json.dumps(result, ensure_ascii=False, default=str)
+        if len(shown) > 1500:
+            shown = shown[:1500] + "…"
+        return self._call("synthesize_response", self._prompts["synthesize_response"].format(
+            prompt=prompt, result=shown, tool_name=tool_name or "the tool"), max_tokens=120).strip()
+
+    def generate_embedding(self, text: str) -> list[float]:
+        if self.embedder is None:
+            from .embeddings import create_embedder
+            self.embedder = create_embedder(self.settings)
+        return self.embedder.embed([text])[0].tolist()
+
+
+# -- spec and test helpers (pure; used by the synthesis engine too) -----------------------------------
+
+def normalize_spec(spec: Any) -> dict[str, Any]:
+    """Check the seeds' spec keys and clean small-model slips (CamelCase names, stray spaces)."""
+    if not isinstance(spec, dict):
+        raise LLMError(f"spec must be a JSON object, got {type(spec).__name__}")
+    missing = [k for k in ("function_name", "parameters", "return_type", "docstring") if k not in spec]
+    if missing:
+        raise LLMError(f"spec is missing {', '.join(missing)}")
+    name = re.sub(r"(?<!^)(?=[A-Z])", "_", str(spec["function_name"]).strip()).lower()
+    name = re.sub(r"[^a-z0-9_]+", "_", name).strip("_")
+    params, seen = [], set()
+    for p in spec.get("parameters") or []:
+        if not isinstance(p, dict) or not re.match(_IDENT, str(p.get("name", ""))):
+            raise LLMError(f"spec has an invalid parameter: {p!r}")
+        if p["name"] in seen:
+            raise LLMError(f"spec repeats parameter {p['name']!r}")
+        seen.add(p["name"])
+        params.append({"name": p["name"], "type": str(p.get("type") or "Any"),
+                       "description": str(p.get("description") or "")})
+    doc = " ".join(str(spec["docstring"]).split())
+    return {"function_name": name, "parameters": params, "return_type": str(spec["return_type"] or "Any"),
+            "docstring": doc}
+
+
+def cases_schema(spec: dict) -> dict:
+    props = {p["name"]: type_schema(p.get("type")) for p in spec["parameters"]}
+    args = {"type": "object", "properties": props, "required": list(props)}
+    case = {"type": "object", "properties": {"args": args, "expected": type_schema(spec.get("return_type"))},
+            "required": ["args", "expected"]}
+    return {"type": "object", "properties": {"cases": {"type": "array", "items": case, "minItems": 1,
+                                                       "maxItems": 8}},
+            "required": ["cases"]}
+
+
+def tests_from_reply(spec: dict, reply: str) -> str:
+    """Render JSON cases into pytest code; accept pytest code as-is (fenced or bare) from stronger models."""
+    try:
+        data = extract_json(reply)
+    except ValueError:
+        data = None
+    cases = data.get("cases") if isinstance(data, dict) else data if isinstance(data, list) else None
+    if cases is not None:
+        return render_tests(spec, cases)
+    code = extract_code(reply)
+    name = spec["function_name"]
+    if f"from {name} import {name}" not in code:
+        code = f"from {name} import {name}\n\n" + code
+    return code
+
+
+def _is_float(v: Any) -> bool:
+    return isinstance(v, float) or (isinstance(v, list) and any(_is_float(x) for x in v)) or (
+        isinstance(v, dict) and any(_is_float(x) for x in v.values()))
+
+
+def render_tests(spec: dict, cases: list) -> str:
+    name = spec["function_name"]
+    param_names = [p["name"] for p in spec["parameters"]]
+    lines = ["import pytest", "", f"from {name} import {name}", ""]
+    seen: set[str] = set()
+    n = 0
+    for case in cases:
+        if not isinstance(case, dict) or "args" not in case or "expected" not in case:
+            continue
+        args = case["args"] if isinstance(case["args"], dict) else {}
+        if set(args) != set(param_names):
+            continue  # a case that doesn't bind to the signature tests nothing the spec promises
+        key = json.dumps(args, sort_keys=True, default=str)
+        if key in seen:
+            continue  # same input twice: keep the first answer only
+        seen.add(key)
+        n += 1
+        call = f"{name}(" + ", ".join(f"{k}={_py(args[k])}" for k in param_names) + ")"
+        expected = case["expected"]
+        rhs = f"pytest.approx({_py(expected)})" if _is_float(expected) else _py(expected)
+        lines += [f"def test_{name}_case_{n}():", f"    assert {call} == {rhs}", "", ""]
+    if n == 0:
+        raise LLMError("generate_tests: the model gave no test case that matches the spec's parameters")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _py(value: Any) -> str:
+    """A Python literal for a JSON value (repr keeps True/None/str quoting right)."""
+    return repr(value)

@@ -1,0 +1,225 @@
+"""AgentOrchestrator: one request from prompt to answer.
+
+search the library -> (found) run the tool in the sandbox -> answer
+                   -> (none fits) synthesise a tool test-first -> run it -> answer
+Every stage is reported through the callback as it happens.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from typing import Any, Callable, Optional
+
+from . import events as ev
+from .arguments import numbers, quoted_strings
+from .config import Settings, load_settings
+from .events import emit
+from .llm_client import LLMClient
+from .response_synthesizer import ResponseSynthesizer
+from .session_memory import SessionMemoryManager, looks_like_follow_up
+
+log = logging.getLogger(__name__)
+
+_EXPLICIT = re.compile(
+    r"\b(create|write|build|make|generate|synthesi[sz]e|implement|define|code)\s+(me\s+)?"
+    r"(a|an|the|new|another)?\s*(new\s+)?(python\s+)?(function|tool|capability|helper|utility)\b", re.I)
+
+
+def is_explicit_synthesis(prompt: str) -> bool:
+    return bool(_EXPLICIT.search(prompt))
+
+
+class AgentOrchestrator:
+    def __init__(self, registry=None, synthesis_engine=None, executor=None, synthesizer=None,
+                 workflow_tracker=None, query_planner=None, composition_planner=None, memory_manager=None,
+                 *, settings: Settings | None = None, llm_client: LLMClient | None = None, sandbox=None,
+                 store=None):
+        self.settings = settings or load_settings()
+        self.settings.ensure_dirs()
+        self.llm_client = llm_client or LLMClient(settings=self.settings)
+        if store is None and (registry is None or memory_manager is None):
+            from .store import create_store
+            store = create_store(self.settings)
+        self.store = store
+        if sandbox is None:
+            from .sandbox import SecureSandbox
+            sandbox = getattr(executor, "sandbox", None) or getattr(synthesis_engine, "sandbox", None) \
+                or SecureSandbox(self.settings)
+        self.sandbox = sandbox
+        if registry is None:
+            from .capability_registry import CapabilityRegistry
+            registry = CapabilityRegistry(self.llm_client, settings=self.settings, store=store)
+        self.registry = registry
+        from .synthesis_engine import CapabilitySynthesisEngine
+        self.synthesis_engine = synthesis_engine or CapabilitySynthesisEngine(
+            self.llm_client, self.sandbox, self.registry, settings=self.settings)
+        from .executor import ToolExecutor
+        self.executor = executor or ToolExecutor(self.llm_client, self.sandbox, settings=self.settings,
+                                                 registry=self.registry)
+        self.response_synthesizer = synthesizer or ResponseSynthesizer(self.llm_client)
+        self.synthesizer = self.response_synthesizer  # the seeds' constructor name
+        self.memory_manager = memory_manager or SessionMemoryManager(store, settings=self.settings)
+        self.workflow_tracker = workflow_tracker
+        self.query_planner = query_planner
+        self.composition_planner = composition_planner
+        self._last_tool: dict[str, str] = {}
+        self._lock = threading.Lock()
+        try:
+            self.registry.cleanup_orphaned_tools()
+        except Exception:  # noqa: BLE001 - reconciliation is housekeeping, never a reason not to start
+            log.exception("tool mirror reconciliation failed")
+
+    # -- seeds' API -----------------------------------------------------------------------------------
+    def get_all_tools(self) -> list[dict[str, Any]]:
+        return self.registry.get_all_tools()
+
+    def get_tool_count(self) -> int:
+        return self.registry.count_tools()
+
+    def process_request(self, user_prompt: str, session_id: Optional[str] = None,
+                        callback: Optional[Callable[[str, Any], None]] = None) -> dict[str, Any]:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        prompt = (user_prompt or "").strip() if isinstance(user_prompt, str) else ""
+        problem = None
+        if not prompt:
+            problem = "The request is empty: please say what you need."
+        elif len(prompt) > self.settings.max_prompt_chars:
+            problem = (f"The request is {len(prompt)} characters long; the limit is "
+                       f"{self.settings.max_prompt_chars}. Please shorten it.")
+        if problem:
+            emit(callback, ev.ERROR, {"error": problem})
+            return {"success": False, "response": problem, "error": problem, "error_type": "invalid_request",
+                    "tool_name": None, "tool_result": None, "synthesized": False, "session_id": session_id,
+                    "usage": {"model_calls": 0, "by_purpose": {}}, "timings": {}}
+
+        with self.llm_client.usage_scope() as usage:
+            try:
+                if session_id:
+                    session_id = self.memory_manager.start_session(session_id)
+                result = self._handle(prompt, session_id, callback, timings)
+            except Exception as exc:  # noqa: BLE001 - the caller always gets a result and an error event
+                log.exception("request failed")
+                message = f"Internal error: {exc}"
+                emit(callback, ev.ERROR, {"error": message})
+                result = {"success": False, "response": message, "error": message, "error_type": "internal",
+                          "tool_name": None, "tool_result": None, "synthesized": False}
+        result["session_id"] = session_id
+        result["usage"] = usage.as_dict()
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        result["timings"] = timings
+        if session_id:
+            self.memory_manager.append_message(session_id, "user", prompt)
+            self.memory_manager.append_message(session_id, "assistant", result["response"])
+            if result.get("tool_name") and result.get("success"):
+                self._last_tool[session_id] = result["tool_name"]
+        emit(callback, ev.COMPLETE, {k: result.get(k) for k in (
+            "success", "response", "tool_name", "tool_result", "synthesized", "session_id", "error")})
+        return result
+
+    # -- the single-request flow ------------------------------------------------------------------------
+    def _handle(self, prompt: str, session_id: str | None, callback, timings: dict) -> dict[str, Any]:
+        context = self._context(session_id, prompt)
+        tool, similarity = None, None
+        if not is_explicit_synthesis(prompt):
+            t0 = time.perf_counter()
+            emit(callback, ev.SEARCHING, {"query": prompt})
+            tool = self.registry.search_tool(prompt)
+            if tool is None and context and session_id in self._last_tool:
+                # A follow-up ("now do the same for 500") names no tool: reuse the last one.
+                tool = self.registry.get_tool_by_name(self._last_tool[session_id])
+                if tool is not None:
+                    tool["similarity_score"] = tool.get("similarity_score")
+            timings["search_s"] = round(time.perf_counter() - t0, 4)
+            if tool is not None:
+                similarity = tool.get("similarity_score")
+                emit(callback, ev.TOOL_FOUND, {"tool_name": tool["name"], "similarity": similarity})
+                execution = self._execute(tool, prompt, callback, timings, context)
+                if execution["success"] or execution["error_type"] != "argument_mismatch":
+                    return self._answer(prompt, tool, execution, callback, timings, synthesized=False,
+                                        similarity=similarity)
+                log.info("argument mismatch on %s; synthesising a better fit once", tool["name"])
+            else:
+                emit(callback, ev.NO_TOOL_FOUND, {"query": prompt})
+        return self._synthesise_and_run(prompt, callback, timings, context)
+
+    def _synthesise_and_run(self, prompt: str, callback, timings: dict, context: str | None) -> dict[str, Any]:
+        emit(callback, ev.ENTERING_SYNTHESIS_MODE, {"query": prompt})
+        t0 = time.perf_counter()
+        synthesis = self.synthesis_engine.synthesize_capability(prompt, callback)
+        timings["synthesis_s"] = round(time.perf_counter() - t0, 3)
+        if not synthesis["success"]:
+            message = self.response_synthesizer.synthesize_error(
+                prompt, f"I could not build a tool for this ({synthesis['step']} failed): {synthesis['error']}")
+            emit(callback, ev.ERROR, {"error": synthesis["error"], "step": synthesis["step"]})
+            return {"success": False, "response": message, "error": synthesis["error"], "error_type": "synthesis_failed",
+                    "tool_name": synthesis.get("tool_name"), "tool_result": None, "synthesized": False,
+                    "synthesis": _synthesis_summary(synthesis)}
+        tool = self.registry.get_tool_by_name(synthesis["tool_name"])
+        if is_explicit_synthesis(prompt) and not (quoted_strings(prompt) or numbers(prompt)):
+            # "Create a function that…" with no inputs: the tool is the answer.
+            response = (f"I created {tool['name']}: {tool.get('signature') or tool['name']}. "
+                        f"{tool.get('docstring') or ''} Its tests pass in the sandbox, and it is saved for reuse.")
+            return {"success": True, "response": response.strip(), "tool_name": tool["name"], "tool_result": None,
+                    "synthesized": True, "synthesis": _synthesis_summary(synthesis)}
+        execution = self._execute(tool, prompt, callback, timings, context)
+        return self._answer(prompt, tool, execution, callback, timings, synthesized=True, synthesis=synthesis)
+
+    def _execute(self, tool: dict, prompt: str, callback, timings: dict, context: str | None) -> dict:
+        emit(callback, ev.EXECUTING, {"tool_name": tool["name"]})
+        t0 = time.perf_counter()
+        execution = self.executor.execute_with_retry(tool, prompt, context=context)
+        timings["execution_s"] = round(time.perf_counter() - t0, 4)
+        emit(callback, ev.EXECUTION_COMPLETE, {
+            "tool_name": tool["name"], "success": execution["success"], "result": execution["result"],
+            "error": execution["error"], "error_type": execution["error_type"],
+            "arguments": execution["arguments"]})
+        try:
+            self.registry.record_usage(tool["name"], execution["success"], query=prompt)
+        except Exception:  # noqa: BLE001 - statistics must not fail the user's request
+            log.exception("could not record tool usage")
+        try:
+            self.store.log_execution(tool["name"], None, execution["arguments"], execution["result"],
+                                     execution["success"], int(execution.get("duration_ms") or 0), prompt)
+        except Exception:  # noqa: BLE001
+            log.exception("could not log the execution")
+        return execution
+
+    def _answer(self, prompt: str, tool: dict, execution: dict, callback, timings: dict, *, synthesized: bool,
+                similarity=None, synthesis: dict | None = None) -> dict[str, Any]:
+        emit(callback, ev.SYNTHESIZING_RESPONSE, {"tool_name": tool["name"]})
+        t0 = time.perf_counter()
+        if execution["success"]:
+            if synthesized:
+                response = self.response_synthesizer.synthesize_synthesis_result(
+                    prompt, tool["name"], execution["result"], _synthesis_summary(synthesis),
+                    arguments=execution["arguments"])
+            else:
+                response = self.response_synthesizer.synthesize(prompt, execution["result"], tool["name"],
+                                                                arguments=execution["arguments"])
+        else:
+            response = self.response_synthesizer.synthesize_error(prompt, execution["error"], execution["error_type"])
+        timings["response_s"] = round(time.perf_counter() - t0, 4)
+        result = {"success": execution["success"], "response": response, "tool_name": tool["name"],
+                  "tool_result": execution["result"], "synthesized": synthesized,
+                  "arguments": execution["arguments"], "fast_path": execution.get("fast_path", False),
+                  "similarity": similarity, "error": execution["error"], "error_type": execution["error_type"],
+                  "experimental": bool(tool.get("experimental"))}
+        if synthesis:
+            result["synthesis"] = _synthesis_summary(synthesis)
+        return result
+
+    def _context(self, session_id: str | None, prompt: str) -> str | None:
+        """Recent history, but only for follow-ups: a fresh request is read on its own."""
+        if not session_id or not looks_like_follow_up(prompt):
+            return None
+        return self.memory_manager.context_text(session_id) or None
+
+
+def _synthesis_summary(s: dict | None) -> dict:
+    if not s:
+        return {}
+    return {k: s.get(k) for k in ("success", "tool_name", "tests_verified", "experimental", "attempts",
+                                  "dropped_tests", "verification", "duration_s", "step", "error")}
