@@ -79,8 +79,9 @@ class Settings:
     synthesis_min_tests: int = 3
     allow_experimental: bool = False
 
-    # Requests
+    # Requests and answers
     max_prompt_chars: int = 4000
+    response_style: str = "auto"           # auto | model | template (see ResponseSynthesizer)
 
     @property
     def tools_dir(self) -> Path:
@@ -141,6 +142,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "SELFENG_SYNTHESIS_MIN_TESTS": ("synthesis_min_tests", int),
     "SELFENG_ALLOW_EXPERIMENTAL": ("allow_experimental", _bool),
     "SELFENG_MAX_PROMPT_CHARS": ("max_prompt_chars", int),
+    "SELFENG_RESPONSE_STYLE": ("response_style", str),
 }
 
 # Conventional names the SDKs already use; selfeng-specific names win when both are set.
@@ -155,6 +157,7 @@ _CHOICES = {
     "local_model_size": {"1.5b", "0.5b"},
     "embedder": {"minilm", "openai"},
     "store": {"sqlite", "postgres"},
+    "response_style": {"auto", "model", "template"},
 }
 
 

@@ -58,7 +58,7 @@ class AgentOrchestrator:
         from .executor import ToolExecutor
         self.executor = executor or ToolExecutor(self.llm_client, self.sandbox, settings=self.settings,
                                                  registry=self.registry)
-        self.response_synthesizer = synthesizer or ResponseSynthesizer(self.llm_client)
+        self.response_synthesizer = synthesizer or ResponseSynthesizer(self.llm_client, style=self.settings.response_style)
         self.synthesizer = self.response_synthesizer  # the seeds' constructor name
         self.memory_manager = memory_manager or SessionMemoryManager(store, settings=self.settings)
         self.workflow_tracker = workflow_tracker

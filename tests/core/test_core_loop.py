@@ -1,0 +1,191 @@
+"""The core loop on the real pipeline (sandbox, store, embedder), with the model scripted."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.core.helpers import (REVERSE_CASES, REVERSE_CODE, REVERSE_SPEC, Recorder, make_orchestrator,
+                                reverse_synthesis_script, script)
+
+
+def test_synthesises_runs_in_sandbox_then_reuses_and_survives_restart(tmp_path):
+    orch, provider = make_orchestrator(reverse_synthesis_script())
+    rec = Recorder()
+    first = orch.process_request("Reverse the string 'hello world'", callback=rec)
+    assert first["success"], first
+    assert first["synthesized"] is True and first["tool_name"] == "reverse_string"
+    assert first["tool_result"] == "dlrow olleh"
+    assert "dlrow olleh" in first["response"]
+    # Stages arrive in order, each in_progress then complete.
+    names = rec.names
+    for a, b in [("searching", "no_tool_found"), ("no_tool_found", "entering_synthesis_mode"),
+                 ("entering_synthesis_mode", "synthesis_step"), ("synthesis_complete", "executing"),
+                 ("executing", "execution_complete"), ("execution_complete", "synthesizing_response"),
+                 ("synthesizing_response", "complete")]:
+        assert names.index(a) < names.index(b), (a, b, names)
+    steps = [s for s in rec.steps() if s[1] != "in_progress" or True]
+    order = [s for s, st in steps if st == "complete"]
+    assert order == ["specification", "tests", "implementation", "verification", "registration"]
+    verification = [d for e, d in rec.events if e == "synthesis_step" and d["step"] == "verification"
+                    and d["status"] == "complete"][0]
+    assert verification["tests_passed"] == 4 and verification["tests_failed"] == 0
+    assert first["usage"]["by_purpose"]["generate_spec"]["calls"] == 1
+    assert first["usage"]["model_calls"] == 4
+    assert provider.remaining() == 0
+
+    rec2 = Recorder()
+    second = orch.process_request("Reverse 'Python'", callback=rec2)
+    assert second["success"] and second["synthesized"] is False
+    assert second["tool_name"] == "reverse_string" and second["tool_result"] == "nohtyP"
+    assert "nohtyP" in second["response"]
+    assert second["usage"]["model_calls"] == 0  # fast path: one str parameter, one quoted string
+    assert "tool_found" in rec2.names and "entering_synthesis_mode" not in rec2.names
+
+    # A new process on the same data directory still has and finds the tool.
+    orch2, provider2 = make_orchestrator([])
+    assert orch2.get_tool_count() == 1
+    third = orch2.process_request("Please reverse 'abc'")
+    assert third["tool_name"] == "reverse_string" and third["tool_result"] == "cba"
+    assert third["usage"]["model_calls"] == 0
+
+
+def test_tool_code_and_tests_are_stored_and_mirrored(tmp_path):
+    orch, _ = make_orchestrator(reverse_synthesis_script())
+    orch.process_request("Reverse the string 'hello world'")
+    tool = orch.registry.get_tool_by_name("reverse_string")
+    assert "return s[::-1]" in tool["code"]
+    assert "from reverse_string import reverse_string" in tool["tests"]
+    tools_dir = orch.settings.tools_dir
+    assert (tools_dir / "reverse_string.py").read_text() == tool["code"]
+    assert (tools_dir / "test_reverse_string.py").read_text() == tool["tests"]
+
+
+def test_disputed_test_case_is_dropped_on_evidence_not_loosened():
+    wrong = {"cases": REVERSE_CASES["cases"] + [{"args": {"s": "abc"}, "expected": "cab"}]}
+    responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", wrong),
+                       ("generate_implementation", REVERSE_CODE),
+                       # the independent re-derivation, from the spec alone
+                       ("generate_implementation", "def reverse_string(s):\n    return ''.join(reversed(s))\n"),
+                       ("synthesize_response", "It is 'olleh'."))
+    orch, provider = make_orchestrator(responses)
+    rec = Recorder()
+    result = orch.process_request("Reverse the string 'hello'", callback=rec)
+    assert result["success"], result
+    assert result["synthesis"]["dropped_tests"] == ["test_reverse_string_case_5"]
+    tests = orch.registry.get_tool_by_name("reverse_string")["tests"]
+    assert "'cab'" not in tests and tests.count("def test_") == 4
+    # The second implementation saw only the spec.
+    second_impl_prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][1]
+    assert "assert" not in second_impl_prompt["messages"][-1]["content"]
+
+
+def test_dispute_never_drops_below_minimum_tests():
+    cases = {"cases": [{"args": {"s": "ab"}, "expected": "ab"}, {"args": {"s": "hello"}, "expected": "olleh"},
+                       {"args": {"s": "xyz"}, "expected": "xyz"}]}
+    responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", cases),
+                       ("generate_implementation", REVERSE_CODE), ("generate_implementation", REVERSE_CODE),
+                       ("fix_implementation", REVERSE_CODE))
+    orch, _ = make_orchestrator(responses, synthesis_min_tests=3)
+    rec = Recorder()
+    result = orch.process_request("Reverse the string 'hello'", callback=rec)
+    assert not result["success"]
+    assert result["error_type"] == "synthesis_failed"
+    assert orch.get_tool_count() == 0
+    assert ("synthesis_failed" in rec.names) and ("error" in rec.names)
+
+
+def test_repair_loop_sends_failure_report_and_fixes():
+    bad = "def reverse_string(s: str) -> str:\n    return s\n"
+    responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
+                       ("generate_implementation", bad), ("generate_implementation", bad),
+                       ("fix_implementation", REVERSE_CODE), ("synthesize_response", "Done: 'olleh'"))
+    orch, provider = make_orchestrator(responses)
+    result = orch.process_request("Reverse the string 'hello'")
+    assert result["success"] and result["tool_result"] == "olleh"
+    fix_prompt = [c for c in provider.calls if c["purpose"] == "fix_implementation"][0]["messages"][-1]["content"]
+    assert "test_reverse_string_case_1" in fix_prompt and "olleh" in fix_prompt
+    assert result["synthesis"]["attempts"] == 3
+
+
+def test_all_attempts_failing_registers_nothing_by_default():
+    bad = "def reverse_string(s: str) -> str:\n    return s.upper()\n"
+    responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
+                       ("generate_implementation", bad), ("generate_implementation", bad),
+                       ("fix_implementation", bad))
+    orch, _ = make_orchestrator(responses)
+    result = orch.process_request("Reverse the string 'hello'")
+    assert not result["success"] and "verification" in result["error"]
+    assert orch.get_tool_count() == 0
+
+
+def test_experimental_registration_only_when_allowed_and_flagged():
+    bad = "def reverse_string(s: str) -> str:\n    return s.upper()\n"
+    responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
+                       ("generate_implementation", bad), ("generate_implementation", bad),
+                       ("fix_implementation", bad), ("synthesize_response", "HELLO"))
+    orch, _ = make_orchestrator(responses, allow_experimental=True)
+    result = orch.process_request("Reverse the string 'hello'")
+    tool = orch.registry.get_tool_by_name("reverse_string")
+    assert tool["experimental"] and not tool["tests_verified"]
+    assert result["experimental"] is True and "EXPERIMENTAL" in result["response"]
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", "x" * 5000])
+def test_bad_prompts_get_clear_errors_and_store_nothing(prompt):
+    orch, provider = make_orchestrator([])
+    rec = Recorder()
+    result = orch.process_request(prompt, session_id="s1", callback=rec)
+    assert not result["success"] and result["error_type"] == "invalid_request"
+    assert rec.names == ["error"]
+    assert orch.memory_manager.get_recent_messages("s1") == []
+    assert provider.calls == []
+
+
+def test_explicit_request_forces_synthesis_under_a_new_name():
+    orch, _ = make_orchestrator(reverse_synthesis_script())
+    orch.process_request("Reverse the string 'hello world'")
+    spec2 = dict(REVERSE_SPEC, docstring="Reverse a string, another take.")
+    responses = script(("generate_spec", spec2), ("generate_tests", REVERSE_CASES),
+                       ("generate_implementation", REVERSE_CODE.replace("reverse_string", "reverse_string_v2")))
+    orch2, _ = make_orchestrator(responses)
+    rec = Recorder()
+    result = orch2.process_request("Create a function that reverses strings", callback=rec)
+    assert result["success"] and result["synthesized"] and result["tool_name"] == "reverse_string_v2"
+    assert "searching" not in rec.names
+    assert orch2.get_tool_count() == 2
+    assert "return s[::-1]" in orch2.registry.get_tool_by_name("reverse_string")["code"]
+
+
+def test_argument_mismatch_falls_back_to_synthesis_once():
+    orch, _ = make_orchestrator(reverse_synthesis_script())
+    orch.process_request("Reverse the string 'hello world'")
+    # The found tool takes one string; the model's arguments never bind, so selfeng builds a better fit.
+    pair_spec = {"function_name": "reverse_string_pair",
+                 "parameters": [{"name": "a", "type": "str", "description": "first"},
+                                {"name": "b", "type": "str", "description": "second"}],
+                 "return_type": "str", "docstring": "Reverse two strings and join them with a space."}
+    cases = {"cases": [{"args": {"a": "ab", "b": "cd"}, "expected": "ba dc"},
+                       {"args": {"a": "", "b": ""}, "expected": " "},
+                       {"args": {"a": "x", "b": "yz"}, "expected": "x zy"}]}
+    code = "def reverse_string_pair(a: str, b: str) -> str:\n    return a[::-1] + ' ' + b[::-1]\n"
+    responses = script(*[("extract_arguments", {"a": "ab", "b": "cd"})] * 3,
+                       ("generate_spec", pair_spec), ("generate_tests", cases),
+                       ("generate_implementation", code), ("extract_arguments", {"a": "ab", "b": "cd"}),
+                       ("synthesize_response", "ba dc"))
+    orch2, provider = make_orchestrator(responses)
+    result = orch2.process_request("Reverse the strings 'ab' and 'cd'")
+    assert result["success"], result
+    assert result["synthesized"] and result["tool_name"] == "reverse_string_pair"
+    assert result["tool_result"] == "ba dc"
+
+
+def test_usage_and_timings_reported():
+    orch, _ = make_orchestrator(reverse_synthesis_script())
+    result = orch.process_request("Reverse the string 'hello world'")
+    u = result["usage"]
+    assert set(u) >= {"model_calls", "prompt_tokens", "completion_tokens", "model_seconds", "by_purpose"}
+    assert set(u["by_purpose"]) == {"generate_spec", "generate_tests", "generate_implementation",
+                                    "synthesize_response"}
+    assert {"search_s", "synthesis_s", "execution_s", "total_s"} <= set(result["timings"])
+    json.dumps(result)  # the whole result is JSON-serialisable (selfeng ask --json relies on it)
