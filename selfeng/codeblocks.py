@@ -8,13 +8,17 @@ import re
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
 
 
-def extract_code(reply: str) -> str:
+def extract_code(reply: str, function_name: str | None = None) -> str:
     """Return the Python code in `reply`: the fenced python block(s) if any, else the whole reply.
 
-    Several python blocks (some models split imports and the function) are joined in order.
+    Several python blocks (some models split imports and the function) are joined in order. With
+    `function_name`, blocks that only echo tests (no definition of the function) are left out.
     """
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(reply)]
     py = [b for lang, b in blocks if lang in ("python", "py", "python3", "")]
+    if function_name and any(defines_function(b, function_name) for b in py):
+        py = [b for b in py if defines_function(b, function_name)
+              or not re.search(r"^\s*(def test_|from " + re.escape(function_name) + r" import)", b, re.M)]
     if py:
         code = "\n\n".join(b.strip("\n") for b in py)
     else:

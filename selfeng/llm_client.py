@@ -91,12 +91,13 @@ SPEC_SCHEMA = {
             "items": {
                 "type": "object",
                 "properties": {"name": {"type": "string", "pattern": _IDENT},
-                               "type": {"type": "string"}, "description": {"type": "string"}},
+                               "type": {"type": "string", "maxLength": 40},
+                               "description": {"type": "string", "maxLength": 80}},
                 "required": ["name", "type", "description"],
             },
         },
-        "return_type": {"type": "string"},
-        "docstring": {"type": "string"},
+        "return_type": {"type": "string", "maxLength": 40},
+        "docstring": {"type": "string", "maxLength": 160},
     },
     "required": ["function_name", "parameters", "return_type", "docstring"],
 }
@@ -171,20 +172,26 @@ class LLMClient:
         schema = cases_schema(spec)
         prompt = self._prompts["generate_tests"].format(signature=signature_of(spec), docstring=spec["docstring"])
         text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=600)
-        return tests_from_reply(spec, text)
+        return pytest_code_from_reply(spec, text)
 
     def generate_implementation(self, spec: dict[str, Any], tests: str | None = None) -> str:
         """Code for `spec`. Without `tests`, an implementation derived from the spec alone (used as an
         independent second opinion when tests and code disagree)."""
-        section = f"It must pass these tests:\n```python\n{tests.strip()}\n```\n" if tests else ""
+        section = ""
+        if tests:
+            examples = examples_from_tests(tests, spec["function_name"])
+            # Compact examples rather than the test file: fewer prompt tokens, and a small model
+            # shown a whole test file tends to echo it back instead of writing the function.
+            section = ("These must hold:\n" + "\n".join(examples) + "\n" if examples
+                       else f"It must pass these tests:\n```python\n{tests.strip()}\n```\n")
         prompt = self._prompts["generate_implementation"].format(
             signature=signature_of(spec), docstring=spec["docstring"], tests_section=section)
-        return extract_code(self._call("generate_implementation", prompt, max_tokens=700))
+        return clean_code(self._call("generate_implementation", prompt, max_tokens=700), spec["function_name"])
 
     def fix_implementation(self, spec: dict[str, Any], tests: str, code: str, failures: str) -> str:
         prompt = self._prompts["fix_implementation"].format(
             signature=signature_of(spec), docstring=spec["docstring"], code=code.strip(), failures=failures.strip())
-        return extract_code(self._call("fix_implementation", prompt, max_tokens=700))
+        return clean_code(self._call("fix_implementation", prompt, max_tokens=700), spec["function_name"])
 
     # -- execution ---------------------------------------------------------------------------------
     def extract_arguments(self, prompt: str, signature: str, parameters: list[dict] | None = None,
@@ -240,6 +247,24 @@ def normalize_spec(spec: Any) -> dict[str, Any]:
             "docstring": doc}
 
 
+def clean_code(reply: str, function_name: str) -> str:
+    """The implementation in a reply, minus any import of the tool from its own module."""
+    code = extract_code(reply, function_name)
+    own = re.compile(rf"^\s*(from\s+{re.escape(function_name)}\s+import\s+.*|import\s+{re.escape(function_name)})\s*$")
+    return "\n".join(line for line in code.splitlines() if not own.match(line)).strip() + "\n"
+
+
+def examples_from_tests(tests: str, function_name: str, limit: int = 8) -> list[str]:
+    """`f(x=1) == 2` lines from single-line asserts of the tests, for a compact prompt."""
+    out = []
+    for line in tests.splitlines():
+        m = re.match(rf"\s*assert\s+({re.escape(function_name)}\(.*\))\s*==\s*(.+)$", line)
+        if m:
+            expected = re.sub(r"^pytest\.approx\((.*)\)$", r"\1", m.group(2).strip())
+            out.append(f"{m.group(1)} == {expected}")
+    return out[:limit]
+
+
 def cases_schema(spec: dict) -> dict:
     props = {p["name"]: type_schema(p.get("type")) for p in spec["parameters"]}
     args = {"type": "object", "properties": props, "required": list(props)}
@@ -250,7 +275,7 @@ def cases_schema(spec: dict) -> dict:
             "required": ["cases"]}
 
 
-def tests_from_reply(spec: dict, reply: str) -> str:
+def pytest_code_from_reply(spec: dict, reply: str) -> str:
     """Render JSON cases into pytest code; accept pytest code as-is (fenced or bare) from stronger models."""
     try:
         data = extract_json(reply)

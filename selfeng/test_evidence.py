@@ -14,18 +14,18 @@ from dataclasses import dataclass
 
 
 @dataclass
-class TestOutcome:
+class CaseOutcome:
     name: str        # test function name
     outcome: str     # passed | failed | error | skipped | ...
     message: str = ""
 
 
-def outcomes(report: dict) -> dict[str, TestOutcome]:
+def outcomes(report: dict) -> dict[str, CaseOutcome]:
     """Per-test outcomes from a sandbox verification report, keyed by test function name."""
     result = {}
     for t in report.get("tests") or []:
         name = str(t.get("nodeid", "")).split("::")[-1]
-        result[name] = TestOutcome(name, str(t.get("outcome", "")), str(t.get("message") or ""))
+        result[name] = CaseOutcome(name, str(t.get("outcome", "")), str(t.get("message") or ""))
     return result
 
 

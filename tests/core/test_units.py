@@ -13,7 +13,7 @@ from selfeng.config import ConfigError, env_var_table, load_settings
 from selfeng.llm import LLMError
 from selfeng.llm.recording import RecordingProvider, to_script
 from selfeng.llm.scripted import ScriptedProvider
-from selfeng.llm_client import normalize_spec, render_tests, tests_from_reply, type_schema
+from selfeng.llm_client import normalize_spec, render_tests, pytest_code_from_reply, type_schema
 from selfeng.test_evidence import count_tests, disputed_tests, drop_tests
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def test_cases_render_to_frozen_pytest_and_skip_unbindable():
                                {"args": {"x": 3}, "expected": 9}])
     assert count_tests(code) == 1 and "pytest.approx(1.5)" in code
     assert "from half import half" in code
-    code2 = tests_from_reply(spec, "```python\ndef test_a():\n    assert half(2) == 1\n```")
+    code2 = pytest_code_from_reply(spec, "```python\ndef test_a():\n    assert half(2) == 1\n```")
     assert code2.startswith("from half import half")
     assert type_schema("List[int]") == {"type": "array", "items": {"type": "integer"}}
 
