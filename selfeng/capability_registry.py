@@ -1,0 +1,331 @@
+"""CapabilityRegistry: the tool library. Stores tools (the database is the source of truth), mirrors them
+as files for people, and finds the tool that fits a request — or says that none does.
+
+Search runs on an in-memory index (selfeng/retrieval.py) loaded from stored vectors, so it costs one
+query embedding plus a matrix product, whatever the library's size.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .config import Settings, load_settings
+from .embeddings import Embedder, EmbedderError, create_embedder
+from .names import InvalidToolName, validate_tool_name
+from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
+                        ToolDoc, clean_query, decide, default_threshold, rerank_score)
+from .store import Store, StoreError, ToolExistsError, create_store
+
+__all__ = ["CapabilityRegistry", "InvalidToolName", "ToolExistsError", "RegistryError"]
+
+_META_EMBEDDER = "index_embedder"
+_META_VERSION = "library_version"   # bumped on every change, so other processes' indexes notice
+
+
+class RegistryError(RuntimeError):
+    """The registry cannot do what was asked (e.g. re-embedding the library failed)."""
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _signature_from_spec(spec: dict) -> tuple[str, list[dict], str] | None:
+    fn = spec.get("function_name")
+    if not fn:
+        return None
+    params = [{"name": p.get("name", ""), "type": p.get("type", "Any"), "description": p.get("description", "")}
+              for p in spec.get("parameters") or []]
+    ret = spec.get("return_type") or "Any"
+    sig = f"{fn}({', '.join(p['name'] + ': ' + p['type'] for p in params)}) -> {ret}"
+    return sig, params, ret
+
+
+def _signature_from_code(name: str, code: str) -> tuple[str, list[dict], str] | None:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    fns = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    fn = next((n for n in fns if n.name == name), fns[0] if fns else None)
+    if fn is None:
+        return None
+    a = fn.args
+    params = [{"name": arg.arg, "type": ast.unparse(arg.annotation) if arg.annotation else "Any",
+               "description": ""} for arg in a.posonlyargs + a.args + a.kwonlyargs]
+    ret = ast.unparse(fn.returns) if fn.returns else "Any"
+    args = ast.unparse(a)
+    return f"{fn.name}({args}) -> {ret}", params, ret
+
+
+class CapabilityRegistry:
+    """Tool storage, indexing and search, with the seeds' API.
+
+    Args:
+        llm_client: kept for the seeds' signature; embeddings come from `embedder`.
+        settings: defaults to `load_settings()`.
+        store / embedder: default to the ones `settings` names.
+        verify_match: optional `(query, close_candidates) -> name | None` for close calls, e.g. an LLM check.
+    """
+
+    def __init__(self, llm_client=None, *, settings: Settings | None = None, store: Store | None = None,
+                 embedder: Embedder | None = None,
+                 verify_match: Callable[[str, list[Candidate]], str | None] | None = None,
+                 retrieval_config: RetrievalConfig = DEFAULT_CONFIG, verify_margin: float = 0.05):
+        self.llm_client = llm_client
+        self.settings = settings or load_settings()
+        self.tools_dir = Path(self.settings.tools_dir).resolve()
+        self.tools_dir.mkdir(parents=True, exist_ok=True)
+        self.store = store if store is not None else create_store(self.settings)
+        self.embedder = embedder if embedder is not None else create_embedder(self.settings)
+        self.verify_match = verify_match
+        self.verify_margin = verify_margin
+        self._config = retrieval_config
+        self._lock = threading.RLock()
+        self._version: str | None = None
+        self._load_index()
+
+    # --- index lifecycle ---
+
+    def _bump_version(self) -> None:
+        v = str(int(self.store.get_meta(_META_VERSION) or 0) + 1)
+        self.store.set_meta(_META_VERSION, v)
+        self._version = v
+
+    def _load_index(self) -> None:
+        """Build the in-memory index from stored vectors, re-embedding if the embedder changed."""
+        with self._lock:
+            name = self.embedder.name
+            recorded = self.store.get_meta(_META_EMBEDDER)
+            tools = self.store.list_tools()
+            index = RetrievalIndex(self.embedder, self._config)
+            stored = self.store.load_tool_vectors(name) if recorded in (None, name) else {}
+            docs = [self._doc(t) for t in tools]
+            missing = [d for d in docs if any(v not in stored.get(d.name, {}) for v in self._config.views)]
+            try:
+                if missing:  # first run, a new embedder, or rows written without vectors
+                    for d, vecs in zip(missing, index.embed_views(missing)):
+                        self.store.set_tool_vectors(d.name, name, vecs)
+                        stored[d.name] = vecs
+                queries = self.store.list_tool_queries()
+                stale = [q for q in queries if q["embedder"] != name or q["vector"] is None]
+                if stale:
+                    vecs = self.embedder.embed([clean_query(q["query"]) for q in stale])
+                    self.store.set_tool_query_vectors(name, [(q["id"], v) for q, v in zip(stale, vecs)])
+                    for q, v in zip(stale, vecs):
+                        q["vector"] = v
+            except EmbedderError as exc:
+                raise RegistryError(
+                    f"the tool index was built with {recorded!r} and must be re-embedded with {name!r}, "
+                    f"but embedding failed: {exc}. Set SELFENG_EMBEDDER back to the index's embedder or "
+                    f"fix the embedder's configuration.") from exc
+            by_tool: dict[str, list[np.ndarray]] = {}
+            for q in queries:
+                by_tool.setdefault(q["tool_name"], []).append(q["vector"])
+            for d in docs:
+                index.add(d, stored[d.name], by_tool.get(d.name, ()))
+            if recorded != name:
+                self.store.set_meta(_META_EMBEDDER, name)
+            self.index = index
+            self._version = self.store.get_meta(_META_VERSION)
+
+    def _refresh_if_changed(self) -> None:
+        # Another process (CLI beside the web app) may have changed the library.
+        if self.store.get_meta(_META_VERSION) != self._version:
+            self._load_index()
+
+    @staticmethod
+    def _doc(tool: dict) -> ToolDoc:
+        return ToolDoc(tool["name"], tool.get("docstring") or "", tool.get("signature") or "")
+
+    # --- files ---
+
+    def _paths(self, name: str) -> tuple[Path, Path]:
+        validate_tool_name(name)
+        code, test = (self.tools_dir / f"{name}.py").resolve(), (self.tools_dir / f"test_{name}.py").resolve()
+        for p in (code, test):
+            if p.parent != self.tools_dir:  # belt and braces: names are validated, paths checked anyway
+                raise InvalidToolName(f"tool path {p} escapes {self.tools_dir}")
+        return code, test
+
+    def _write_mirrors(self, tool: dict) -> None:
+        code_path, test_path = self._paths(tool["name"])
+        _atomic_write(code_path, tool["code"])
+        _atomic_write(test_path, tool["tests"])
+
+    # --- tool dicts ---
+
+    def _tool_dict(self, row: dict) -> dict[str, Any]:
+        code_path, test_path = self._paths(row["name"])
+        spec = row.get("spec")
+        parsed = (_signature_from_spec(spec) if isinstance(spec, dict) else None) or \
+            _signature_from_code(row["name"], row["code"])
+        sig, params, ret = parsed if parsed else (row.get("signature") or "", [], "Any")
+        uses, wins = row["usage_count"], row["success_count"]
+        return {
+            "name": row["name"], "code": row["code"], "tests": row["tests"], "docstring": row["docstring"],
+            "spec": spec, "signature": row.get("signature") or sig, "parameters": params, "return_type": ret,
+            "file_path": str(code_path), "test_path": str(test_path), "timestamp": row["created_at"],
+            "updated_at": row["updated_at"], "tests_verified": row["tests_verified"],
+            "experimental": row["experimental"], "component_tools": row["component_tools"],
+            "success_rate": wins / uses if uses else 0.0, "usage_count": uses, "success_count": wins,
+        }
+
+    # --- the seeds' API ---
+
+    def add_tool(self, name: str, code: str, tests: str, docstring: str, tests_verified: bool = True, *,
+                 spec: dict | None = None, experimental: bool = False,
+                 component_tools: list[str] | None = None, replace: bool = False) -> dict[str, Any]:
+        """Register a tool. Raises InvalidToolName, or ToolExistsError unless `replace=True`."""
+        validate_tool_name(name)
+        parsed = (_signature_from_spec(spec) if spec else None) or _signature_from_code(name, code)
+        signature = parsed[0] if parsed else f"{name}(...)"
+        row = {"name": name, "code": code, "tests": tests, "docstring": docstring or "", "spec": spec,
+               "signature": signature, "tests_verified": tests_verified, "experimental": experimental,
+               "component_tools": component_tools or []}
+        with self._lock:
+            self._refresh_if_changed()
+            if not replace and self.store.get_tool(name) is not None:
+                raise ToolExistsError(f"a tool named {name!r} already exists")
+            vectors = self.index.embed_views([self._doc(row)])[0]  # before any write: failure leaves nothing
+            stored = self.store.insert_tool(row, replace=replace)
+            self.store.set_tool_vectors(name, self.embedder.name, vectors)
+            self._write_mirrors(stored)
+            queries = [q["vector"] for q in self.store.list_tool_queries(name) if q["vector"] is not None]
+            self.index.add(self._doc(stored), vectors, queries)
+            self._bump_version()
+        return self._tool_dict(stored)
+
+    def get_tool_by_name(self, name: str) -> dict[str, Any] | None:
+        row = self.store.get_tool(name)
+        return self._tool_dict(row) if row else None
+
+    def get_all_tools(self) -> list[dict[str, Any]]:
+        return [self._tool_dict(r) for r in self.store.list_tools()]
+
+    def count_tools(self) -> int:
+        return self.store.count_tools()
+
+    def delete_tool(self, name: str) -> bool:
+        """Remove the tool's row, vectors and mirror files. False if there was no such tool."""
+        with self._lock:
+            deleted = self.store.delete_tool(name)
+            try:
+                paths = self._paths(name)
+            except InvalidToolName:
+                paths = ()
+            for p in paths:
+                p.unlink(missing_ok=True)
+            if deleted:
+                self.index.remove(name)
+                self._bump_version()
+        return deleted
+
+    def cleanup_orphaned_tools(self) -> int:
+        """Reconcile mirror files with the database (the source of truth).
+
+        A missing or edited mirror is rewritten from the database; a tool is never deleted because its
+        file is gone. Stray `.py` files with no tool behind them are removed. Returns how many were removed.
+        """
+        with self._lock:
+            tools = {r["name"]: r for r in self.store.list_tools()}
+            expected: set[str] = set()
+            for name, row in tools.items():
+                try:
+                    code_path, test_path = self._paths(name)
+                except InvalidToolName:
+                    continue  # a row from an older validator: keep it, but never write it to disk
+                expected.update({code_path.name, test_path.name})
+                for path, text in ((code_path, row["code"]), (test_path, row["tests"])):
+                    if not path.is_file() or path.read_text(encoding="utf-8", errors="replace") != text:
+                        _atomic_write(path, text)
+            removed = 0
+            for path in self.tools_dir.iterdir():
+                # a leftover of an interrupted atomic write; young ones may be another writer's
+                stray_tmp = (path.name.startswith(".") and path.name.endswith(".tmp")
+                             and time.time() - path.stat().st_mtime > 60)
+                if path.is_file() and ((path.suffix == ".py" and path.name not in expected) or stray_tmp):
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+    def record_usage(self, name: str, success: bool, query: str | None = None) -> None:
+        """Count a use; a successful use also remembers `query` as another view of the tool."""
+        with self._lock:
+            self.store.record_tool_usage(name, success)
+            if query and success:
+                vec = self.embedder.embed([clean_query(query)])[0]
+                self.store.add_tool_query(name, query, self.embedder.name, vec)
+                self.index.add_past_query(name, vec)
+                self._bump_version()
+
+    # --- search ---
+
+    @property
+    def default_threshold(self) -> float:
+        if self.settings.similarity_threshold is not None:
+            return float(self.settings.similarity_threshold)
+        return default_threshold(self.embedder.name)
+
+    def _ranked(self, query: str, k: int) -> list[tuple[Candidate, dict]]:
+        self._refresh_if_changed()
+        out = []
+        for c in self.index.search(query, k=k):
+            row = self.store.get_tool(c.name)
+            if row is None:  # deleted by another process since the index was loaded
+                continue
+            c.score = rerank_score(c.similarity, row["usage_count"], row["success_count"])
+            out.append((c, row))
+        return out
+
+    def _result(self, c: Candidate, row: dict) -> dict[str, Any]:
+        d = self._tool_dict(row)
+        d.update(similarity_score=c.similarity, similarity=c.similarity, score=c.score,
+                 vector_similarity=c.vector_similarity, query_coverage=c.query_coverage,
+                 name_coverage=c.name_coverage, direction=c.direction)
+        return d
+
+    def search_candidates(self, query: str, k: int = 5) -> list[dict[str, Any]]:
+        """The `k` most relevant tools, best first, each with its scores (no threshold applied)."""
+        return [self._result(c, row) for c, row in self._ranked(query, k)]
+
+    def search_tool(self, query: str, threshold: float | None = None, rerank: bool = True) -> dict | None:
+        """The tool that fits `query`, or None when none clears the threshold.
+
+        `threshold` defaults to settings.similarity_threshold, else the calibrated default. With
+        `rerank`, usage statistics (the seeds' formula) may reorder only candidates within
+        RERANK_WINDOW of the best relevance: popularity must not beat a clearly better fit.
+        """
+        thr = self.default_threshold if threshold is None else float(threshold)
+        ranked = self._ranked(query, 5)
+        if not self.settings.allow_experimental:
+            ranked = [(c, r) for c, r in ranked if not r["experimental"]]
+        if not ranked:
+            return None
+        rows = {c.name: r for c, r in ranked}
+        best = decide([c for c, _ in ranked], thr, query=query, verify_match=self.verify_match,
+                      margin=self.verify_margin)
+        if best is None:
+            return None
+        if rerank:
+            close = [c for c, _ in ranked if c.similarity >= thr and c.similarity >= best.similarity - RERANK_WINDOW]
+            if self.verify_match is None and close:
+                best = max(close, key=lambda c: (c.score, c.similarity))
+        return self._result(best, rows[best.name])
+
+    def close(self) -> None:
+        self.store.close()

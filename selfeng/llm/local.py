@@ -1,0 +1,93 @@
+"""The embedded model: a Qwen2.5-Coder GGUF run in-process by llama.cpp (llama-cpp-python).
+
+Loading takes seconds and a model takes 0.5-2 GB, so each file is loaded once per process and shared by
+every provider instance; llama.cpp contexts are not thread-safe, so one lock per model serialises calls.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from ..config import Settings
+from .base import Completion, LLMError
+
+_REPEAT_PENALTY = 1.1
+_SETUP_HINT = "run scripts/setup (or `python -m selfeng.llm.model_files`) to assemble it"
+
+_models: dict[Path, tuple[object, threading.Lock]] = {}
+_models_lock = threading.Lock()
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _load(path: Path, n_threads: int, n_ctx: int):
+    """The process-wide Llama for `path` and its lock, loading it on first use."""
+    with _models_lock:
+        if path in _models:
+            return _models[path]
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise LLMError("the local provider needs llama-cpp-python==0.3.36: run scripts/setup") from exc
+        threads = n_threads or _cpu_count()
+        try:
+            llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                        n_batch=512, verbose=False)
+        except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
+            raise LLMError(f"could not load {path}: {exc}") from exc
+        _models[path] = (llm, threading.Lock())
+        return _models[path]
+
+
+class LocalProvider:
+    name = "local"
+
+    def __init__(self, model_path: str | Path, n_threads: int = 0, n_ctx: int = 4096):
+        self.model_path = Path(model_path).expanduser().resolve()
+        if not self.model_path.is_file():
+            raise LLMError(f"local model {self.model_path} not found: {_SETUP_HINT}")
+        self._llm, self._lock = _load(self.model_path, n_threads, n_ctx)
+
+    @property
+    def llm(self):
+        """The underlying `llama_cpp.Llama` (shared; hold no reference across threads)."""
+        return self._llm
+
+    def complete(self, messages: list[dict], *, purpose: str, json_schema: dict | None = None,
+                 max_tokens: int = 512, temperature: float = 0.0) -> Completion:
+        kwargs = {}
+        if json_schema is not None:
+            # llama-cpp-python turns the schema into a GBNF grammar, so decoding can only produce
+            # schema-valid JSON (its handler falls back to a generic JSON grammar if conversion fails).
+            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+        with self._lock:
+            t0 = time.monotonic()
+            try:
+                resp = self._llm.create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=temperature,
+                    repeat_penalty=_REPEAT_PENALTY, **kwargs)
+            except ValueError as exc:  # e.g. "Requested tokens (...) exceed context window of ..."
+                raise LLMError(f"local model: {exc}") from exc
+            seconds = time.monotonic() - t0
+        usage = resp.get("usage") or {}
+        return Completion(text=resp["choices"][0]["message"].get("content") or "",
+                          prompt_tokens=usage.get("prompt_tokens", 0),
+                          completion_tokens=usage.get("completion_tokens", 0), seconds=seconds)
+
+
+def from_settings(settings: Settings) -> LocalProvider:
+    from .model_files import ensure_model, model_path
+
+    path = model_path(settings)
+    if not path.is_file():
+        # Assembling downloads up to 1.1 GB; say so rather than stall silently.
+        raise LLMError(f"local model {path} not found: {_SETUP_HINT}")
+    path = ensure_model(settings, progress=lambda _msg: None)
+    return LocalProvider(path, n_threads=settings.local_threads, n_ctx=settings.local_ctx)

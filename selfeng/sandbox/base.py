@@ -1,0 +1,84 @@
+"""The backend protocol, its errors and the name -> backend registry.
+
+A backend knows how to start one isolated Python process; `SecureSandbox` decides what that process runs
+and how to judge what comes back. Everything the process reports travels over two inherited pipes (see
+`Launch`), so the tool's own stdout/stderr can never be mistaken for the harness's answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+from selfeng.config import Settings
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself is unusable (missing binary, setup failure). Never run unsandboxed instead."""
+
+
+class DataPathError(ValueError):
+    """A user-named data path lies outside the files directory tools may read."""
+
+
+@dataclass
+class Launch:
+    """One sandboxed run of `python -I -B <harness>/<script> --control-fd N --report-fd M`.
+
+    `job_dir` is mounted read-only at the backend's `JOB_DIR` and becomes the working directory.
+    `control` is written to the control pipe (read and closed by the harness before any tool code loads);
+    the harness answers on the report pipe.
+    """
+
+    script: str
+    job_dir: Path
+    control: bytes
+    timeout: float
+    output_limit: int = 1 << 20  # bytes kept per stream; a print loop must not exhaust our memory
+    # When the report pipe closes and this says the report is final, stop without waiting for the
+    # sandbox's teardown (the harness has exited; its output is already in the pipes).
+    report_final: Callable[[bytes], bool] | None = None
+
+
+@dataclass
+class Outcome:
+    returncode: int | None          # negative: killed by that signal (as in subprocess)
+    stdout: bytes
+    stderr: bytes
+    report: bytes                   # everything the harness wrote to the report pipe
+    timed_out: bool
+    duration_s: float
+    extra: dict = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """Runs a `Launch` in isolation. Constructing one raises SandboxError when it cannot work here."""
+
+    name: str
+    JOB_DIR: str                     # where the job directory appears inside the sandbox
+    hidden_paths: tuple[str, ...]    # host paths that are invisible inside ...
+    visible_paths: tuple[str, ...]   # ... except these, bound back read-only
+
+    def __init__(self, settings: Settings) -> None: ...
+
+    def run(self, launch: Launch) -> Outcome: ...
+
+
+_BACKENDS: dict[str, Callable[[Settings], Backend]] = {}
+
+
+def register_backend(name: str, factory: Callable[[Settings], Backend]) -> None:
+    """Make a backend selectable with `SELFENG_SANDBOX=<name>`; built-ins register the same way."""
+    _BACKENDS[name] = factory
+
+
+def create_backend(settings: Settings) -> Backend:
+    name = settings.sandbox_backend
+    try:
+        factory = _BACKENDS[name]
+    except KeyError:
+        raise SandboxError(f"unknown sandbox backend {name!r}; available: {sorted(_BACKENDS)}") from None
+    return factory(settings)
+
+
+HARNESS_DIR = Path(__file__).resolve().parent

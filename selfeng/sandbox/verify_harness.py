@@ -1,0 +1,130 @@
+"""Runs *inside* the sandbox: pytest on the frozen test file, reporting through an inherited pipe.
+
+Standalone on purpose (stdlib + pytest, no selfeng import). Why the report cannot be faked cheaply:
+- the plugin is an object handed to `pytest.main(plugins=...)`, not a module found on sys.path, so nothing
+  in the job directory can shadow it; `--noconftest` and `-c /dev/null` keep every other config out;
+- the report goes to a pipe the parent created, tagged with a nonce read from a second pipe that is
+  closed before any tool code is imported (it is never in argv, the environment or a file);
+- it is written at `pytest_sessionfinish` only, so `sys.exit`/`os._exit` during import or a test leaves
+  the parent with no (or an incomplete) report, which it treats as failure.
+Code running in the same interpreter could still dig the nonce out of memory; that is a deliberate
+attack the parent's cross-checks (every test function of the frozen file must appear and pass, exit code
+0) and the static checks on the implementation make harder, not impossible.
+"""
+import json
+import os
+import signal
+import sys
+
+MESSAGE_CHARS = 600
+
+
+def _arg(name: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1]
+
+
+def _add_site_packages() -> None:
+    """The interpreter starts with -S (faster); put the installed packages back on sys.path."""
+    for d in _arg("--site-packages").split(os.pathsep):
+        if d and d not in sys.path:
+            sys.path.append(d)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _short(text: str) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= MESSAGE_CHARS else "..." + text[-MESSAGE_CHARS:]
+
+
+def _message(report) -> str:
+    longrepr = report.longrepr
+    if longrepr is None:
+        return ""
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # skip: (path, line, reason)
+        return _short(str(longrepr[2]))
+    # With --tb=short the last block of `E ...` lines explains the failure; keep it with the two lines
+    # before it (location and source line).
+    lines = (getattr(report, "longreprtext", "") or str(longrepr)).strip().splitlines()
+    end = len(lines)
+    while end and not lines[end - 1].startswith("E "):
+        end -= 1
+    if not end:
+        return _short("\n".join(lines[-10:]))
+    start = end
+    while start and lines[start - 1].startswith("E "):
+        start -= 1
+    return _short("\n".join(lines[max(0, start - 2):end]))
+
+
+class Reporter:
+    """Collects what pytest did and writes one JSON line at session finish."""
+
+    _RANK = {"passed": 0, "xpassed": 1, "xfailed": 1, "skipped": 1, "failed": 2, "error": 3}
+
+    def __init__(self, nonce: str, fd: int) -> None:
+        self._nonce = nonce
+        self._fd = fd
+        self.items: list = []
+        self.tests: dict = {}
+        self.collection_errors: list = []
+
+    def pytest_collectreport(self, report) -> None:
+        if report.failed:
+            self.collection_errors.append({"nodeid": report.nodeid, "message": _message(report)})
+
+    def pytest_collection_finish(self, session) -> None:
+        self.items = [item.nodeid for item in session.items]
+
+    def pytest_runtest_logreport(self, report) -> None:
+        entry = self.tests.setdefault(report.nodeid, {"nodeid": report.nodeid, "outcome": "passed",
+                                                     "message": "", "called": False})
+        wasxfail = hasattr(report, "wasxfail")
+        if report.when == "call":
+            entry["called"] = True
+            if wasxfail:
+                outcome = "xfailed" if report.skipped else "xpassed"
+            else:
+                outcome = report.outcome
+        elif report.failed:
+            outcome = "error"  # setup or teardown failure
+        elif report.skipped:
+            outcome = "xfailed" if wasxfail else "skipped"
+        else:
+            return
+        if self._RANK[outcome] >= self._RANK[entry["outcome"]]:
+            entry["outcome"] = outcome
+            entry["message"] = _short(str(report.wasxfail)) if wasxfail else _message(report)
+
+    def pytest_sessionfinish(self, session, exitstatus) -> None:
+        payload = {"event": "report", "nonce": self._nonce, "exitstatus": int(exitstatus),
+                   "items": self.items, "tests": list(self.tests.values()),
+                   "collection_errors": self.collection_errors, "testsfailed": session.testsfailed}
+        data = memoryview(json.dumps(payload).encode() + b"\n")
+        while data:
+            data = data[os.write(self._fd, data):]
+
+
+def main() -> int:
+    control_fd, report_fd = int(_arg("--control-fd")), int(_arg("--report-fd"))
+    _add_site_packages()
+    request = json.loads(_read_all(control_fd))
+    os.close(control_fd)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversize writes raise EFBIG instead of killing us
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only pytest's own plugins, and ours
+    os.write(report_fd, b'{"event": "started"}\n')
+    reporter = Reporter(request.pop("nonce"), report_fd)
+    import pytest
+
+    return int(pytest.main(request["args"], plugins=[reporter]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

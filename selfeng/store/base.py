@@ -1,0 +1,67 @@
+"""The storage protocol. Backends (SQLite now, PostgreSQL later) implement it; nothing above this
+layer writes SQL. Vectors cross the interface as float32 numpy arrays."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Protocol, runtime_checkable
+
+import numpy as np
+
+
+class StoreError(RuntimeError):
+    """A storage operation failed (constraint, missing row, unusable database)."""
+
+
+class ToolExistsError(StoreError):
+    """A tool with that name is already stored; replacing one must be explicit."""
+
+
+# Columns of a stored tool, as the dicts `get_tool`/`list_tools` return them.
+TOOL_FIELDS = ("name", "code", "tests", "docstring", "spec", "signature", "tests_verified",
+               "experimental", "component_tools", "usage_count", "success_count", "created_at",
+               "updated_at")
+
+
+@runtime_checkable
+class Store(Protocol):
+    # --- tools ---
+    def insert_tool(self, tool: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        """Store a tool (keys from TOOL_FIELDS; spec/component_tools as Python objects).
+        Raises ToolExistsError if the name exists and not `replace`. Returns the stored row."""
+    def get_tool(self, name: str) -> dict[str, Any] | None: ...
+    def list_tools(self) -> list[dict[str, Any]]: ...
+    def tool_names(self) -> list[str]: ...
+    def delete_tool(self, name: str) -> bool:
+        """Delete the tool with its vectors and past queries; False if absent."""
+    def count_tools(self) -> int: ...
+    def record_tool_usage(self, name: str, success: bool) -> None: ...
+
+    # --- vectors ---
+    def set_tool_vectors(self, name: str, embedder: str, views: dict[str, np.ndarray]) -> None:
+        """Replace the named view vectors of one tool (view name -> 1-d float32)."""
+    def load_tool_vectors(self, embedder: str) -> dict[str, dict[str, np.ndarray]]:
+        """{tool name: {view: vector}} for vectors made by `embedder`."""
+    def add_tool_query(self, name: str, query: str, embedder: str | None = None,
+                       vector: np.ndarray | None = None) -> None:
+        """Remember a past request that used the tool (multi-view retrieval)."""
+    def list_tool_queries(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Rows {id, tool_name, query, embedder, vector (np.ndarray | None)}."""
+    def set_tool_query_vectors(self, embedder: str, vectors: Iterable[tuple[int, np.ndarray]]) -> None: ...
+
+    # --- executions ---
+    def log_execution(self, tool_name: str, session_id: str | None, inputs: Any, outputs: Any,
+                      success: bool, execution_time_ms: float, user_prompt: str | None,
+                      execution_order: int | None = None) -> int: ...
+    def get_executions(self, *, tool_name: str | None = None, session_id: str | None = None,
+                       limit: int | None = None) -> list[dict[str, Any]]: ...
+
+    # --- sessions and messages ---
+    def create_session(self, session_id: str) -> None: ...
+    def session_exists(self, session_id: str) -> bool: ...
+    def append_message(self, session_id: str, role: str, content: str) -> dict[str, Any]: ...
+    def get_messages(self, session_id: str, limit: int = 10) -> list[dict[str, Any]]: ...
+
+    # --- meta ---
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    def close(self) -> None: ...
