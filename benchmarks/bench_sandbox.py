@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -56,19 +55,16 @@ PLAIN_CALL = ("import json, sys\nsys.path.insert(0, '.')\nfrom word_stats import
               "print(json.dumps(word_stats(**json.loads(sys.argv[1]))))")
 
 
-def _paired(a, b, runs: int) -> tuple[list[float], list[float], list[float], list[float]]:
-    """Alternate a and b so both see the same machine load; wall and child-CPU milliseconds each."""
+def _paired(a, b, runs: int) -> tuple[list[float], list[float]]:
+    """Alternate a and b so both see the same machine load; wall milliseconds of each."""
     a(), b()  # warm caches once
-    wall_a, wall_b, cpu_a, cpu_b = [], [], [], []
+    wall_a, wall_b = [], []
     for _ in range(runs):
-        for fn, wall, cpu in ((a, wall_a, cpu_a), (b, wall_b, cpu_b)):
-            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        for fn, wall in ((a, wall_a), (b, wall_b)):
             t = time.perf_counter()
             fn()
             wall.append((time.perf_counter() - t) * 1000)
-            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu.append((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1000)
-    return wall_a, wall_b, cpu_a, cpu_b
+    return wall_a, wall_b
 
 
 def _in_fresh_dir(files: dict[str, str], cmd: list[str], env: dict | None = None) -> None:
@@ -97,22 +93,22 @@ def main() -> None:
     py = sys.executable
     med = statistics.median
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    ws, wp, cs, cp = _paired(lambda: sb.run_tool("word_stats", CODE, ARGS),
+    ws, wp = _paired(lambda: sb.run_tool("word_stats", CODE, ARGS),
                              lambda: _in_fresh_dir({"word_stats.py": CODE},
                                                    [py, "-B", "-c", PLAIN_CALL, json.dumps(ARGS)]), opts.runs)
     print(f"run_tool     median {med(ws):6.1f} ms  plain python subprocess {med(wp):6.1f} ms  "
           f"overhead {med(ws) - med(wp):+6.1f} ms  (paired median {med(x - y for x, y in zip(ws, wp)):+.1f} ms)"
-          f"  | CPU {med(cs):.1f} vs {med(cp):.1f} ms  ({opts.runs} runs; target <= 60 ms)")
+          f"  ({opts.runs} runs; target <= 60 ms)")
 
     files = {"word_stats.py": CODE, "test_word_stats.py": TESTS}
     pytest_cmd = [py, "-B", "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_word_stats.py"]
     no_plugins = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     for label, env in (("plain pytest", None), ("plain pytest, no plugin autoload", no_plugins)):
-        ws, wp, cs, cp = _paired(lambda: sb.verify_tool("word_stats", CODE, TESTS),
+        ws, wp = _paired(lambda: sb.verify_tool("word_stats", CODE, TESTS),
                                  lambda: _in_fresh_dir(files, pytest_cmd, env), opts.verify_runs)
         print(f"verify_tool  median {med(ws):6.1f} ms  {label} {med(wp):6.1f} ms  ratio {med(ws) / med(wp):.2f}x"
               f"  (paired median ratio {med(x / y for x, y in zip(ws, wp)):.2f}x)"
-              f"  | CPU {med(cs):.1f} vs {med(cp):.1f} ms  ({opts.verify_runs} runs; target <= 1.15x)")
+              f"  ({opts.verify_runs} runs; target <= 1.15x)")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     shutil.rmtree(data, ignore_errors=True)
 

@@ -149,6 +149,15 @@ def cmd_seed(args) -> int:
     return 0 if all(r["status"] in ("registered", "exists") for r in report) else 1
 
 
+def cmd_serve(args) -> int:
+    from .config import load_settings
+    from .web.app import serve
+    settings = load_settings()
+    host, port = args.host or settings.web_host, args.port or settings.web_port
+    serve(host=host, port=port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="selfeng", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -165,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("action", choices=["list", "show", "delete"])
     t.add_argument("name", nargs="?")
     t.set_defaults(func=cmd_tools)
+    w = sub.add_parser("serve", help="start the web UI (Flask + Socket.IO)")
+    w.add_argument("--host")
+    w.add_argument("--port", type=int)
+    w.set_defaults(func=cmd_serve)
     s = sub.add_parser("seed", help="verify and install the seed tools")
     s.set_defaults(func=cmd_seed)
     return p

@@ -83,6 +83,12 @@ class Settings:
     max_prompt_chars: int = 4000
     response_style: str = "auto"           # auto | model | template (see ResponseSynthesizer)
 
+    # Web
+    web_host: str = "127.0.0.1"
+    web_port: int = 5000
+    api_token: str | None = None           # when set, REST and Socket.IO require it
+    secret_key: str | None = None          # Flask session key; random per process when unset
+
     @property
     def tools_dir(self) -> Path:
         return self.data_dir / "tools"
@@ -143,6 +149,10 @@ _ENV: dict[str, tuple[str, type]] = {
     "SELFENG_ALLOW_EXPERIMENTAL": ("allow_experimental", _bool),
     "SELFENG_MAX_PROMPT_CHARS": ("max_prompt_chars", int),
     "SELFENG_RESPONSE_STYLE": ("response_style", str),
+    "SELFENG_HOST": ("web_host", str),
+    "SELFENG_PORT": ("web_port", int),
+    "SELFENG_API_TOKEN": ("api_token", str),
+    "SELFENG_SECRET_KEY": ("secret_key", str),
 }
 
 # Conventional names the SDKs already use; selfeng-specific names win when both are set.

@@ -23,6 +23,19 @@ SYNTHESIZING_RESPONSE = "synthesizing_response"
 COMPLETE = "complete"
 ERROR = "error"
 
+# Planning and workflows (QueryPlanner, CompositionPlanner, WorkflowTracker)
+PLANNING_QUERY = "planning_query"
+PLAN_COMPLETE = "plan_complete"
+WORKFLOW_START = "workflow_start"
+WORKFLOW_STEP = "workflow_step"
+WORKFLOW_STEP_TOOL_FOUND = "workflow_step_tool_found"
+WORKFLOW_STEP_NEEDS_SYNTHESIS = "workflow_step_needs_synthesis"
+WORKFLOW_STEP_EXECUTING = "workflow_step_executing"
+WORKFLOW_STEP_COMPLETE = "workflow_step_complete"
+WORKFLOW_STEP_FAILED = "workflow_step_failed"
+WORKFLOW_COMPLETE = "workflow_complete"
+COMPOSITE_CREATED = "composite_created"
+
 # synthesis_step data: {"step": one of SYNTHESIS_STEPS, "status": in_progress|complete|failed, ...}
 SYNTHESIS_STEPS = ("specification", "tests", "implementation", "verification", "registration")
 

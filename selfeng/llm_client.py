@@ -118,7 +118,7 @@ class LLMClient:
         self.usage = Usage()  # process lifetime totals
         self._prompts = {n: _load_prompt(n) for n in (
             "system", "generate_spec", "generate_tests", "generate_implementation",
-            "fix_implementation", "extract_arguments", "synthesize_response")}
+            "fix_implementation", "extract_arguments", "synthesize_response", "analyze_query")}
 
     @property
     def provider(self) -> Provider:
@@ -214,6 +214,18 @@ class LLMClient:
             shown = shown[:1500] + "…"
         return self._call("synthesize_response", self._prompts["synthesize_response"].format(
             prompt=prompt, result=shown, tool_name=tool_name or "the tool"), max_tokens=120).strip()
+
+    def analyze_query(self, prompt: str) -> dict[str, Any]:
+        """Decompose a multi-step request: {"sub_tasks": [{"task", "depends_on": [int]}]}."""
+        schema = {"type": "object", "properties": {"sub_tasks": {"type": "array", "minItems": 1, "maxItems": 6, "items": {
+            "type": "object", "properties": {"task": {"type": "string", "maxLength": 200},
+                                             "depends_on": {"type": "array", "items": {"type": "integer"}}},
+            "required": ["task", "depends_on"]}}}, "required": ["sub_tasks"]}
+        data = self._json("analyze_query", self._prompts["analyze_query"].format(prompt=prompt), schema,
+                          max_tokens=300)
+        if not isinstance(data, dict):
+            raise LLMError(f"analyze_query: expected a JSON object, got {data!r}")
+        return data
 
     def generate_embedding(self, text: str) -> list[float]:
         if self.embedder is None:

@@ -106,9 +106,11 @@ class AnthropicProvider:
         if prefill:
             turns = [*turns, {"role": "assistant", "content": prefill}]
         kwargs = {"system": system} if system else {}
+        # `temperature` is not sent: the anthropic SDK 2.x no longer has the
+        # parameter, and current models choose their own sampling.
         try:
             return self._client.messages.create(model=self.model, messages=turns, max_tokens=max_tokens,
-                                                temperature=min(max(temperature, 0.0), 1.0), **kwargs)
+                                                **kwargs)
         except anthropic.BadRequestError:
             raise  # complete() decides: retry without prefill, or fail
         except anthropic.AuthenticationError as exc:

@@ -6,7 +6,7 @@ and how to judge what comes back. Everything the process reports travels over tw
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -23,7 +23,7 @@ class DataPathError(ValueError):
 
 @dataclass
 class Launch:
-    """One sandboxed run of `python -I -B <harness>/<script> --control-fd N --report-fd M`.
+    """One sandboxed run of `python -I -S -B <harness>/<script> --control-fd N --report-fd M ...`.
 
     `job_dir` is mounted read-only at the backend's `JOB_DIR` and becomes the working directory.
     `control` is written to the control pipe (read and closed by the harness before any tool code loads);
@@ -48,7 +48,6 @@ class Outcome:
     report: bytes                   # everything the harness wrote to the report pipe
     timed_out: bool
     duration_s: float
-    extra: dict = field(default_factory=dict)
 
 
 class Backend(Protocol):

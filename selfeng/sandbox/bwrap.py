@@ -60,7 +60,7 @@ class BwrapBackend:
         self._site_packages = os.pathsep.join(p for p in site.getsitepackages() if os.path.isdir(p))
         self.hidden_paths: tuple[str, ...] = ()
         self.visible_paths: tuple[str, ...] = ()
-        self._mounts, self._exec = self._build_prefix()
+        self._build_prefix()
 
     @staticmethod
     def _setuid(path: str) -> bool:
@@ -69,7 +69,7 @@ class BwrapBackend:
     # -- command line -------------------------------------------------------------------------------
 
     def _build_prefix(self) -> tuple[list[str], list[str]]:
-        """The mounts and the exec chain; computed once, they only depend on settings."""
+        """The mounts and the exec chain, from the current settings (cheap: rebuilt for every run)."""
         s = self.settings
         s.files_dir.mkdir(parents=True, exist_ok=True)
         home = Path.home().resolve()
@@ -114,13 +114,14 @@ class BwrapBackend:
         bind_back(HARNESS_DIR, Path(self.HARNESS))
         self._hide_env_file(args, hidden)
         # For telling "isolation hid it" from "it does not exist" (host /tmp is ambiguous: left out).
-        secret = {*(h for h in hidden if h != Path("/tmp")), Path(s.data_dir).resolve(), Path(s.cache_dir).resolve()}
+        secret = {*(h for h in hidden if h != Path("/tmp")),
+                  Path(s.data_dir).resolve(), Path(s.cache_dir).resolve()}
         self.hidden_paths = tuple(sorted(str(h) for h in secret))
         self.visible_paths = tuple(str(v) for v in visible)
 
         mounts, args = args, ["--chdir", self.JOB_DIR, "--clearenv"]
         env = {"PATH": f"{Path(self.python).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
-               "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+               "TMPDIR": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                # BLAS thread pools reserve address space per thread; under RLIMIT_AS that breaks numpy.
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         for k, v in env.items():
@@ -135,13 +136,16 @@ class BwrapBackend:
 
     @staticmethod
     def _hide_env_file(args: list[str], hidden: list[Path]) -> None:
-        """The `.env` that load_settings reads may hold API keys; a tool must not read it."""
+        """The `.env` that load_settings reads may hold API keys; a tool must not read it.
+
+        /dev/null is bound over it; bwrap's binds are nodev, so opening it fails with EACCES."""
         candidate = Path(os.environ.get("SELFENG_ENV_FILE") or ".env").resolve()
         if candidate.is_file() and not any(_under(candidate, h) for h in hidden):
             args.extend(["--ro-bind", "/dev/null", str(candidate)])
 
     def command(self, launch: Launch, control_fd: int, report_fd: int) -> list[str]:
-        return [*self._mounts, "--ro-bind", str(launch.job_dir), self.JOB_DIR, *self._exec,
+        mounts, exec_chain = self._build_prefix()
+        return [*mounts, "--ro-bind", str(launch.job_dir), self.JOB_DIR, *exec_chain,
                 f"{self.HARNESS}/{launch.script}", "--control-fd", str(control_fd),
                 "--report-fd", str(report_fd), "--site-packages", self._site_packages]
 
@@ -167,8 +171,8 @@ class BwrapBackend:
             streams, timed_out = self._pump(proc, control_w, report_r, launch, start)
         finally:
             self._kill(proc)
-        return Outcome(returncode=self._returncode(proc.returncode), stdout=streams["stdout"], stderr=streams["stderr"],
-                       report=streams["report"], timed_out=timed_out,
+        return Outcome(returncode=self._returncode(proc.returncode), stdout=streams["stdout"],
+                       stderr=streams["stderr"], report=streams["report"], timed_out=timed_out,
                        duration_s=time.perf_counter() - start)
 
     @staticmethod

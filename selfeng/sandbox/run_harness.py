@@ -174,7 +174,8 @@ def _call(request: dict) -> dict:
             return {"success": False, "error": mismatch, "error_type": "argument_mismatch"}
         return {"success": False, "error": f"TypeError: {exc}", "error_type": "runtime_error"}
     except BaseException as exc:  # noqa: BLE001 - including SystemExit from the tool
-        return {"success": False, "error": f"{type(exc).__name__}: {exc}", "error_type": classify(exc, hidden, visible)}
+        return {"success": False, "error": f"{type(exc).__name__}: {exc}",
+                "error_type": classify(exc, hidden, visible)}
     try:
         return {"success": True, "result": to_json(result), "error": None, "error_type": None}
     except NotSerialisable as exc:

@@ -56,9 +56,15 @@ class SecureSandbox:
                 "-q", "--no-header", "--tb=short", "-rfEsxX", "-W", "ignore::DeprecationWarning"]
         timeout = self.settings.sandbox_timeout
         control = json.dumps({"nonce": nonce, "args": args}).encode()
-        outcome = self._launch("verify_harness.py", files, control, timeout)
+        def finished(raw: bytes) -> bool:
+            return parse_report(raw, "exit", nonce)[1] is not None
+
+        outcome = self._launch("verify_harness.py", files, control, timeout, finished)
         started, report, n = parse_report(outcome.report, "report", nonce)
         self._raise_if_broken(outcome, started)
+        exit_line = parse_report(outcome.report, "exit", nonce)[1]
+        if exit_line is not None:  # the harness's own exit code; we may have stopped bwrap's teardown
+            outcome.returncode = exit_line.get("code")
         return judge(outcome, report, n, test_code, timeout)
 
     def run_tool(self, function_name: str, function_code: str, arguments: dict,
@@ -146,9 +152,17 @@ class SecureSandbox:
         elif rc is not None and rc == -signal.SIGXFSZ:
             result.update(error="file size limit exceeded", error_type="sandbox_violation")
         else:
-            how = f"signal {signal.Signals(-rc).name}" if rc is not None and rc < 0 else f"exit code {rc}"
-            result.update(error=f"the tool process ended without a result ({how})", error_type="runtime_error")
+            how = f"signal {_signal_name(-rc)}" if rc is not None and rc < 0 else f"exit code {rc}"
+            result.update(error=f"the tool process ended without a result ({how})",
+                          error_type="runtime_error")
         return result
+
+
+def _signal_name(num: int) -> str:
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return str(num)
 
 
 def _has_result(report: bytes) -> bool:

@@ -77,9 +77,10 @@ def judge(outcome: Outcome, report: dict | None, n_reports: int, test_code: str,
         result["error"] = f"verification timed out after {timeout:g}s (killed)"
         return result
     if report is None:
-        result["error"] = ("pytest wrote more than one final report: refusing a forged verdict" if n_reports > 1
-                           else "pytest did not finish its session (the process exited with code "
-                                f"{outcome.returncode} before reporting; sys.exit/os._exit in code or tests?)")
+        result["error"] = (
+            "pytest wrote more than one final report: refusing a forged verdict" if n_reports > 1
+            else f"pytest did not finish its session (the process exited with code {outcome.returncode} "
+                 "before reporting; sys.exit/os._exit in code or tests?)")
         return result
 
     items = report.get("items", [])
@@ -101,8 +102,9 @@ def judge(outcome: Outcome, report: dict | None, n_reports: int, test_code: str,
 
     counts = {o: sum(1 for t in listed if t["outcome"] == o) for o in
               ("passed", "failed", "skipped", "error", "xfailed", "xpassed")}
-    result.update(tests_passed=counts["passed"], tests_failed=counts["failed"], tests_skipped=counts["skipped"],
-                  tests_errors=counts["error"], tests_xfailed=counts["xfailed"], tests_xpassed=counts["xpassed"])
+    result.update(tests_passed=counts["passed"], tests_failed=counts["failed"],
+                  tests_skipped=counts["skipped"], tests_errors=counts["error"],
+                  tests_xfailed=counts["xfailed"], tests_xpassed=counts["xpassed"])
 
     result["error"] = _first_problem(result, listed, items, report, outcome, test_code)
     result["success"] = result["error"] is None

@@ -6,7 +6,9 @@ Standalone on purpose (stdlib + pytest, no selfeng import). Why the report canno
 - the report goes to a pipe the parent created, tagged with a nonce read from a second pipe that is
   closed before any tool code is imported (it is never in argv, the environment or a file);
 - it is written at `pytest_sessionfinish` only, so `sys.exit`/`os._exit` during import or a test leaves
-  the parent with no (or an incomplete) report, which it treats as failure.
+  the parent with no (or an incomplete) report, which it treats as failure;
+- after pytest returns, the harness reports pytest's exit code and leaves with `os._exit`: atexit hooks
+  and finalizers planted by the tool never run, and the parent need not wait for the sandbox teardown.
 Code running in the same interpreter could still dig the nonce out of memory; that is a deliberate
 attack the parent's cross-checks (every test function of the frozen file must appear and pass, exit code
 0) and the static checks on the implementation make harder, not impossible.
@@ -120,11 +122,19 @@ def main() -> int:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversize writes raise EFBIG instead of killing us
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only pytest's own plugins, and ours
     os.write(report_fd, b'{"event": "started"}\n')
-    reporter = Reporter(request.pop("nonce"), report_fd)
+    nonce = request.pop("nonce")
+    reporter = Reporter(nonce, report_fd)
     import pytest
 
-    return int(pytest.main(request["args"], plugins=[reporter]))
+    code = int(pytest.main(request["args"], plugins=[reporter]))
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - test code may have closed or replaced them
+            pass
+    os.write(report_fd, json.dumps({"event": "exit", "nonce": nonce, "code": code}).encode() + b"\n")
+    return code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    os._exit(main())

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from selfeng.config import load_settings
-from selfeng.llm import create_provider
+from selfeng.llm import openai_compat
 from selfeng.llm.base import LLMError
 from selfeng.llm.openai_compat import PLACEHOLDER_KEY, OpenAICompatProvider
 
@@ -107,7 +107,8 @@ def test_falls_back_from_json_schema_when_server_rejects_it(stub_server):
     assert sent[1]["schema"] == SCHEMA
     assert "JSON Schema" in srv.requests[0]["body"]["messages"][0]["content"]
     # The key placeholder went out: local servers ignore it, the SDK needs one.
-    assert srv.requests[0]["headers"]["Authorization"] == f"Bearer {PLACEHOLDER_KEY}"
+    headers = {k.lower(): v for k, v in srv.requests[0]["headers"].items()}
+    assert headers["authorization"] == f"Bearer {PLACEHOLDER_KEY}"
 
     srv.requests.clear()
     p.complete([{"role": "user", "content": "hi"}], purpose="generate_spec", json_schema=SCHEMA)
@@ -140,14 +141,14 @@ def test_retries_exhausted_is_an_llm_error(stub_server):
 def test_missing_key_for_openai_is_a_clear_error(tmp_path):
     s = load_settings(env={}, env_file=tmp_path / "no.env", llm_provider="openai")
     with pytest.raises(LLMError, match="SELFENG_OPENAI_API_KEY"):
-        create_provider(s)
+        openai_compat.from_settings(s)
 
 
 def test_settings_reach_the_client(tmp_path):
     s = load_settings(env={"SELFENG_OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "SELFENG_OPENAI_MODEL": "qwen",
                            "SELFENG_LLM_TIMEOUT": "12.5", "SELFENG_LLM_MAX_RETRIES": "5"},
                       env_file=tmp_path / "no.env", llm_provider="openai")
-    p = create_provider(s)
+    p = openai_compat.from_settings(s)
     assert isinstance(p, OpenAICompatProvider) and p.model == "qwen"
     assert p._client.max_retries == 5 and p._client.timeout == 12.5
     assert str(p._client.base_url).rstrip("/") == "http://127.0.0.1:9/v1"

@@ -45,6 +45,8 @@ def test_add_get_count_and_tool_dict(registry, settings):
     assert Path(meta["file_path"]) == settings.tools_dir / "reverse_string.py"
     assert Path(meta["file_path"]).read_text() == REV_CODE
     assert Path(meta["test_path"]).read_text() == REV_TESTS
+    # written atomically via a temp file + os.replace: no temp file left behind
+    assert sorted(p.name for p in settings.tools_dir.iterdir()) == ["reverse_string.py", "test_reverse_string.py"]
     assert registry.count_tools() == 1
     assert registry.get_tool_by_name("reverse_string")["code"] == REV_CODE
     assert registry.get_tool_by_name("nope") is None

@@ -195,3 +195,18 @@ def test_runs_as_nobody_without_capabilities(sandbox):
     assert r["groups"] == [] or r["groups"] == [65534]
     assert all(int(v, 16) == 0 for k, v in r["caps"].items() if k != "CapAmb") and r["nnp"] == "1"
     assert r["pid"] < 10  # own pid namespace
+
+
+def test_the_dotenv_file_with_api_keys_is_hidden(settings, monkeypatch):
+    fd, name = tempfile.mkstemp(dir="/var/tmp", prefix="selfeng-sandbox-test-", suffix=".env")
+    try:
+        os.write(fd, b"OPENAI_API_KEY=sk-should-not-leak\n")
+        os.close(fd)
+        os.chmod(name, 0o644)
+        monkeypatch.setenv("SELFENG_ENV_FILE", name)
+        r = SecureSandbox(settings).run_tool("read", READ, {"path": name})
+        # /dev/null is bound over it, on a nodev mount: opening it is refused.
+        assert r["error_type"] == "sandbox_violation"
+        assert "should-not-leak" not in repr(r)
+    finally:
+        os.unlink(name)

@@ -157,6 +157,6 @@ def test_missing_bwrap_raises_sandbox_error_naming_the_package(settings, tmp_pat
 
 def test_sandbox_setup_failure_raises_instead_of_running_unsandboxed(settings):
     sb = SecureSandbox(settings)
-    sb.backend._mounts.extend(["--ro-bind", "/nonexistent-selfeng-path", "/tmp/x"])  # bwrap will refuse
+    sb.backend.bins["setpriv"] = "/nonexistent/setpriv"  # a broken installation: bwrap cannot exec it
     with pytest.raises(SandboxError, match="failed to start"):
         sb.run_tool("add", ADD, {"a": 1})

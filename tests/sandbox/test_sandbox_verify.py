@@ -150,11 +150,12 @@ def test_os_exit_at_import_does_not_verify(sandbox):
     assert "did not finish" in r["error"]
 
 
-def test_exit_via_atexit_after_a_good_session_does_not_verify(sandbox):
-    code = "import atexit, os\natexit.register(lambda: os._exit(3))\n" + CODE
-    r = verify(sandbox, code=code)
-    assert r["success"] is False
-    assert "exit code 3" in r["error"]
+def test_atexit_hooks_cannot_change_the_verdict(sandbox):
+    # The harness leaves with os._exit after reporting, so planted exit hooks never run.
+    r = verify(sandbox, code="import atexit, os\natexit.register(lambda: os._exit(0))\n" + WRONG)
+    assert r["success"] is False and r["tests_failed"] == 3
+    r = verify(sandbox, code="import atexit, os\natexit.register(lambda: os._exit(3))\n" + CODE)
+    assert r["success"] is True, r
 
 
 @pytest.mark.parametrize("where", ["extra_modules", "data_files", "data_files_subdir"])

@@ -1,0 +1,407 @@
+"""The web interface: a page with live progress over Socket.IO, and a REST API described by OpenAPI.
+
+Requests run one at a time on a FIFO job queue (one local model serialises them), so socket handlers
+return at once and other clients stay responsive. A request's events go only to the client that sent it
+(its sid room); only `tool_count` is broadcast. Extra event beyond the seeds': `agent_event` with
+`event_type: "queued"` and `data: {position}` (requests ahead, the running one included) while it waits.
+"""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import os
+import re
+import secrets
+import threading
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_socketio import SocketIO
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import BaseWSGIServer, make_server as _werkzeug_server
+
+from ..config import Settings, load_settings
+from .jobs import Job, JobQueue, QueueFull
+from .openapi import SESSION_ID, TOOL_NAME, build_openapi
+
+log = logging.getLogger(__name__)
+
+_TOOL_NAME = re.compile(TOOL_NAME["pattern"])
+_SESSION_ID = re.compile(SESSION_ID["pattern"])
+_PUBLIC_API = {"/api/health", "/api/openapi.json", "/api/docs"}
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+# The page loads only its own files; 'self' also covers same-origin ws:// in CSP level 3 browsers.
+_CSP_PAGE = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+             "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+# Swagger UI sets inline styles; it still runs only our local scripts and talks only to us.
+_CSP_DOCS = _CSP_PAGE.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+SUMMARY_KEYS = ("name", "docstring", "signature", "tests_verified", "experimental", "usage_count",
+                "success_rate", "timestamp")
+EXAMPLE_QUERIES = (
+    "Reverse the string 'hello world'",
+    "Count the vowels in 'self-engineering agent'",
+    "What is the factorial of 10?",
+    "Convert 100 degrees Fahrenheit to Celsius",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    """Whatever a tool or the model produced, as plain JSON values (unknown types become strings)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _api_token(settings: Settings) -> str | None:
+    return getattr(settings, "api_token", None) or os.environ.get("SELFENG_API_TOKEN") or None
+
+
+def _secret_key(settings: Settings) -> str:
+    # A fixed key would let anyone forge signed cookies; without one configured, each process makes its own.
+    return getattr(settings, "secret_key", None) or os.environ.get("SELFENG_SECRET_KEY") or secrets.token_hex(32)
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_only(host_header: str) -> str:
+    """'127.0.0.1:5000' -> '127.0.0.1', '[::1]:80' -> '::1'."""
+    h = host_header.strip().lower()
+    if h.startswith("["):
+        return h[1:h.find("]")] if "]" in h else h
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
+class WebState:
+    """What the handlers share: the orchestrator, the job queue and the security settings."""
+
+    def __init__(self, orchestrator, settings: Settings):
+        self.orchestrator = orchestrator
+        self.settings = settings
+        self.token = _api_token(settings)
+        self.max_prompt_chars = int(settings.max_prompt_chars)
+        self.queue = JobQueue()
+        # Loopback names by default: a DNS-rebinding page (Host: evil.example) is refused. serve() widens
+        # this when binding a non-loopback address; None disables the check.
+        self.allowed_hosts: set[str] | None = set(_LOOPBACK_NAMES)
+
+    def token_ok(self, presented: str | None) -> bool:
+        if not self.token:
+            return True
+        return isinstance(presented, str) and hmac.compare_digest(presented.encode(), self.token.encode())
+
+    def host_ok(self, host_header: str | None) -> bool:
+        if self.allowed_hosts is None:
+            return True
+        host = _host_only(host_header or "")
+        return host in self.allowed_hosts or _is_loopback(host)
+
+    def prompt_problem(self, prompt: Any) -> str | None:
+        if not isinstance(prompt, str) or not prompt.strip():
+            return "'prompt' must be a non-empty string"
+        if len(prompt) > self.max_prompt_chars:
+            return f"'prompt' is {len(prompt)} characters; the limit is {self.max_prompt_chars}"
+        return None
+
+    @staticmethod
+    def session_problem(session_id: Any, *, optional: bool = True) -> str | None:
+        if session_id is None and optional:
+            return None
+        if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
+            return "'session_id' must be 1-128 characters of letters, digits, '_', '-', '.', ':'"
+        return None
+
+    def recent_messages(self, session_id: str, limit: int = 20) -> list[dict]:
+        return _jsonable(self.orchestrator.memory_manager.get_recent_messages(session_id, limit))
+
+    def session_exists(self, session_id: str) -> bool:
+        store = getattr(self.orchestrator.memory_manager, "store", None)
+        if store is not None and hasattr(store, "session_exists"):
+            return bool(store.session_exists(session_id))
+        return bool(self.orchestrator.memory_manager.get_recent_messages(session_id, 1))
+
+
+def _tool_summary(tool: dict) -> dict:
+    out = {k: tool.get(k) for k in SUMMARY_KEYS}
+    out["docstring"] = out["docstring"] or ""
+    out["signature"] = out["signature"] or tool.get("name", "")
+    out["tests_verified"] = bool(out["tests_verified"])
+    out["experimental"] = bool(out["experimental"])
+    out["usage_count"] = int(out["usage_count"] or 0)
+    out["success_rate"] = float(out["success_rate"] or 0.0)
+    out["timestamp"] = None if out["timestamp"] is None else str(out["timestamp"])
+    return out
+
+
+def _error(message: str, status: int) -> tuple[Response, int]:
+    return jsonify({"error": message}), status
+
+
+def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Flask, SocketIO]:
+    """Build the Flask app and its Socket.IO server around one orchestrator (made from settings if absent)."""
+    if settings is None:
+        settings = orchestrator.settings if orchestrator is not None else load_settings()
+    if orchestrator is None:
+        from ..orchestrator import AgentOrchestrator
+        orchestrator = AgentOrchestrator(settings=settings)
+    state = WebState(orchestrator, settings)
+
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    # A prompt of max_prompt_chars, JSON-escaped at worst 6 bytes a character, plus room for the envelope.
+    max_body = max(64 * 1024, state.max_prompt_chars * 6 + 4096)
+    app.config.update(SECRET_KEY=_secret_key(settings), MAX_CONTENT_LENGTH=max_body)
+    app.extensions["selfeng"] = state
+    # cors_allowed_origins=None: python-engineio accepts only the server's own origin.
+    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None, max_http_buffer_size=max_body,
+                        ping_interval=20, ping_timeout=30)
+    openapi_doc = build_openapi(max_prompt_chars=state.max_prompt_chars, auth_required=bool(state.token))
+
+    def broadcast_tool_count() -> None:
+        socketio.emit("tool_count", {"count": orchestrator.registry.count_tools()})
+
+    # -- cross-cutting: host check, token, security headers, JSON errors -------------------------------
+    @app.before_request
+    def _guard():
+        if not state.host_ok(request.headers.get("Host")):
+            return _error("unrecognised Host header", 400)
+        if request.path.startswith("/api/") and request.path not in _PUBLIC_API:
+            auth = request.headers.get("Authorization", "")
+            presented = auth[7:] if auth[:7].lower() == "bearer " else None
+            if not state.token_ok(presented):
+                return _error("missing or wrong API token (Authorization: Bearer <token>)", 401)
+        return None
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        if resp.mimetype == "text/html":
+            resp.headers.setdefault("Content-Security-Policy",
+                                    _CSP_DOCS if request.path == "/api/docs" else _CSP_PAGE)
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/") or exc.code == 413:
+            messages = {404: "not found", 405: "method not allowed",
+                        413: f"request body too large (limit {max_body} bytes)"}
+            return _error(messages.get(exc.code, exc.description or exc.name), exc.code or 500)
+        return exc
+
+    @app.errorhandler(Exception)
+    def _internal_error(exc: Exception):
+        log.exception("unhandled error on %s", request.path)
+        return _error("internal error", 500)
+
+    # -- pages ---------------------------------------------------------------------------------------
+    @app.get("/")
+    def index():
+        return render_template("index.html", examples=EXAMPLE_QUERIES, max_prompt_chars=state.max_prompt_chars)
+
+    @app.get("/api/docs")
+    def api_docs():
+        return render_template("docs.html")
+
+    @app.get("/api/openapi.json")
+    def api_openapi():
+        return jsonify(openapi_doc)
+
+    # -- REST ----------------------------------------------------------------------------------------
+    @app.get("/api/health")
+    def api_health():
+        return jsonify({"status": "ok", "tool_count": orchestrator.registry.count_tools(),
+                        "auth_required": bool(state.token), "queue": state.queue.snapshot()})
+
+    @app.get("/api/tools")
+    def api_tools():
+        tools = [_tool_summary(t) for t in orchestrator.registry.get_all_tools()]
+        return jsonify({"tools": tools, "count": len(tools)})
+
+    @app.get("/api/tools/<name>")
+    def api_tool(name: str):
+        if not _TOOL_NAME.match(name):
+            return _error("not a valid tool name", 400)
+        tool = orchestrator.registry.get_tool_by_name(name)
+        if tool is None:
+            return _error(f"no tool named {name!r}", 404)
+        return jsonify({**_tool_summary(tool), "code": tool.get("code") or "", "tests": tool.get("tests") or ""})
+
+    @app.delete("/api/tools/<name>")
+    def api_delete_tool(name: str):
+        if not _TOOL_NAME.match(name):
+            return _error("not a valid tool name", 400)
+        if not orchestrator.registry.delete_tool(name):
+            return _error(f"no tool named {name!r}", 404)
+        count = orchestrator.registry.count_tools()
+        socketio.emit("tool_count", {"count": count})
+        return jsonify({"deleted": name, "count": count})
+
+    @app.post("/api/session")
+    def api_new_session():
+        session_id = None
+        if request.get_data(cache=True):
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict):
+                return _error("body must be a JSON object (or empty)", 400)
+            session_id = body.get("session_id")
+            problem = state.session_problem(session_id)
+            if problem:
+                return _error(problem, 400)
+        return jsonify({"session_id": orchestrator.memory_manager.start_session(session_id)}), 201
+
+    @app.get("/api/session/<session_id>/messages")
+    def api_session_messages(session_id: str):
+        problem = state.session_problem(session_id, optional=False)
+        if problem:
+            return _error(problem, 400)
+        raw = request.args.get("limit", "20")
+        if not re.fullmatch(r"\d{1,4}", raw) or not 1 <= int(raw) <= 200:
+            return _error("'limit' must be an integer from 1 to 200", 400)
+        if not state.session_exists(session_id):
+            return _error(f"no session {session_id!r}", 404)
+        return jsonify({"session_id": session_id, "messages": state.recent_messages(session_id, int(raw))})
+
+    @app.post("/api/query")
+    def api_query():
+        if not request.is_json:
+            return _error("body must be JSON (Content-Type: application/json)", 415)
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _error("body must be a JSON object with a 'prompt'", 400)
+        prompt, session_id = body.get("prompt"), body.get("session_id")
+        problem = state.prompt_problem(prompt) or state.session_problem(session_id)
+        if problem:
+            return _error(problem, 400)
+
+        def run():
+            try:
+                return orchestrator.process_request(prompt, session_id=session_id)
+            finally:
+                broadcast_tool_count()
+
+        job = Job(run=run)
+        try:
+            state.queue.submit(job)
+        except QueueFull as exc:
+            return _error(str(exc), 503)
+        result = _jsonable(job.wait())
+        status = 400 if result.get("error_type") == "invalid_request" else 200
+        return jsonify(result), status
+
+    # -- Socket.IO -----------------------------------------------------------------------------------
+    @socketio.on("connect")
+    def on_connect(auth=None):
+        if not state.host_ok(request.headers.get("Host")):
+            raise ConnectionRefusedError("unrecognised Host header")
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not state.token_ok(token):
+            raise ConnectionRefusedError("unauthorized")
+        socketio.emit("tool_count", {"count": orchestrator.registry.count_tools()}, to=request.sid)
+
+    @socketio.on("disconnect")
+    def on_disconnect(*_args):
+        state.queue.cancel_owner(request.sid)
+
+    @socketio.on("query")
+    def on_query(data=None):
+        sid = request.sid
+
+        def send(event: str, payload: dict) -> None:
+            socketio.emit(event, payload, to=sid)
+
+        if not isinstance(data, dict):
+            return send("error", {"message": "query needs an object {prompt, session_id}"})
+        prompt, session_id = data.get("prompt"), data.get("session_id") or None
+        problem = state.prompt_problem(prompt) or state.session_problem(session_id)
+        if problem:
+            return send("error", {"message": problem})
+
+        def on_event(event_type: str, payload: dict) -> None:
+            send("agent_event", {"event_type": event_type, "data": _jsonable(payload or {})})
+
+        def run():
+            try:
+                result = orchestrator.process_request(prompt, session_id=session_id, callback=on_event)
+            except Exception as exc:  # noqa: BLE001 - the client must always get an answer
+                log.exception("request failed")
+                send("error", {"message": f"internal error: {exc}"})
+                result = {"success": False, "response": f"Internal error: {exc}", "session_id": session_id}
+            send("query_complete", {
+                "success": bool(result.get("success")), "response": result.get("response") or "",
+                "metadata": _jsonable({
+                    "tool_name": result.get("tool_name"), "synthesized": bool(result.get("synthesized")),
+                    "tool_result": result.get("tool_result"), "experimental": bool(result.get("experimental")),
+                    "error_type": result.get("error_type"), "timings": result.get("timings") or {}}),
+                "session_id": result.get("session_id")})
+            if result.get("session_id"):
+                send("session_memory", {"session_id": result["session_id"],
+                                        "messages": state.recent_messages(result["session_id"])})
+            broadcast_tool_count()
+            return result
+
+        job = Job(run=run, owner=sid,
+                  on_position=lambda p: send("agent_event", {"event_type": "queued", "data": {"position": p}}))
+        try:
+            state.queue.submit(job)
+        except QueueFull as exc:
+            send("error", {"message": str(exc)})
+        return None
+
+    @socketio.on("get_session_memory")
+    def on_session_memory(data=None):
+        session_id = data.get("session_id") if isinstance(data, dict) else None
+        problem = state.session_problem(session_id, optional=False)
+        if problem:
+            return socketio.emit("error", {"message": problem}, to=request.sid)
+        socketio.emit("session_memory", {"session_id": session_id,
+                                         "messages": state.recent_messages(session_id)}, to=request.sid)
+        return None
+
+    return app, socketio
+
+
+def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000) -> BaseWSGIServer:
+    """A threaded Werkzeug server for `app` (port 0 picks a free one: see `.server_port`).
+
+    Werkzeug hands the raw socket to simple-websocket, so Socket.IO runs over a real WebSocket.
+    """
+    state: WebState | None = app.extensions.get("selfeng")
+    if state is not None and state.allowed_hosts is not None and not _is_loopback(host):
+        if host in ("0.0.0.0", "::", ""):
+            state.allowed_hosts = None  # any interface: names are unknowable; rely on the token
+        else:
+            state.allowed_hosts.add(host.lower())
+    return _werkzeug_server(host, port, app, threaded=True)
+
+
+def serve(host: str = "127.0.0.1", port: int = 5000) -> None:
+    """Run the web interface until interrupted."""
+    settings = load_settings()
+    app, _ = create_app(settings=settings)
+    if not _is_loopback(host) and not _api_token(settings):
+        log.warning("serving on %s without SELFENG_API_TOKEN: anyone who can reach it can use it", host)
+    server = make_server(app, host, port)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"selfeng web interface on http://{shown}:{server.server_port}/  (Ctrl+C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        app.extensions["selfeng"].queue.close(timeout=1.0)
+
+
+def start_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0) -> tuple[BaseWSGIServer, threading.Thread]:
+    """Serve `app` from a daemon thread (tests, benchmarks). Stop with `server.shutdown()`."""
+    server = make_server(app, host, port)
+    thread = threading.Thread(target=server.serve_forever, name="selfeng-web", daemon=True)
+    thread.start()
+    return server, thread

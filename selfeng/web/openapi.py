@@ -1,0 +1,122 @@
+"""The REST API's OpenAPI 3 document, built from one place so tests can hold the routes to it."""
+from __future__ import annotations
+
+from typing import Any
+
+TOOL_NAME = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", "maxLength": 64}
+SESSION_ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,128}$", "minLength": 1, "maxLength": 128}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(ref_or_schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ref_or_schema}}}
+
+
+def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = "0.1.0") -> dict[str, Any]:
+    """The document for this app's configuration (prompt limit, whether a token is required)."""
+    ref = lambda name: {"$ref": f"#/components/schemas/{name}"}  # noqa: E731
+    protected: dict[str, Any] = {}
+    if auth_required:
+        # Declared only when a token is configured, so the document always tells the truth.
+        protected = {"security": [{"bearerAuth": []}]}
+
+    def op(summary: str, responses: dict, **extra) -> dict[str, Any]:
+        out = {"summary": summary, "responses": responses, **protected, **extra}
+        if auth_required:
+            out["responses"] = {**responses, "401": _error("Missing or wrong API token")}
+        return out
+
+    name_param = {"name": "name", "in": "path", "required": True, "schema": TOOL_NAME}
+    doc: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "selfeng",
+            "version": version,
+            "description": (
+                "REST API of the selfeng web server. Live progress of a request is on Socket.IO instead "
+                "(client event `query`; server events `agent_event`, `query_complete`, `tool_count`, "
+                "`session_memory`, `error`). When SELFENG_API_TOKEN is set, every route except health and "
+                "these docs needs `Authorization: Bearer <token>`."),
+        },
+        "paths": {
+            "/api/health": {"get": {"summary": "Liveness and basic facts", "security": [],
+                                    "responses": {"200": _json(ref("Health"))}}},
+            "/api/openapi.json": {"get": {"summary": "This document", "security": [],
+                                          "responses": {"200": _json({"type": "object"})}}},
+            "/api/docs": {"get": {"summary": "Interactive API documentation (HTML)", "security": [],
+                                  "responses": {"200": {"description": "HTML page",
+                                                        "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+            "/api/tools": {"get": op("All tools in the library, without code", {
+                "200": _json({"type": "object", "required": ["tools", "count"], "properties": {
+                    "tools": {"type": "array", "items": ref("ToolSummary")}, "count": {"type": "integer"}}})})},
+            "/api/tools/{name}": {
+                "parameters": [name_param],
+                "get": op("One tool with its code and tests", {
+                    "200": _json(ref("Tool")), "400": _error("Not a valid tool name"), "404": _error("No such tool")}),
+                "delete": op("Delete a tool from the library", {
+                    "200": _json({"type": "object", "required": ["deleted", "count"], "properties": {
+                        "deleted": {"type": "string"}, "count": {"type": "integer"}}}),
+                    "400": _error("Not a valid tool name"), "404": _error("No such tool")}),
+            },
+            "/api/session": {"post": op("Start a session (a new id, or the one given)", {
+                "201": _json({"type": "object", "required": ["session_id"],
+                              "properties": {"session_id": SESSION_ID}}, "Created"),
+                "400": _error("Bad session id or body"), "413": _error("Body too large")},
+                requestBody={"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"session_id": SESSION_ID}}}}})},
+            "/api/session/{session_id}/messages": {"get": op("A session's recent messages, oldest first", {
+                "200": _json({"type": "object", "required": ["session_id", "messages"], "properties": {
+                    "session_id": {"type": "string"}, "messages": {"type": "array", "items": ref("Message")}}}),
+                "400": _error("Bad session id or limit"), "404": _error("No such session")},
+                parameters=[{"name": "session_id", "in": "path", "required": True, "schema": SESSION_ID},
+                            {"name": "limit", "in": "query", "required": False,
+                             "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}}])},
+            "/api/query": {"post": op("Answer one request synchronously (for scripts); waits its turn in the queue", {
+                "200": _json(ref("QueryResult"), "Processed (see `success`)"),
+                "400": _error("Bad request body"), "413": _error("Body too large"),
+                "415": _error("Body is not JSON"), "503": _error("Too many requests waiting")},
+                requestBody={"required": True, "content": {"application/json": {"schema": ref("QueryRequest")}}})},
+        },
+        "components": {
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "Health": {"type": "object", "required": ["status", "tool_count", "auth_required", "queue"],
+                           "properties": {"status": {"type": "string", "enum": ["ok"]},
+                                          "tool_count": {"type": "integer"},
+                                          "auth_required": {"type": "boolean"},
+                                          "queue": {"type": "object", "properties": {
+                                              "running": {"type": "integer"}, "waiting": {"type": "integer"}}}}},
+                "ToolSummary": {"type": "object", "required": ["name", "docstring", "signature"], "properties": {
+                    "name": {"type": "string"}, "docstring": {"type": "string"},
+                    "signature": {"type": "string"}, "tests_verified": {"type": "boolean"},
+                    "experimental": {"type": "boolean"}, "usage_count": {"type": "integer"},
+                    "success_rate": {"type": "number"}, "timestamp": {"type": "string", "nullable": True}}},
+                "Tool": {"allOf": [ref("ToolSummary"), {"type": "object", "required": ["code", "tests"],
+                                                        "properties": {"code": {"type": "string"},
+                                                                       "tests": {"type": "string"}}}]},
+                "Message": {"type": "object", "required": ["role", "content"], "properties": {
+                    "role": {"type": "string", "enum": ["user", "assistant"]}, "content": {"type": "string"},
+                    "created_at": {"type": "string"}, "message_index": {"type": "integer"}}},
+                "QueryRequest": {"type": "object", "required": ["prompt"], "properties": {
+                    "prompt": {"type": "string", "minLength": 1, "maxLength": max_prompt_chars},
+                    "session_id": {**SESSION_ID, "nullable": True}}},
+                "QueryResult": {"type": "object",
+                                "required": ["success", "response", "tool_name", "synthesized", "session_id"],
+                                "properties": {
+                                    "success": {"type": "boolean"}, "response": {"type": "string"},
+                                    "tool_name": {"type": "string", "nullable": True},
+                                    "tool_result": {"nullable": True}, "synthesized": {"type": "boolean"},
+                                    "session_id": {"type": "string", "nullable": True},
+                                    "error": {"type": "string", "nullable": True},
+                                    "error_type": {"type": "string", "nullable": True},
+                                    "usage": {"type": "object"}, "timings": {"type": "object"}}},
+            },
+        },
+    }
+    if auth_required:
+        doc["components"]["securitySchemes"] = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+    return doc
