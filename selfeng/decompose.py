@@ -23,7 +23,8 @@ _REFERS_BACK = re.compile(
     r"\b(that|the|this|previous|last|above)\s+(result|answer|value|number|output|outcome|sum|total|one)\b"
     r"|\b(of|on|in|into|at|to|from|with|by|for|use|take|reverse|double|halve|square|negate|sort|round)\s+(it|that|this|them)\b"
     r"|\bthe\s+result\b|\bthat\b(?=\s*[.?!]?\s*$)", re.I)
-SEQUENCE_CUES = re.compile(rf"(?:{_STRONG}\s)|\band\s+{_VERB}|\b(it|that result|the result)\b", re.I)
+SEQUENCE_CUES = re.compile(rf"(?:{_STRONG}\s)|\band\s+{_VERB}", re.I)
+_LITERAL = re.compile(r"\x00\d+\x00|(?<![\w.])-?\d+(?:\.\d+)?%?")
 
 
 def _mask(text: str) -> tuple[str, list[str]]:
@@ -42,6 +43,19 @@ def _unmask(text: str, saved: list[str]) -> str:
 def has_sequence_cue(prompt: str) -> bool:
     masked, _ = _mask(prompt)
     return bool(SEQUENCE_CUES.search(masked))
+
+
+def has_weak_cue(prompt: str) -> bool:
+    """An "and" with literals on both sides ("20% of 100 and the square root of 64"): maybe two steps,
+    maybe one call with two arguments ("the gcd of 48 and 18"). Worth a look, not a split."""
+    masked, _ = _mask(prompt)
+    for m in re.finditer(r"\band\b", masked, re.I):
+        before, after = masked[:m.start()], masked[m.end():]
+        if _LITERAL.search(before) and _LITERAL.search(after) and re.search(r"[a-z]{3,}", after, re.I):
+            words_after = re.findall(r"[a-z]{3,}", after, re.I)
+            if len(words_after) >= 1:
+                return True
+    return False
 
 
 def refers_back(task: str) -> bool:

@@ -61,9 +61,14 @@ class AgentOrchestrator:
         self.response_synthesizer = synthesizer or ResponseSynthesizer(self.llm_client, style=self.settings.response_style)
         self.synthesizer = self.response_synthesizer  # the seeds' constructor name
         self.memory_manager = memory_manager or SessionMemoryManager(store, settings=self.settings)
-        self.workflow_tracker = workflow_tracker
-        self.query_planner = query_planner
-        self.composition_planner = composition_planner
+        from .composition_planner import CompositionPlanner
+        from .query_planner import QueryPlanner
+        from .workflow_tracker import WorkflowTracker
+        self.workflow_tracker = workflow_tracker or WorkflowTracker(
+            getattr(self.registry, "store", store), settings=self.settings, registry=self.registry)
+        self.query_planner = query_planner or QueryPlanner(self.llm_client, self.registry, self.workflow_tracker)
+        self.composition_planner = composition_planner or CompositionPlanner(
+            self.registry, self.executor, self.llm_client, self.synthesis_engine, self.workflow_tracker)
         self._last_tool: dict[str, str] = {}
         self._lock = threading.Lock()
         try:
@@ -119,11 +124,83 @@ class AgentOrchestrator:
             "success", "response", "tool_name", "tool_result", "synthesized", "session_id", "error")})
         return result
 
-    # -- the single-request flow ------------------------------------------------------------------------
+    # -- routing ------------------------------------------------------------------------------------------
     def _handle(self, prompt: str, session_id: str | None, callback, timings: dict) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        plan = self.query_planner.plan_execution(prompt, callback)
+        timings["planning_s"] = round(time.perf_counter() - t0, 4)
+        strategy = plan["strategy"]
+        if strategy == "composite_tool":
+            tool = self.registry.get_tool_by_name(plan["tool_name"])
+            if tool is not None:
+                emit(callback, ev.TOOL_FOUND, {"tool_name": tool["name"], "similarity": plan.get("similarity"),
+                                               "composite": True})
+                execution = self._execute(tool, prompt, callback, timings, self._context(session_id, prompt))
+                if execution["success"] or execution["error_type"] != "argument_mismatch":
+                    result = self._answer(prompt, tool, execution, callback, timings, synthesized=False,
+                                          similarity=plan.get("similarity"))
+                    return {**result, "strategy": strategy, "plan": plan}
+            strategy = "single"
+        if strategy == "workflow_pattern":
+            t0 = time.perf_counter()
+            wf = self.composition_planner.execute_pattern(plan["pattern"], prompt, callback, session_id=session_id)
+            timings["workflow_s"] = round(time.perf_counter() - t0, 3)
+            if wf["results"]:
+                return self._workflow_result(prompt, wf, plan, callback)
+            strategy = "single"
+        if strategy in ("multi_tool_sequential", "multi_tool_composition"):
+            t0 = time.perf_counter()
+            wf = self.composition_planner.execute_workflow(plan["sub_tasks"], prompt, callback, session_id=session_id)
+            timings["workflow_s"] = round(time.perf_counter() - t0, 3)
+            return self._workflow_result(prompt, wf, plan, callback)
+        result = self._handle_single(prompt, session_id, callback, timings, force=strategy == "force_synthesis")
+        return {**result, "strategy": strategy, "plan": plan}
+
+    def _workflow_result(self, prompt: str, wf: dict, plan: dict, callback) -> dict[str, Any]:
+        promoted = self._maybe_promote(wf, callback) if wf["success"] else None
+        response = wf["response"]
+        if not wf["success"]:
+            response = f"{wf['error']}\n{response}"
+        return {"success": wf["success"], "response": response, "tool_name": " > ".join(wf["tool_sequence"]) or None,
+                "tool_result": wf["final_result"], "synthesized": bool(wf["synthesized_tools"]),
+                "strategy": plan["strategy"], "plan": plan, "workflow": {k: wf[k] for k in (
+                    "results", "tool_sequence", "failed_step", "skipped_steps", "synthesized_tools")},
+                "composite_created": promoted, "error": wf["error"],
+                "error_type": None if wf["success"] else "workflow_step_failed"}
+
+    def _maybe_promote(self, wf: dict, callback) -> str | None:
+        """Promote the workflow's full tool sequence to a verified composite tool once it qualifies."""
+        sequence = wf["tool_sequence"]
+        if len(sequence) != len(wf["results"]):
+            return None
+        pattern = self.workflow_tracker.get_pattern(sequence)
+        if not pattern or pattern.get("composite_tool") or not self.composition_planner.should_create_composite(
+                sequence, pattern["avg_success_rate"], pattern["frequency"]):
+            return None
+        from .composites import build_composite
+        built = build_composite(sequence, self.workflow_tracker.successful_runs(sequence), self.registry)
+        if built is None or self.registry.get_tool_by_name(built["name"]) is not None:
+            return None
+        components = {t: self.registry.get_tool_by_name(t)["code"] for t in built["component_tools"]}
+        verdict = self.sandbox.verify_tool(built["name"], built["code"], built["tests"], extra_modules=components)
+        if not verdict.get("success"):
+            log.warning("composite %s failed verification: %s", built["name"], verdict.get("error"))
+            return None
+        self.registry.add_tool(built["name"], built["code"], built["tests"], built["docstring"], tests_verified=True,
+                               spec=built["spec"], component_tools=built["component_tools"])
+        self.workflow_tracker.store.set_pattern_composite(sequence, built["name"])
+        emit(callback, ev.COMPOSITE_CREATED, {"tool_name": built["name"], "component_tools": built["component_tools"],
+                                              "frequency": pattern["frequency"],
+                                              "success_rate": pattern["avg_success_rate"],
+                                              "tests_passed": verdict.get("tests_passed")})
+        return built["name"]
+
+    # -- the single-request flow ------------------------------------------------------------------------
+    def _handle_single(self, prompt: str, session_id: str | None, callback, timings: dict,
+                       force: bool = False) -> dict[str, Any]:
         context = self._context(session_id, prompt)
         tool, similarity = None, None
-        if not is_explicit_synthesis(prompt):
+        if not force:
             t0 = time.perf_counter()
             emit(callback, ev.SEARCHING, {"query": prompt})
             tool = self.registry.search_tool(prompt)

@@ -11,7 +11,7 @@ import logging
 from typing import Any, Callable, Optional
 
 from . import events as ev
-from .decompose import has_sequence_cue, refers_back, split_steps
+from .decompose import has_sequence_cue, has_weak_cue, refers_back, split_steps
 from .events import emit
 from .llm import LLMError
 
@@ -57,18 +57,26 @@ class QueryPlanner:
                         "reasoning": f"learned workflow {' -> '.join(pattern['tool_sequence'])} matches "
                                      f"(similarity {pattern['similarity']:.2f})"}
         if not multi_cue:
-            return {"strategy": "single", "reasoning": "one action and no sequencing words: a single tool"}
-        steps = split_steps(prompt)
-        how = "rules"
-        if len(steps) < 2:
-            steps = self._analyze(prompt)
-            how = "model analysis"
+            if not has_weak_cue(prompt) or self._strong_single(prompt):
+                return {"strategy": "single", "reasoning": "one action and no sequencing words: a single tool"}
+            steps, how = self._analyze(prompt), "model analysis"
+        else:
+            steps, how = split_steps(prompt), "rules"
+            if len(steps) < 2:
+                steps, how = self._analyze(prompt), "model analysis"
         if len(steps) < 2:
             return {"strategy": "single", "reasoning": f"{how} found a single step"}
         sequential = any(s["depends_on"] for s in steps)
         strategy = "multi_tool_sequential" if sequential else "multi_tool_composition"
         why = ("later steps use earlier results" if sequential else "independent steps whose answers are combined")
         return {"strategy": strategy, "sub_tasks": steps, "reasoning": f"{len(steps)} steps ({how}): {why}"}
+
+    def _strong_single(self, prompt: str) -> bool:
+        """One library tool fits clearly (the registry's own decision): no decomposition call needed."""
+        try:
+            return self.registry.search_tool(prompt) is not None
+        except Exception:  # noqa: BLE001
+            return False
 
     def _composite_match(self, prompt: str, multi_cue: bool) -> dict | None:
         """A composite wins when it is the best match, or, for a multi-step request, a close one:

@@ -125,6 +125,46 @@ def m006_meta(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
 
 
+@migration
+def m007_workflows(db: sqlite3.Connection) -> None:
+    # sequence_key is the tool sequence joined by " > ": one row per distinct sequence (full or n-gram).
+    _run(db, """
+    CREATE TABLE workflow_patterns (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        pattern_name TEXT NOT NULL,
+        sequence_key TEXT NOT NULL UNIQUE,
+        tool_sequence TEXT NOT NULL,     -- JSON list
+        frequency INTEGER NOT NULL DEFAULT 0,
+        success_sum REAL NOT NULL DEFAULT 0,
+        avg_success_rate REAL NOT NULL DEFAULT 0,
+        confidence_score REAL NOT NULL DEFAULT 0,
+        description TEXT NOT NULL DEFAULT '',
+        embedder TEXT,
+        embedding BLOB,
+        composite_tool TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE tool_relationships (
+        tool_a TEXT NOT NULL,
+        tool_b TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (tool_a, tool_b)
+    );
+    CREATE TABLE workflow_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        sequence_key TEXT NOT NULL,
+        user_prompt TEXT,
+        steps TEXT NOT NULL,             -- JSON: [{tool_name, arguments, result, bindings, status}]
+        success INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX workflow_runs_key ON workflow_runs(sequence_key, success);
+    """)
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order, each atomically with its `_migrations` row.
 

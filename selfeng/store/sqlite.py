@@ -277,6 +277,90 @@ class SQLiteStore:
             "ORDER BY message_index DESC LIMIT ?", (session_id, int(limit))).fetchall()
         return [dict(r) for r in reversed(rows)]
 
+    # --- workflows ---
+
+    def record_workflow(self, session_id: str, sequence: list[str], success_rates: dict[tuple, float],
+                        steps: list[dict], success: bool, user_prompt: str | None,
+                        describe) -> list[dict[str, Any]]:
+        """Count one finished workflow: every distinct mined sequence once, each adjacency once per
+        occurrence, and the run itself. One transaction, increments done in SQL, so concurrent
+        sessions never lose a count. `describe(seq) -> (description, embedder, vector)`."""
+        now = _now()
+        described = {seq: describe(list(seq)) for seq in success_rates}
+        with self._tx() as c:
+            for seq, rate in success_rates.items():
+                key = " > ".join(seq)
+                desc, embedder, vec = described[seq]
+                c.execute(
+                    "INSERT INTO workflow_patterns (pattern_name, sequence_key, tool_sequence, description, "
+                    "embedder, embedding, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(sequence_key) DO NOTHING",
+                    ("_then_".join(seq), key, json.dumps(list(seq)), desc, embedder,
+                     None if vec is None else _to_blob(vec), now, now))
+                c.execute(
+                    "UPDATE workflow_patterns SET frequency = frequency + 1, success_sum = success_sum + ?, "
+                    "avg_success_rate = (success_sum + ?) / (frequency + 1), "
+                    "confidence_score = ((success_sum + ?) / (frequency + 1)) * (frequency + 1.0) / (frequency + 2.0), "
+                    "updated_at = ? WHERE sequence_key = ?", (rate, rate, rate, now, key))
+            for a, b in zip(sequence, sequence[1:]):
+                c.execute("INSERT INTO tool_relationships (tool_a, tool_b, count, updated_at) VALUES (?, ?, 1, ?) "
+                          "ON CONFLICT(tool_a, tool_b) DO UPDATE SET count = count + 1, updated_at = excluded.updated_at",
+                          (a, b, now))
+            c.execute("INSERT INTO workflow_runs (session_id, sequence_key, user_prompt, steps, success, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", (session_id, " > ".join(sequence), user_prompt,
+                                                     json.dumps(steps, default=str), int(bool(success)), now))
+        return [self.get_pattern(list(seq)) for seq in success_rates]
+
+    @staticmethod
+    def _pattern_row(r: sqlite3.Row) -> dict[str, Any]:
+        d = dict(r)
+        d["tool_sequence"] = json.loads(d["tool_sequence"])
+        d.pop("embedding", None)
+        return d
+
+    def get_pattern(self, sequence: list[str]) -> dict[str, Any] | None:
+        r = self._conn().execute("SELECT * FROM workflow_patterns WHERE sequence_key = ?",
+                                 (" > ".join(sequence),)).fetchone()
+        return None if r is None else self._pattern_row(r)
+
+    def get_patterns(self, min_frequency: int = 1, limit: int = 10) -> list[dict[str, Any]]:
+        rows = self._conn().execute(
+            "SELECT * FROM workflow_patterns WHERE frequency >= ? "
+            "ORDER BY frequency DESC, confidence_score DESC, id LIMIT ?", (int(min_frequency), int(limit)))
+        return [self._pattern_row(r) for r in rows]
+
+    def pattern_vectors(self, embedder: str, min_frequency: int = 1) -> list[tuple[dict, np.ndarray]]:
+        rows = self._conn().execute(
+            "SELECT * FROM workflow_patterns WHERE embedder = ? AND embedding IS NOT NULL AND frequency >= ?",
+            (embedder, int(min_frequency)))
+        return [(self._pattern_row(r), _from_blob(r["embedding"])) for r in rows]
+
+    def set_pattern_composite(self, sequence: list[str], tool_name: str) -> None:
+        with self._tx() as c:
+            c.execute("UPDATE workflow_patterns SET composite_tool = ?, updated_at = ? WHERE sequence_key = ?",
+                      (tool_name, _now(), " > ".join(sequence)))
+
+    def get_relationships(self, tool_name: str | None = None) -> list[dict[str, Any]]:
+        """Each a -> b with count and confidence = count / (all transitions out of a)."""
+        sql = ("SELECT r.tool_a, r.tool_b, r.count, CAST(r.count AS REAL) / t.total AS confidence_score "
+               "FROM tool_relationships r JOIN (SELECT tool_a, SUM(count) AS total FROM tool_relationships "
+               "GROUP BY tool_a) t ON t.tool_a = r.tool_a")
+        args: tuple = ()
+        if tool_name is not None:
+            sql += " WHERE r.tool_a = ? OR r.tool_b = ?"
+            args = (tool_name, tool_name)
+        return [dict(r) for r in self._conn().execute(sql + " ORDER BY r.count DESC, r.tool_a, r.tool_b", args)]
+
+    def get_workflow_runs(self, sequence: list[str], *, success: bool | None = True,
+                          limit: int = 20) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM workflow_runs WHERE sequence_key = ?"
+        args: list = [" > ".join(sequence)]
+        if success is not None:
+            sql += " AND success = ?"
+            args.append(int(success))
+        rows = self._conn().execute(sql + " ORDER BY id DESC LIMIT ?", (*args, int(limit)))
+        return [{**dict(r), "steps": json.loads(r["steps"]), "success": bool(r["success"])} for r in rows]
+
     # --- meta ---
 
     def get_meta(self, key: str) -> str | None:
