@@ -42,9 +42,10 @@ def build_composite(sequence: list[str], runs: list[dict], registry) -> dict[str
     if not usable:
         return None
     flows = [_flow(r) for r in usable]
-    shape = _shape(flows[0])
-    same = [(r, f) for r, f in zip(usable, flows) if _shape(f) == shape]
-    flow = flows[0]
+    shapes = [_shape(f) for f in flows]
+    shape = max(set(shapes), key=shapes.count)  # the data flow most runs agree on
+    same = [(r, f) for r, f, sh in zip(usable, flows, shapes) if sh == shape]
+    flow = same[0][1]
     components = [registry.get_tool_by_name(t) for t in sequence]
     if any(c is None for c in components):
         return None

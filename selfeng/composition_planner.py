@@ -14,7 +14,7 @@ import time
 from typing import Any, Callable, Optional
 
 from . import events as ev
-from .arguments import coerce_arguments, fast_path_arguments
+from .arguments import coerce_arguments, fast_path_arguments, numbers, quoted_strings
 from .decompose import split_steps, substitute_reference
 from .events import emit
 from .llm import LLMError
@@ -47,6 +47,12 @@ def _scalar_text(value: Any) -> str | None:
     if isinstance(value, str) and "\n" not in value and len(value) < 200:
         return repr(value)  # quoted, so the string fast path and the model both see one literal
     return None
+
+
+def _is_typed(value: Any, typed: set) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) in {t for t in typed if isinstance(t, float)}
+    return value in typed
 
 
 def _same_value(a: Any, b: Any) -> bool:
@@ -165,7 +171,7 @@ class CompositionPlanner:
                                                      "similarity": tool.get("similarity_score"),
                                                      "synthesized": state["synthesized"]})
         try:
-            args = self._arguments(tool, text, state["depends_on"], dep_value)
+            args, bound = self._arguments(tool, state["task"], text, state["depends_on"], dep_value)
         except LLMError as exc:
             state.update(status="failed", error=f"could not extract arguments: {exc}", error_type="argument_mismatch")
             emit(callback, ev.WORKFLOW_STEP_FAILED, {"index": i, "task": state["task"], "error": state["error"]})
@@ -177,8 +183,7 @@ class CompositionPlanner:
         state.update(arguments=run["arguments"], result=run["result"], error=run["error"],
                      error_type=run["error_type"], status="complete" if run["success"] else "failed")
         if state["depends_on"]:
-            state["bindings"] = {k: f"step{state['depends_on'][-1]}" for k, v in (run["arguments"] or {}).items()
-                                 if dep_value is not None and _same_value(v, dep_value)}
+            state["bindings"] = {k: f"step{state['depends_on'][-1]}" for k in bound}
         try:
             self.registry.record_usage(tool["name"], run["success"], query=text)
         except Exception:  # noqa: BLE001 - statistics never fail a workflow
@@ -211,19 +216,26 @@ class CompositionPlanner:
         synthesized[key] = result["tool_name"]
         return self.registry.get_tool_by_name(result["tool_name"])
 
-    def _arguments(self, tool: dict, text: str, depends_on: list[int], dep_value: Any) -> dict:
+    def _arguments(self, tool: dict, task: str, text: str, depends_on: list[int],
+                   dep_value: Any) -> tuple[dict, list[str]]:
+        """Arguments for a step, and which of them carry the earlier step's result."""
         params = tool.get("parameters") or []
         if depends_on and len(params) == 1:
-            return {params[0]["name"]: dep_value}  # the earlier result itself, whatever its type
+            return {params[0]["name"]: dep_value}, [params[0]["name"]]  # the result itself, whatever its type
         args = fast_path_arguments(text, params)
         if args is None:
             args = self.llm_client.extract_arguments(text, tool.get("signature") or tool["name"], params)
         args = coerce_arguments(args, params)
+        bound: list[str] = []
         if depends_on:
-            for name, value in list(args.items()):
-                if _same_value(value, dep_value) or (isinstance(dep_value, str) and value == dep_value):
-                    args[name] = dep_value  # structured: the original value, not its text
-        return args
+            matching = [n for n, v in args.items() if _same_value(v, dep_value)]
+            # "10% of that result" when the result is 10.0: the 10 the user typed is not the result.
+            typed = {float(x) for x in numbers(task)} | set(quoted_strings(task))
+            from_result = [n for n in matching if not _is_typed(args[n], typed)] or matching[:1]
+            for name in from_result[:1]:
+                args[name] = dep_value  # structured: the original value, not its text
+                bound.append(name)
+        return args, bound
 
     @staticmethod
     def describe(results: list[dict]) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 from . import events as ev
 from .arguments import numbers, quoted_strings
 from .config import Settings, load_settings
+from .decompose import split_steps
 from .events import emit
 from .llm_client import LLMClient
 from .response_synthesizer import ResponseSynthesizer
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 _EXPLICIT = re.compile(
     r"\b(create|write|build|make|generate|synthesi[sz]e|implement|define|code)\s+(me\s+)?"
     r"(a|an|the|new|another)?\s*(new\s+)?(python\s+)?(function|tool|capability|helper|utility)\b", re.I)
+
+
+_SAME = re.compile(r"\b(the same|same thing|again)\b", re.I)
+_FIRST_LITERAL = re.compile(r"""'[^'\n]*'|"[^"\n]*"|(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])""")
 
 
 def is_explicit_synthesis(prompt: str) -> bool:
@@ -127,7 +132,8 @@ class AgentOrchestrator:
     # -- routing ------------------------------------------------------------------------------------------
     def _handle(self, prompt: str, session_id: str | None, callback, timings: dict) -> dict[str, Any]:
         t0 = time.perf_counter()
-        plan = self.query_planner.plan_execution(prompt, callback)
+        plan = self._follow_up_workflow(prompt, session_id, callback) or self.query_planner.plan_execution(
+            prompt, callback)
         timings["planning_s"] = round(time.perf_counter() - t0, 4)
         strategy = plan["strategy"]
         if strategy == "composite_tool":
@@ -155,6 +161,35 @@ class AgentOrchestrator:
             return self._workflow_result(prompt, wf, plan, callback)
         result = self._handle_single(prompt, session_id, callback, timings, force=strategy == "force_synthesis")
         return {**result, "strategy": strategy, "plan": plan}
+
+    def _follow_up_workflow(self, prompt: str, session_id: str | None, callback) -> dict | None:
+        """"Now do the same for 500" after a multi-step request: the same steps, the new input.
+
+        The previous request comes from session memory (so this survives a restart); the new literal
+        replaces the first input of the first step. No model call.
+        """
+        if not session_id or not _SAME.search(prompt):
+            return None
+        literals = quoted_strings(prompt) or numbers(prompt)
+        if len(literals) != 1:
+            return None
+        previous = [m["content"] for m in self.memory_manager.get_recent_messages(session_id) if m["role"] == "user"]
+        for earlier in reversed(previous):
+            steps = split_steps(earlier)
+            if len(steps) < 2:
+                continue
+            new_value = repr(literals[0]) if quoted_strings(prompt) else literals[0]
+            first, n = _FIRST_LITERAL.subn(new_value, steps[0]["task"], count=1)
+            if not n:
+                return None
+            steps[0] = {**steps[0], "task": first}
+            strategy = "multi_tool_sequential" if any(s["depends_on"] for s in steps) else "multi_tool_composition"
+            plan = {"strategy": strategy, "sub_tasks": steps,
+                    "reasoning": f"follow-up: the steps of \"{earlier}\" with {literals[0]}"}
+            emit(callback, ev.PLANNING_QUERY, {"query": prompt})
+            emit(callback, ev.PLAN_COMPLETE, {"strategy": strategy, "reasoning": plan["reasoning"], "sub_tasks": steps})
+            return plan
+        return None
 
     def _workflow_result(self, prompt: str, wf: dict, plan: dict, callback) -> dict[str, Any]:
         promoted = self._maybe_promote(wf, callback) if wf["success"] else None
