@@ -149,6 +149,26 @@ def cmd_seed(args) -> int:
     return 0 if all(r["status"] in ("registered", "exists") for r in report) else 1
 
 
+def cmd_patterns(args) -> int:
+    orch = _orchestrator()
+    patterns = orch.workflow_tracker.get_workflow_patterns(min_frequency=args.min_frequency, limit=args.limit)
+    composites = [t for t in orch.get_all_tools() if t.get("component_tools")]
+    if args.json:
+        print(json.dumps({"patterns": patterns, "composites": [
+            {"name": t["name"], "component_tools": t["component_tools"], "usage_count": t.get("usage_count")}
+            for t in composites]}, indent=2, default=str))
+        return 0
+    print(f"{len(patterns)} learned pattern(s) seen at least {args.min_frequency} time(s):")
+    for p in patterns:
+        comp = f"  -> composite {p['composite_tool']}" if p.get("composite_tool") else ""
+        print(f"  {' > '.join(p['tool_sequence'])}\n    frequency {p['frequency']}, success "
+              f"{p['avg_success_rate']:.0%}, confidence {p['confidence_score']:.2f}{comp}")
+    print(f"{len(composites)} composite tool(s):")
+    for t in composites:
+        print(f"  {t['name']} = {' > '.join(t['component_tools'])} (used {t.get('usage_count', 0)} times)")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .config import load_settings
     from .web.app import serve
@@ -174,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("action", choices=["list", "show", "delete"])
     t.add_argument("name", nargs="?")
     t.set_defaults(func=cmd_tools)
+    pt = sub.add_parser("patterns", help="learned workflow patterns and composite tools")
+    pt.add_argument("--min-frequency", type=int, default=2)
+    pt.add_argument("--limit", type=int, default=20)
+    pt.add_argument("--json", action="store_true")
+    pt.set_defaults(func=cmd_patterns)
     w = sub.add_parser("serve", help="start the web UI (Flask + Socket.IO)")
     w.add_argument("--host")
     w.add_argument("--port", type=int)

@@ -18,10 +18,10 @@ ACTION_VERBS = (
     "lowercase", "take", "double", "halve", "raise", "apply", "filter", "generate", "show", "work",
 )
 _VERB = r"(?:" + "|".join(ACTION_VERBS) + r")\b"
-_SPLIT = re.compile(rf"\s*(?:{_STRONG}\s+(?={_VERB})|{_STRONG}\s+|,?\s+and\s+(?={_VERB}))", re.I)
+_SPLIT = re.compile(rf"\s*(?:{_STRONG}\s+(?={_VERB})|{_STRONG}\s+|,?\s+and\s+(?={_VERB})|,\s+(?={_VERB}))", re.I)
 _REFERS_BACK = re.compile(
     r"\b(that|the|this|previous|last|above)\s+(result|answer|value|number|output|outcome|sum|total|one)\b"
-    r"|\b(of|on|in|into|at|to|from|with|by|for|use|take|reverse|double|halve|square|negate|sort|round)\s+(it|that|this|them)\b"
+    r"|\b(of|on|in|into|at|to|from|with|by|for|use|take|reverse|double|halve|square|negate|sort|round|whether|if)\s+(it|that|this|them)\b"
     r"|\bthe\s+result\b|\bthat\b(?=\s*[.?!]?\s*$)", re.I)
 SEQUENCE_CUES = re.compile(rf"(?:{_STRONG}\s)|\band\s+{_VERB}", re.I)
 _LITERAL = re.compile(r"\x00\d+\x00|(?<![\w.])-?\d+(?:\.\d+)?%?")

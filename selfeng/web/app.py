@@ -38,7 +38,10 @@ _CSP_PAGE = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src '
 # Swagger UI sets inline styles; it still runs only our local scripts and talks only to us.
 _CSP_DOCS = _CSP_PAGE.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 SUMMARY_KEYS = ("name", "docstring", "signature", "tests_verified", "experimental", "usage_count",
-                "success_rate", "timestamp")
+                "success_rate", "timestamp", "component_tools")
+PATTERN_KEYS = ("id", "pattern_name", "tool_sequence", "frequency", "avg_success_rate", "confidence_score",
+                "description", "composite_tool", "created_at", "updated_at")
+TOP_TOOLS = 5
 EXAMPLE_QUERIES = (
     "Reverse the string 'hello world'",
     "Count the vowels in 'self-engineering agent'",
@@ -136,7 +139,63 @@ def _tool_summary(tool: dict) -> dict:
     out["usage_count"] = int(out["usage_count"] or 0)
     out["success_rate"] = float(out["success_rate"] or 0.0)
     out["timestamp"] = None if out["timestamp"] is None else str(out["timestamp"])
+    out["component_tools"] = [str(t) for t in out["component_tools"] or []]  # non-empty: a composite tool
     return out
+
+
+class BadArgument(ValueError):
+    """A query-string value that is not what the route accepts (answered with a 400)."""
+
+
+def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"\d{1,9}", raw) or not lo <= int(raw) <= hi:
+        raise BadArgument(f"'{name}' must be an integer from {lo} to {hi}")
+    return int(raw)
+
+
+def _float_arg(name: str, default: float, lo: float, hi: float) -> float:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    # Plain decimals only: float() would also take 'nan', 'inf' and '1e3'.
+    if not re.fullmatch(r"\d{1,9}(\.\d{0,9})?|\.\d{1,9}", raw) or not lo <= float(raw) <= hi:
+        raise BadArgument(f"'{name}' must be a number from {lo:g} to {hi:g}")
+    return float(raw)
+
+
+def analytics_stats(orchestrator) -> dict[str, Any]:
+    """Library, pattern and execution figures for the page: a handful of reads, no model, no sandbox."""
+    tools = orchestrator.registry.get_all_tools()
+    composites = [t for t in tools if t.get("component_tools")]
+    tracker = orchestrator.workflow_tracker
+    store = getattr(orchestrator, "store", None) or tracker.store
+    executions = store.get_executions(limit=None)
+    succeeded = sum(1 for e in executions if e.get("success"))
+    observed = tracker.get_workflow_patterns(min_frequency=1, limit=1_000_000)
+    by_composite = {p["composite_tool"]: p for p in observed if p.get("composite_tool")}
+    used = sorted((t for t in tools if t.get("usage_count")), key=lambda t: (-int(t["usage_count"]), t["name"]))
+    return {
+        "tool_count": len(tools),
+        "composite_count": len(composites),
+        "pattern_count": sum(1 for p in observed if int(p["frequency"]) >= 2),
+        "sequence_count": len(observed),
+        "relationship_count": len(tracker.get_tool_relationships(min_confidence=0.0)),
+        "execution_count": len(executions),
+        "execution_success_rate": round(succeeded / len(executions), 4) if executions else None,
+        "workflow_run_count": len({e["session_id"] for e in executions if e.get("session_id")}),
+        "top_tools": [{"name": t["name"], "usage_count": int(t["usage_count"]),
+                       "success_rate": float(t.get("success_rate") or 0.0),
+                       "composite": bool(t.get("component_tools"))} for t in used[:TOP_TOOLS]],
+        "composites": [{"name": t["name"], "component_tools": list(t["component_tools"]),
+                        "usage_count": int(t.get("usage_count") or 0),
+                        "success_rate": float(t.get("success_rate") or 0.0),
+                        "pattern_frequency": (by_composite.get(t["name"]) or {}).get("frequency"),
+                        "pattern_confidence": (by_composite.get(t["name"]) or {}).get("confidence_score")}
+                       for t in sorted(composites, key=lambda t: t["name"])],
+    }
 
 
 def _error(message: str, status: int) -> tuple[Response, int]:
@@ -194,6 +253,10 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
                         413: f"request body too large (limit {max_body} bytes)"}
             return _error(messages.get(exc.code, exc.description or exc.name), exc.code or 500)
         return exc
+
+    @app.errorhandler(BadArgument)
+    def _bad_argument(exc: BadArgument):
+        return _error(str(exc), 400)
 
     @app.errorhandler(Exception)
     def _internal_error(exc: Exception):
@@ -295,6 +358,30 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
         status = 400 if result.get("error_type") == "invalid_request" else 200
         return jsonify(result), status
 
+    # -- analytics: what the workflow tracker has learned -----------------------------------------------
+    @app.get("/api/analytics/patterns")
+    def api_patterns():
+        min_frequency = _int_arg("min_frequency", 2, 1, 1_000_000)
+        limit = _int_arg("limit", 10, 1, 100)
+        rows = orchestrator.workflow_tracker.get_workflow_patterns(min_frequency=min_frequency, limit=limit)
+        patterns = _jsonable([{k: p.get(k) for k in PATTERN_KEYS} for p in rows])
+        return jsonify({"patterns": patterns, "count": len(patterns)})
+
+    @app.get("/api/analytics/relationships")
+    def api_relationships():
+        tool = request.args.get("tool")
+        if tool is not None and not _TOOL_NAME.match(tool):
+            raise BadArgument("'tool' must be a tool name")
+        min_confidence = _float_arg("min_confidence", 0.5, 0.0, 1.0)
+        rows = orchestrator.workflow_tracker.get_tool_relationships(tool_name=tool, min_confidence=min_confidence)
+        relationships = _jsonable([{k: r.get(k) for k in ("tool_a", "tool_b", "count", "confidence_score")}
+                                   for r in rows])
+        return jsonify({"relationships": relationships, "count": len(relationships)})
+
+    @app.get("/api/analytics/stats")
+    def api_stats():
+        return jsonify(_jsonable(analytics_stats(orchestrator)))
+
     # -- Socket.IO -----------------------------------------------------------------------------------
     @socketio.on("connect")
     def on_connect(auth=None):
@@ -338,7 +425,9 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
                 "metadata": _jsonable({
                     "tool_name": result.get("tool_name"), "synthesized": bool(result.get("synthesized")),
                     "tool_result": result.get("tool_result"), "experimental": bool(result.get("experimental")),
-                    "error_type": result.get("error_type"), "timings": result.get("timings") or {}}),
+                    "error_type": result.get("error_type"), "timings": result.get("timings") or {},
+                    "strategy": result.get("strategy"), "workflow": result.get("workflow"),
+                    "composite_created": result.get("composite_created")}),
                 "session_id": result.get("session_id")})
             if result.get("session_id"):
                 send("session_memory", {"session_id": result["session_id"],

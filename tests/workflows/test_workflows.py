@@ -186,3 +186,36 @@ def test_should_create_composite_criteria(seeded):
     assert not ok(["a"], 1.0, 10)
     assert not ok(["a", "b"], 0.79, 10)
     assert not ok(["a", "b"], 1.0, 2)
+
+
+def test_patterns_command_lists_learned_patterns(tmp_path):
+    import os
+    import subprocess
+    import sys
+    orch, provider = make_orchestrator([])
+    install_seed_tools(orch)
+    for n in (16, 25):
+        orch.process_request(f"Calculate the factorial of 3 and also find the square root of {n}")
+    env = {k: v for k, v in os.environ.items()}
+    r = subprocess.run([sys.executable, "-m", "selfeng", "patterns"], env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "calculate_factorial > calculate_square_root" in r.stdout and "frequency 2" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "selfeng", "patterns", "--json"], env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert json.loads(r.stdout)["patterns"][0]["frequency"] == 2
+
+
+def test_planner_labelled_set_rules_and_cost():
+    """The planner on its labelled set, rules only: simple requests never pay for a model call."""
+    import importlib.util
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("bench_planner", root / "benchmarks" / "bench_planner.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    items = json.loads((root / "tests" / "workflows" / "planner_set.json").read_text())["requests"]
+    assert len(items) >= 30
+    result = bench.evaluate(bench.build(local=False), items)
+    assert result["accuracy_rule_decidable"] >= 0.95, result["wrong"]
+    assert result["model_calls_per_strategy"]["single"]["mean_calls"] == 0
