@@ -5,7 +5,8 @@
 The baseline the synthesis pipeline is judged against is the median wall time of one greedy generation
 of a small Python function. Every timed call starts from an empty KV cache (`reset()`), so nothing is
 reused between runs. `--cache` also compares llama.cpp's RAM prompt cache on a synthesis-like call
-pattern (three stages with their own system prompts, for three requests), each variant in a fresh process.
+pattern (three stages with their own system prompts, for three requests): none, llama-cpp-python's stock
+LlamaRAMCache, and selfeng's trimmed one (the default), each in a fresh process.
 """
 from __future__ import annotations
 
@@ -44,8 +45,15 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cold(provider: LocalProvider) -> None:
+    """Forget every evaluated prompt: no prefix reuse from the previous call, nor from the prompt cache."""
+    provider.llm.reset()
+    if provider.llm.cache is not None:
+        provider.llm.cache.cache_state.clear()
+
+
 def timed(provider: LocalProvider, messages, **kw):
-    provider.llm.reset()  # cold: no prefix reuse from the previous call
+    cold(provider)
     return provider.complete(messages, purpose="bench", **kw)
 
 
@@ -61,7 +69,7 @@ def generation_rate(provider: LocalProvider) -> float:
     """Tokens/s after the first token, from a streamed reply (so prompt time is excluded)."""
     llm = provider.llm
     with provider._lock:
-        llm.reset()
+        cold(provider)
         stream = llm.create_chat_completion(
             [{"role": "user", "content": "Count from 1 to 200, separated by commas."}],
             max_tokens=160, temperature=0.0, stream=True)
@@ -76,11 +84,13 @@ def generation_rate(provider: LocalProvider) -> float:
     return (n - 1) / (end - first)
 
 
-def synthesis_pattern(path: str, threads: int, cache: bool) -> dict:
+def synthesis_pattern(path: str, threads: int, cache: str) -> dict:
     from llama_cpp import LlamaRAMCache
 
-    p = LocalProvider(path, n_threads=threads)
-    if cache:
+    p = LocalProvider(path, n_threads=threads)  # comes with selfeng's trimmed prompt cache
+    if cache == "off":
+        p.llm.set_cache(None)
+    elif cache == "stock":
         p.llm.set_cache(LlamaRAMCache(capacity_bytes=1 << 30))
 
     def system(stage: str) -> str:
@@ -104,12 +114,12 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--cache", action="store_true", help="also compare llama.cpp's RAM prompt cache")
-    ap.add_argument("--_pattern", choices=["on", "off"], help=argparse.SUPPRESS)
+    ap.add_argument("--_pattern", choices=["off", "stock", "selfeng"], help=argparse.SUPPRESS)
     ap.add_argument("--_path", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args._pattern:
-        print(json.dumps(synthesis_pattern(args._path, args.threads, args._pattern == "on")))
+        print(json.dumps(synthesis_pattern(args._path, args.threads, args._pattern)))
         return
 
     path = ensure_model(load_settings(), size=args.size)
@@ -143,11 +153,11 @@ def main() -> None:
     print(f"max RSS          {rss_mb():.0f} MB")
 
     if args.cache:
-        for mode in ("off", "on"):
+        for mode in ("off", "stock", "selfeng"):
             out = subprocess.run([sys.executable, __file__, "--_pattern", mode, "--_path", str(path),
                                   "--threads", str(args.threads)], capture_output=True, text=True, check=True)
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"prompt cache {mode:3}  9 synthesis-like calls: {r['total_s']:.2f} s total, max RSS "
+            print(f"prompt cache {mode:7} 9 synthesis-like calls: {r['total_s']:.2f} s total, max RSS "
                   f"{r['max_rss_mb']} MB; per call {r['calls_s']}")
 
 

@@ -7,6 +7,8 @@ scripted model. Page load: Debian's chromium through Playwright, a fresh browser
 to the load event and to the Socket.IO connection. First event: a python-socketio client over WebSocket
 emits `query` for a library tool and waits for the first `agent_event`; every request runs to completion
 before the next. Medians are printed, and a screenshot of the page is saved.
+Analytics: GET /api/analytics/stats and /api/analytics/patterns over HTTP after the store has been filled
+with --executions logged tool runs and tracked workflows (stats reads every execution row).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +47,35 @@ def build_server(data_dir: str):
                            "    assert reverse_string('ab') == 'ba'\n", "Reverse the characters of a string.")
     app, _ = create_app(orch)
     server, _ = start_in_thread(app, "127.0.0.1", 0)
-    return server, f"http://127.0.0.1:{server.server_port}"
+    return server, f"http://127.0.0.1:{server.server_port}", orch
+
+
+def fill_store(orch, executions: int) -> None:
+    """`executions` logged tool runs: tracked two- and three-step workflows over a few tool names."""
+    names = ["reverse_string", "word_count", "to_upper", "calculate_percentage", "calculate_square_root"]
+    tracker, i = orch.workflow_tracker, 0
+    while i < executions:
+        steps = 2 + i % 2
+        sid = tracker.start_session("bench")
+        for k in range(steps):
+            tracker.log_execution(names[(i // 3 + k) % len(names)], {"x": i}, i, i % 10 != 0, 3, session_id=sid)
+        tracker.end_session(sid, user_prompt=f"request {i}")
+        i += steps
+
+
+def bench_analytics(url: str, runs: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for path in ("/api/analytics/stats", "/api/analytics/patterns?min_frequency=2&limit=20",
+                 "/api/analytics/relationships"):
+        times = []
+        for i in range(runs + 1):
+            t0 = time.perf_counter()
+            with urllib.request.urlopen(url + path, timeout=30) as resp:
+                resp.read()
+            if i:
+                times.append((time.perf_counter() - t0) * 1000)
+        out[path.split("?")[0]] = times
+    return out
 
 
 def bench_first_event(url: str, runs: int) -> tuple[list[float], list[float]]:
@@ -103,18 +134,31 @@ def bench_page(url: str, runs: int, shot: Path) -> tuple[list[float], list[float
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--executions", type=int, default=5000, help="tool runs in the store for the analytics figures")
+    ap.add_argument("--analytics-only", action="store_true", help="skip the browser and socket figures")
     args = ap.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="selfeng-bench-web-") as data_dir:
-        server, url = build_server(data_dir)
+        server, url, orch = build_server(data_dir)
         try:
-            first, done = bench_first_event(url, args.runs)
             shot = ROOT / "artifacts" / "screenshots" / "bench_web.png"
-            loads, connects = bench_page(url, args.runs, shot)
+            if not args.analytics_only:
+                first, done = bench_first_event(url, args.runs)
+                loads, connects = bench_page(url, args.runs, shot)
+            t0 = time.perf_counter()
+            fill_store(orch, args.executions)
+            fill_s = time.perf_counter() - t0
+            analytics = bench_analytics(url, args.runs)
+            logged = len(orch.store.get_executions(limit=None))
         finally:
             server.shutdown()
     med = statistics.median
     print(f"runs: {args.runs} (after one warm-up each)")
+    print(f"analytics over {logged} logged executions (filled in {fill_s:.1f} s):")
+    for path, times in analytics.items():
+        print(f"  GET {path:30s} median {med(times):7.1f} ms  (min {min(times):.1f}, max {max(times):.1f})")
+    if args.analytics_only:
+        return
     print(f"page load (navigation to load event):         median {med(loads):7.1f} ms  "
           f"(min {min(loads):.1f}, max {max(loads):.1f})")
     print(f"page ready (navigation to Socket.IO connected): median {med(connects):7.1f} ms")

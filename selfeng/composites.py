@@ -14,6 +14,9 @@ from typing import Any
 from .llm_client import render_tests
 
 
+MIN_DISTINCT_RUNS = 2
+
+
 def composite_name(sequence: list[str]) -> str:
     name = "_then_".join(sequence)
     if len(name) > 60:
@@ -84,6 +87,8 @@ def build_composite(sequence: list[str], runs: list[dict], registry) -> dict[str
         args = {names[(i, p)]: f[i]["arguments"][p] for i, step in enumerate(f) for p in step["free"]}
         results = [s.get("result") for s in run["steps"]]
         cases.append({"args": args, "expected": results[-1] if sequential else results})
+    if len({json.dumps(c["args"], sort_keys=True, default=str) for c in cases}) < MIN_DISTINCT_RUNS:
+        return None  # identical runs prove little: wait for more varied evidence
     tests = render_tests(spec, cases)
     return {"name": name, "code": code, "tests": tests, "spec": spec, "docstring": docstring,
             "component_tools": list(dict.fromkeys(sequence)), "cases": len(cases)}

@@ -196,7 +196,8 @@ class AgentOrchestrator:
         response = wf["response"]
         if not wf["success"]:
             response = f"{wf['error']}\n{response}"
-        return {"success": wf["success"], "response": response, "tool_name": " > ".join(wf["tool_sequence"]) or None,
+        planned = [r.get("tool_name") or "?" for r in wf["results"]]
+        return {"success": wf["success"], "response": response, "tool_name": " > ".join(planned) or None,
                 "tool_result": wf["final_result"], "synthesized": bool(wf["synthesized_tools"]),
                 "strategy": plan["strategy"], "plan": plan, "workflow": {k: wf[k] for k in (
                     "results", "tool_sequence", "failed_step", "skipped_steps", "synthesized_tools")},

@@ -2,6 +2,11 @@
 
 Loading takes seconds and a model takes 0.5-2 GB, so each file is loaded once per process and shared by
 every provider instance; llama.cpp contexts are not thread-safe, so one lock per model serialises calls.
+
+Prompt evaluation is the slow part on a CPU (~50 tok/s for 1.5B on 2 threads), and selfeng's calls
+share long prefixes: each synthesis stage has its own fixed system prompt. llama.cpp already reuses the
+prefix of the *previous* call; a RAM prompt cache also restores the longest matching prefix among
+earlier calls (benchmarks/bench_llm.py --cache measures it).
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from ..config import Settings
 from .base import Completion, LLMError
 
 _REPEAT_PENALTY = 1.1
+_PROMPT_CACHE_BYTES = 512 << 20  # KV states; ~28 KB per token for 1.5B, so ~18k cached tokens
 _SETUP_HINT = "run scripts/setup (or `python -m selfeng.llm.model_files`) to assemble it"
 
 _models: dict[Path, tuple[object, threading.Lock]] = {}
@@ -25,6 +31,26 @@ def _cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def _prompt_cache(capacity_bytes: int):
+    from llama_cpp import LlamaRAMCache
+
+    class PromptCache(LlamaRAMCache):
+        """LlamaRAMCache without the per-state copy of the logits.
+
+        A saved state carries a (min(n_tokens, n_batch), n_vocab) float32 copy of the logits: ~300 MB
+        for Qwen's 152k vocabulary, which the cache does not count against its capacity (RSS went from
+        2 to 4 GB in 9 calls). Only the last row can matter, and not even that: llama-cpp-python
+        re-evaluates at least one token after restoring a state (`_requires_eval`) because restored
+        logits are stale. So keep just that row; broadcasting makes `load_state` accept it.
+        """
+
+        def __setitem__(self, key, value):
+            value.scores = value.scores[-1:].copy()
+            super().__setitem__(key, value)
+
+    return PromptCache(capacity_bytes)
 
 
 def _load(path: Path, n_threads: int, n_ctx: int):
@@ -42,6 +68,7 @@ def _load(path: Path, n_threads: int, n_ctx: int):
                         n_batch=512, verbose=False)
         except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
             raise LLMError(f"could not load {path}: {exc}") from exc
+        llm.set_cache(_prompt_cache(_PROMPT_CACHE_BYTES))
         _models[path] = (llm, threading.Lock())
         return _models[path]
 

@@ -4,6 +4,7 @@ Requests run one at a time on a FIFO job queue (one local model serialises them)
 return at once and other clients stay responsive. A request's events go only to the client that sent it
 (its sid room); only `tool_count` is broadcast. Extra event beyond the seeds': `agent_event` with
 `event_type: "queued"` and `data: {position}` (requests ahead, the running one included) while it waits.
+`/api/analytics/*` reads what the workflow tracker learned (patterns, tool relationships, figures).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -116,7 +118,7 @@ class WebState:
     def session_problem(session_id: Any, *, optional: bool = True) -> str | None:
         if session_id is None and optional:
             return None
-        if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
+        if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
             return "'session_id' must be 1-128 characters of letters, digits, '_', '-', '.', ':'"
         return None
 
@@ -160,10 +162,13 @@ def _float_arg(name: str, default: float, lo: float, hi: float) -> float:
     raw = request.args.get(name)
     if raw is None:
         return default
-    # Plain decimals only: float() would also take 'nan', 'inf' and '1e3'.
-    if not re.fullmatch(r"\d{1,9}(\.\d{0,9})?|\.\d{1,9}", raw) or not lo <= float(raw) <= hi:
+    try:
+        value = float(raw) if len(raw) <= 64 else math.nan
+    except ValueError:
+        value = math.nan
+    if not lo <= value <= hi:  # NaN fails this too
         raise BadArgument(f"'{name}' must be a number from {lo:g} to {hi:g}")
-    return float(raw)
+    return value
 
 
 def analytics_stats(orchestrator) -> dict[str, Any]:
@@ -289,7 +294,7 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
 
     @app.get("/api/tools/<name>")
     def api_tool(name: str):
-        if not _TOOL_NAME.match(name):
+        if not _TOOL_NAME.fullmatch(name):
             return _error("not a valid tool name", 400)
         tool = orchestrator.registry.get_tool_by_name(name)
         if tool is None:
@@ -298,7 +303,7 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
 
     @app.delete("/api/tools/<name>")
     def api_delete_tool(name: str):
-        if not _TOOL_NAME.match(name):
+        if not _TOOL_NAME.fullmatch(name):
             return _error("not a valid tool name", 400)
         if not orchestrator.registry.delete_tool(name):
             return _error(f"no tool named {name!r}", 404)
@@ -370,7 +375,7 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
     @app.get("/api/analytics/relationships")
     def api_relationships():
         tool = request.args.get("tool")
-        if tool is not None and not _TOOL_NAME.match(tool):
+        if tool is not None and not _TOOL_NAME.fullmatch(tool):
             raise BadArgument("'tool' must be a tool name")
         min_confidence = _float_arg("min_confidence", 0.5, 0.0, 1.0)
         rows = orchestrator.workflow_tracker.get_tool_relationships(tool_name=tool, min_confidence=min_confidence)

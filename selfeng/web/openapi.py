@@ -39,7 +39,9 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
             "description": (
                 "REST API of the selfeng web server. Live progress of a request is on Socket.IO instead "
                 "(client event `query`; server events `agent_event`, `query_complete`, `tool_count`, "
-                "`session_memory`, `error`). When SELFENG_API_TOKEN is set, every route except health and "
+                "`session_memory`, `error`); multi-step requests add `agent_event` types `planning_query`, "
+                "`plan_complete`, `workflow_*` and `composite_created`. `/api/analytics/*` reports what the "
+                "workflow tracker has learned. When SELFENG_API_TOKEN is set, every route except health and "
                 "these docs needs `Authorization: Bearer <token>`."),
         },
         "paths": {
@@ -80,6 +82,25 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
                 "400": _error("Bad request body"), "413": _error("Body too large"),
                 "415": _error("Body is not JSON"), "503": _error("Too many requests waiting")},
                 requestBody={"required": True, "content": {"application/json": {"schema": ref("QueryRequest")}}})},
+            "/api/analytics/patterns": {"get": op("Learned multi-tool patterns, most frequent first", {
+                "200": _json({"type": "object", "required": ["patterns", "count"], "properties": {
+                    "patterns": {"type": "array", "items": ref("Pattern")}, "count": {"type": "integer"}}}),
+                "400": _error("Bad min_frequency or limit")},
+                parameters=[{"name": "min_frequency", "in": "query", "required": False,
+                             "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 2}},
+                            {"name": "limit", "in": "query", "required": False,
+                             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}}])},
+            "/api/analytics/relationships": {"get": op("Which tool tends to follow which (a -> b)", {
+                "200": _json({"type": "object", "required": ["relationships", "count"], "properties": {
+                    "relationships": {"type": "array", "items": ref("Relationship")},
+                    "count": {"type": "integer"}}}),
+                "400": _error("Bad tool name or min_confidence")},
+                parameters=[{"name": "tool", "in": "query", "required": False,
+                             "description": "Only relationships this tool is part of", "schema": TOOL_NAME},
+                            {"name": "min_confidence", "in": "query", "required": False,
+                             "schema": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5}}])},
+            "/api/analytics/stats": {"get": op("Library, pattern and execution figures", {
+                "200": _json(ref("Stats"))})},
         },
         "components": {
             "schemas": {
@@ -94,13 +115,46 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
                     "name": {"type": "string"}, "docstring": {"type": "string"},
                     "signature": {"type": "string"}, "tests_verified": {"type": "boolean"},
                     "experimental": {"type": "boolean"}, "usage_count": {"type": "integer"},
-                    "success_rate": {"type": "number"}, "timestamp": {"type": "string", "nullable": True}}},
+                    "success_rate": {"type": "number"}, "timestamp": {"type": "string", "nullable": True},
+                    "component_tools": {"type": "array", "items": {"type": "string"},
+                                        "description": "Non-empty for a composite tool: the tools it chains"}}},
                 "Tool": {"allOf": [ref("ToolSummary"), {"type": "object", "required": ["code", "tests"],
                                                         "properties": {"code": {"type": "string"},
                                                                        "tests": {"type": "string"}}}]},
                 "Message": {"type": "object", "required": ["role", "content"], "properties": {
                     "role": {"type": "string", "enum": ["user", "assistant"]}, "content": {"type": "string"},
                     "created_at": {"type": "string"}, "message_index": {"type": "integer"}}},
+                "Pattern": {"type": "object", "required": ["pattern_name", "tool_sequence", "frequency",
+                                                           "avg_success_rate", "confidence_score"], "properties": {
+                    "id": {"type": "integer"}, "pattern_name": {"type": "string"},
+                    "tool_sequence": {"type": "array", "items": {"type": "string"}},
+                    "frequency": {"type": "integer"}, "avg_success_rate": {"type": "number"},
+                    "confidence_score": {"type": "number"}, "description": {"type": "string", "nullable": True},
+                    "composite_tool": {"type": "string", "nullable": True},
+                    "created_at": {"type": "string", "nullable": True},
+                    "updated_at": {"type": "string", "nullable": True}}},
+                "Relationship": {"type": "object", "required": ["tool_a", "tool_b", "count", "confidence_score"],
+                                 "properties": {"tool_a": {"type": "string"}, "tool_b": {"type": "string"},
+                                                "count": {"type": "integer"},
+                                                "confidence_score": {"type": "number"}}},
+                "Stats": {"type": "object", "required": [
+                    "tool_count", "composite_count", "pattern_count", "execution_count", "execution_success_rate",
+                    "top_tools", "composites"], "properties": {
+                    "tool_count": {"type": "integer"}, "composite_count": {"type": "integer"},
+                    "pattern_count": {"type": "integer", "description": "Tool sequences seen at least twice"},
+                    "sequence_count": {"type": "integer", "description": "Tool sequences seen at least once"},
+                    "relationship_count": {"type": "integer"},
+                    "execution_count": {"type": "integer"},
+                    "execution_success_rate": {"type": "number", "nullable": True},
+                    "workflow_run_count": {"type": "integer"},
+                    "top_tools": {"type": "array", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "usage_count": {"type": "integer"},
+                        "success_rate": {"type": "number"}, "composite": {"type": "boolean"}}}},
+                    "composites": {"type": "array", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "component_tools": {"type": "array", "items": {"type": "string"}},
+                        "usage_count": {"type": "integer"}, "success_rate": {"type": "number"},
+                        "pattern_frequency": {"type": "integer", "nullable": True},
+                        "pattern_confidence": {"type": "number", "nullable": True}}}}}},
                 "QueryRequest": {"type": "object", "required": ["prompt"], "properties": {
                     "prompt": {"type": "string", "minLength": 1, "maxLength": max_prompt_chars},
                     "session_id": {**SESSION_ID, "nullable": True}}},
@@ -113,7 +167,12 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
                                     "session_id": {"type": "string", "nullable": True},
                                     "error": {"type": "string", "nullable": True},
                                     "error_type": {"type": "string", "nullable": True},
-                                    "usage": {"type": "object"}, "timings": {"type": "object"}}},
+                                    "usage": {"type": "object"}, "timings": {"type": "object"},
+                                    "strategy": {"type": "string", "description": "The plan's strategy"},
+                                    "workflow": {"type": "object", "nullable": True,
+                                                 "description": "Multi-step requests: results, tool_sequence, "
+                                                                "failed_step, skipped_steps, synthesized_tools"},
+                                    "composite_created": {"type": "string", "nullable": True}}},
             },
         },
     }

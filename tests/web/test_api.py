@@ -196,3 +196,14 @@ def test_index_page_renders_examples_escaped(make_web):
     html = make_web().app.test_client().get("/").get_data(as_text=True)
     assert "Reverse the string &#39;hello world&#39;" in html
     assert "/static/vendor/socket.io.min.js" in html
+
+
+def test_page_describes_and_colours_every_event_type():
+    from selfeng import events
+    code = (STATIC / "app.js").read_text()
+    category = code[code.index("const CATEGORY = {"):code.index("};", code.index("const CATEGORY = {"))]
+    names = [v for k, v in vars(events).items() if k.isupper() and isinstance(v, str)]
+    assert "workflow_step_complete" in names and "composite_created" in names
+    for name in names:
+        assert re.search(rf"\b{name}:", category), f"{name} has no colour in the activity log"
+        assert f'case "{name}":' in code, f"{name} has no description in the activity log"

@@ -146,3 +146,121 @@ def test_phone_sized_screen_has_no_sideways_scroll(browser, make_web, live_serve
     screenshot(page, full_page=True)
     assert errors == []
     context.close()
+
+
+TWO_STEPS = "Calculate 20% of 100 and also find the square root of 64"
+PAIR_SEQUENCE = "calculate_percentage>calculate_square_root"
+# Records each workflow row's status as it changes, so the test sees the list fill in, not just its end.
+STEP_RECORDER = """
+window.__stepLog = [];
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.type === "attributes" && r.target.dataset.index !== undefined) {
+      window.__stepLog.push([r.target.dataset.index, r.target.dataset.status]);
+    }
+  }
+}).observe(document.getElementById("workflow-steps"),
+           {subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"]});
+"""
+
+
+def _step_rows(page) -> list[dict]:
+    return page.eval_on_selector_all("#workflow-steps li", """els => els.map(e => ({
+        status: e.dataset.status, task: e.querySelector('.wf-task').textContent,
+        tool: e.querySelector('.wf-tool').textContent, result: e.querySelector('.wf-result').textContent}))""")
+
+
+def test_workflow_steps_fill_in_and_patterns_view_learns(browser, make_web, live_server, screenshot):
+    from selfeng.seed_tools import install_seed_tools
+    web = make_web()
+    install_seed_tools(web.orchestrator)
+    for _ in range(3):
+        web.provider.enqueue("extract_arguments", json.dumps({"percentage": 20, "base": 100}))
+    context, page, errors = _open(browser, live_server(web))
+    page.wait_for_selector("#patterns li.muted")  # "None yet"
+    assert page.locator("#patterns li.pattern").count() == 0
+    assert page.is_hidden("#plan-panel")
+    page.evaluate(STEP_RECORDER)
+
+    _ask(page, TWO_STEPS)
+    assert page.text_content("#plan-strategy") == "independent steps"
+    assert "2 steps" in page.text_content("#plan-reasoning")
+    rows = _step_rows(page)
+    assert [r["status"] for r in rows] == ["complete", "complete"]
+    assert [r["task"] for r in rows] == ["Calculate 20% of 100", "Find the square root of 64"]
+    assert [r["tool"] for r in rows] == ["calculate_percentage", "calculate_square_root"]
+    assert [r["result"] for r in rows] == ["20", "8"]
+    assert page.text_content("#workflow-progress") == "2/2 steps complete"
+    log = page.evaluate("window.__stepLog")
+    for i in ("0", "1"):  # each row was shown pending, then running, then complete, in that order
+        statuses = [s for idx, s in log if idx == i]
+        assert statuses.index("pending") < statuses.index("running") < statuses.index("complete"), statuses
+    # Step 2 was still pending while step 1 ran: the rows fill in one by one.
+    assert log.index(["1", "running"]) > log.index(["0", "complete"])
+    assert page.text_content("#badge") == "WORKFLOW"
+    assert "20" in page.text_content("#response-text") and "8" in page.text_content("#response-text")
+
+    new_events = ("planning_query", "plan_complete", "workflow_start", "workflow_step", "workflow_step_tool_found",
+                  "workflow_step_executing", "workflow_step_complete", "workflow_complete")
+    lines = page.eval_on_selector_all("#log li", "els => els.map(e => [e.dataset.event, e.className])")
+    classes = {event: cls for event, cls in lines}
+    for name in new_events:
+        assert name in classes, name
+        assert "cat-other" not in classes[name], (name, classes[name])  # each has its own colour
+    assert "cat-plan" in classes["plan_complete"] and "cat-flow" in classes["workflow_step"]
+    # Seen once: not a pattern yet.
+    page.wait_for_function("document.getElementById('stats').textContent.includes('2 tool runs')")
+    assert page.get_attribute("#stages", "class") == "stages skipped"  # no step needed a new tool
+    assert page.locator("#patterns li.pattern").count() == 0
+
+    _ask(page, TWO_STEPS)
+    pattern = page.wait_for_selector(f'#patterns li.pattern[data-sequence="{PAIR_SEQUENCE}"]')
+    text = pattern.text_content()
+    assert "calculate_percentage → calculate_square_root" in text
+    assert "seen 2×" in text and "100% succeeded" in text and "confidence 0.67" in text
+    assert "composite:" not in text
+    assert "1 pattern ·" in page.text_content("#stats")
+    assert "calculate_percentage → calculate_square_root" in page.text_content("#relationships")
+    screenshot(page, "pattern", full_page=True)
+
+    # A third run promotes the pair to a composite tool: announced, listed, and flagged in the library.
+    _ask(page, TWO_STEPS)
+    assert page.is_visible("#composite-note")
+    note = page.text_content("#composite-note")
+    assert "calculate_percentage → calculate_square_root" in note
+    assert [cls for event, cls in page.eval_on_selector_all(
+        "#log li", "els => els.map(e => [e.dataset.event, e.className])") if event == "composite_created"]
+    name = web.orchestrator.workflow_tracker.get_pattern(PAIR_SEQUENCE.split(">"))["composite_tool"]
+    assert name and name in note
+    page.wait_for_selector(f'#composites li[data-tool="{name}"]')
+    page.wait_for_selector(f'#patterns li.pattern[data-sequence="{PAIR_SEQUENCE}"] >> text="composite: {name}"')
+    card = page.wait_for_selector(f'.tool-card[data-tool="{name}"]')
+    assert "COMPOSITE" in card.text_content()
+    assert "COMPOSITE" not in page.text_content('.tool-card[data-tool="reverse_string"]')
+    screenshot(page, "composite", full_page=True)
+    card.click()
+    page.wait_for_selector("#tool-dialog[open]")
+    assert page.is_visible("#d-composite")
+    components = page.eval_on_selector_all("#d-component-list button", "els => els.map(e => e.textContent)")
+    assert components == ["calculate_percentage", "calculate_square_root"]
+    screenshot(page, "composite-dialog")
+    page.click("#d-close")
+
+    page.click("#refresh-patterns")  # on demand, too
+    page.wait_for_selector(f'#patterns li.pattern[data-sequence="{PAIR_SEQUENCE}"]')
+    assert web.provider.remaining() == 0
+
+    # A failing middle step: its row says why, and the step that needed its result is skipped.
+    _ask(page, "Reverse the string 'abc', then calculate the square root of -4, "
+               "then calculate the factorial of that result")
+    rows = _step_rows(page)
+    assert [r["status"] for r in rows] == ["complete", "failed", "skipped"]
+    assert rows[0]["result"] == "cba" and "negative" in rows[1]["result"] and "step 2" in rows[2]["result"]
+    assert page.text_content("#workflow-progress") == "1/3 steps complete · 2 not"
+    assert page.text_content("#badge") == "FAILED"
+    lines = page.eval_on_selector_all("#log li", "els => els.map(e => [e.dataset.event, e.className])")
+    failed = [cls for event, cls in lines if event == "workflow_step_failed"]
+    assert "cat-fail" in failed[0] and "cat-skip" in failed[1]
+    screenshot(page, "failed-step", full_page=True)
+    assert errors == []
+    context.close()

@@ -52,7 +52,8 @@ def test_api_conforms_to_its_document(make_web, mode):
     web.orchestrator.registry.add_tool("reverse_string", "def reverse_string(s: str) -> str:\n    return s[::-1]\n",
                                        "def test_it():\n    assert True\n", "Reverse a string.")
     web.orchestrator.memory_manager.start_session("s1")
-    ran = []
+    _learn_a_pattern(web.orchestrator)
+    ran, analytics = [], set()
     for op in _operations(web.app):
         if op.method.upper() == "DELETE" or (op.method.upper(), op.path) == ("POST", "/api/session"):
             continue  # they change state: covered by test_api.py
@@ -65,9 +66,28 @@ def test_api_conforms_to_its_document(make_web, mode):
             response = case.call_and_validate()
             assert response.status_code < 500, (case.method, case.path, response.text)
             ran.append(response.status_code)
+            if case.path.startswith("/api/analytics/") and response.status_code == 200:
+                analytics.add(case.path)
 
         try:
             check()
         except Unsatisfiable:
             assert mode is GenerationMode.NEGATIVE, op.label  # nothing in it to make invalid (no parameters)
     assert ran and any(code >= 400 for code in ran)
+    if mode is GenerationMode.POSITIVE:
+        assert analytics == {"/api/analytics/patterns", "/api/analytics/relationships", "/api/analytics/stats"}
+
+
+def _learn_a_pattern(orch) -> None:
+    """Two tracked workflows of the same pair and its composite, so analytics answers hold real rows."""
+    for name, body in (("double", "return 2 * x"), ("halve", "return x / 2")):
+        orch.registry.add_tool(name, f"def {name}(x: float) -> float:\n    {body}\n",
+                               "def test_it():\n    assert True\n", f"{name.title()} a number.")
+    for x in (3, 5):
+        sid = orch.workflow_tracker.start_session("s1")
+        orch.workflow_tracker.log_execution("double", {"x": x}, 2 * x, True, 1, session_id=sid)
+        orch.workflow_tracker.log_execution("halve", {"x": 2 * x}, x, True, 1, session_id=sid)
+        orch.workflow_tracker.end_session(sid, user_prompt=f"double {x} then halve it")
+    orch.registry.add_tool("double_then_halve", "def double_then_halve(x: float) -> float:\n    return x\n",
+                           "def test_it():\n    assert True\n", "Double, then halve.",
+                           component_tools=["double", "halve"])

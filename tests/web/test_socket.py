@@ -65,7 +65,8 @@ def test_events_reach_only_the_asker_and_requests_queue_fifo(make_web, live_serv
         memory = a.until("session_memory", 10)
         assert memory["session_id"] == "sa" and [m["role"] for m in memory["messages"]] == ["user", "assistant"]
         a_types = [d["event_type"] for n, d in a.seen if n == "agent_event"]
-        assert a_types[0] == "searching" and a_types[-1] == "complete" and "queued" not in a_types
+        assert a_types[:3] == ["planning_query", "plan_complete", "searching"]  # a one-tool plan, then search
+        assert a_types[-1] == "complete" and "queued" not in a_types
         steps = [d["data"]["step"] for n, d in a.seen if n == "agent_event"
                  and d["event_type"] == "synthesis_step" and d["data"]["status"] == "complete"]
         assert steps == ["specification", "tests", "implementation", "verification", "registration"]
@@ -114,3 +115,33 @@ def test_cross_origin_and_tokenless_connections_are_refused(make_web, live_serve
         assert ok.until("tool_count", 10) == {"count": 0}
     finally:
         ok.close()
+
+
+def test_workflow_events_reach_only_the_asker_with_the_plan_in_query_complete(make_web, live_server):
+    import json
+
+    from selfeng.seed_tools import install_seed_tools
+    web = make_web()
+    install_seed_tools(web.orchestrator)
+    web.provider.enqueue("extract_arguments", json.dumps({"percentage": 20, "base": 100}))
+    url = live_server(web)
+    a, b = Client(url), Client(url)
+    try:
+        a.sio.emit("query", {"prompt": "Calculate 20% of 100 and also find the square root of 64", "session_id": None})
+        done = a.until("query_complete", 60)
+        meta = done["metadata"]
+        assert done["success"] and meta["strategy"] == "multi_tool_composition"
+        assert meta["tool_result"] == [20.0, 8.0] and meta["composite_created"] is None
+        assert meta["workflow"]["tool_sequence"] == ["calculate_percentage", "calculate_square_root"]
+        assert [s["status"] for s in meta["workflow"]["results"]] == ["complete", "complete"]
+        events = [(d["event_type"], d["data"]) for n, d in a.seen if n == "agent_event"]
+        types = [t for t, _ in events]
+        assert types[:3] == ["planning_query", "plan_complete", "workflow_start"]
+        assert types.index("workflow_complete") < types.index("complete") == len(types) - 1
+        completes = [d for t, d in events if t == "workflow_step_complete"]
+        assert [(d["index"], d["tool_name"], d["result"]) for d in completes] == [
+            (0, "calculate_percentage", 20.0), (1, "calculate_square_root", 8.0)]
+        assert {n for n, _ in b.drain()} <= {"tool_count"}  # b asked nothing
+    finally:
+        a.close()
+        b.close()
