@@ -114,7 +114,9 @@ def from_settings(settings: Settings) -> LocalProvider:
 
     path = model_path(settings)
     if not path.is_file():
-        # Assembling downloads up to 1.1 GB; say so rather than stall silently.
+        if settings.local_model:
+            raise LLMError(f"SELFENG_LOCAL_MODEL={path} not found")
+        # Assembling downloads up to 1.1 GB: that belongs in the setup, not in the middle of a request.
         raise LLMError(f"local model {path} not found: {_SETUP_HINT}")
-    path = ensure_model(settings, progress=lambda _msg: None)
+    path = ensure_model(settings, progress=lambda _msg: None)  # cheap: checks the verification stamp
     return LocalProvider(path, n_threads=settings.local_threads, n_ctx=settings.local_ctx)

@@ -90,3 +90,16 @@ def test_from_settings_uses_configured_file(local_model_path, tmp_path):
     s = load_settings(env={}, env_file=tmp_path / "no.env", local_model=str(local_model_path))
     p = local.from_settings(s)
     assert p.model_path == local_model_path.resolve()
+
+
+@pytest.mark.e2e
+def test_prompt_cache_restore_keeps_greedy_output(local_provider):
+    # A, then B, then A again: the third call restores A's saved state from the prompt cache
+    # (the live context holds B), which must not change what greedy decoding produces.
+    other = [{"role": "user", "content": "Write a Python function is_even(n). Reply with only code."}]
+    a = local_provider.complete(CODE_PROMPT, purpose="x", max_tokens=48)
+    local_provider.complete(other, purpose="x", max_tokens=16)
+    again = local_provider.complete(CODE_PROMPT, purpose="x", max_tokens=48)
+    assert again.text == a.text
+    states = list(local_provider.llm.cache.cache_state.values())
+    assert states and all(s.scores.shape[0] == 1 for s in states)  # logits copies trimmed

@@ -15,11 +15,17 @@ PAIR = ["calculate_percentage", "calculate_square_root"]
 ROUTES = ("/api/analytics/patterns", "/api/analytics/relationships", "/api/analytics/stats")
 
 
+_ROOTS = [64, 81, 49, 36, 25, 16, 9]
+
+
 def _ask_two_steps(web, client, times: int) -> list[dict]:
+    """Varied inputs each time: composites are only built from distinct successful runs."""
     out = []
     for _ in range(times):
+        asked = getattr(web, "_asked", 0)
+        web._asked = asked + 1
         web.provider.enqueue("extract_arguments", json.dumps({"percentage": 20, "base": 100}))
-        r = client.post("/api/query", json={"prompt": TWO_STEPS})
+        r = client.post("/api/query", json={"prompt": TWO_STEPS.replace("64", str(_ROOTS[asked]))})
         assert r.status_code == 200 and r.json["success"], r.json
         out.append(r.json)
     return out
