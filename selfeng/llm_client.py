@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Iterator
 
+import jsonschema
+
 from .codeblocks import extract_code, extract_json
 from .config import Settings, load_settings
 from .llm import LLMError, Provider, create_provider
@@ -155,9 +157,15 @@ class LLMClient:
     def _json(self, purpose: str, user: str, schema: dict, **kw) -> Any:
         text = self._call(purpose, user, json_schema=schema, **kw)
         try:
-            return extract_json(text)
+            data = extract_json(text)
         except ValueError as exc:
             raise LLMError(f"{purpose}: model reply is not valid JSON: {text[:300]!r}") from exc
+        # Grammars and remote structured outputs enforce most of a schema, not all of it (llama.cpp
+        # ignores numeric bounds; some servers only promise "a JSON object"), so check it here.
+        error = next(iter(jsonschema.Draft202012Validator(schema).iter_errors(data)), None)
+        if error is not None:
+            raise LLMError(f"{purpose}: model reply does not match the schema: {error.message}")
+        return data
 
     # -- synthesis ---------------------------------------------------------------------------------
     def generate_spec(self, user_prompt: str) -> dict[str, Any]:

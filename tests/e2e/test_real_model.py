@@ -18,14 +18,13 @@ pytestmark = pytest.mark.e2e
 def orchestrator(monkeypatch):
     monkeypatch.setenv("SELFENG_LLM_PROVIDER", "local")
     settings = load_settings()
+    from selfeng.llm.model_files import model_path
+    reason = "the local model is not assembled (run scripts/setup)"
+    ready = model_path(settings).is_file()
     try:
-        from selfeng.llm.model_files import model_is_ready
-        ready = model_is_ready(settings)
-    except ImportError as exc:  # llama.cpp bindings missing
-        ready = False
-        reason = str(exc)
-    else:
-        reason = "the local model is not assembled (run scripts/setup)"
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        ready, reason = False, f"llama-cpp-python is not installed: {exc}"
     if not ready:
         if os.environ.get("CI"):
             pytest.fail(reason)
