@@ -224,7 +224,8 @@ class CompositionPlanner:
             return {params[0]["name"]: dep_value}, [params[0]["name"]]  # the result itself, whatever its type
         args = fast_path_arguments(text, params)
         if args is None:
-            args = self.llm_client.extract_arguments(text, tool.get("signature") or tool["name"], params)
+            args = self.llm_client.extract_arguments(text, tool.get("signature") or tool["name"], params,
+                                                     docstring=tool.get("docstring") or "")
         args = coerce_arguments(args, params)
         bound: list[str] = []
         if depends_on:

@@ -50,7 +50,8 @@ class ToolExecutor:
                     fast = args is not None
                     if args is None:
                         prompt = user_prompt + (f"\n(Previous attempt failed: {feedback})" if feedback else "")
-                        args = self.llm_client.extract_arguments(prompt, signature, params, context=context)
+                        args = self.llm_client.extract_arguments(prompt, signature, params, context=context,
+                                                                 docstring=tool_info.get("docstring") or "")
                 args = coerce_arguments(args, params)
                 args = self._resolve_data_paths(args, params)
             except LLMError as exc:

@@ -203,7 +203,7 @@ class LLMClient:
 
     # -- execution ---------------------------------------------------------------------------------
     def extract_arguments(self, prompt: str, signature: str, parameters: list[dict] | None = None,
-                          context: str | None = None) -> dict[str, Any]:
+                          context: str | None = None, docstring: str = "") -> dict[str, Any]:
         schema: dict = {"type": "object"}
         if parameters:
             schema = {"type": "object",
@@ -211,7 +211,8 @@ class LLMClient:
                       "required": [p["name"] for p in parameters]}
         ctx = f"Earlier conversation (for reference only):\n{context.strip()}\n" if context else ""
         args = self._json("extract_arguments", self._prompts["extract_arguments"].format(
-            signature=signature, prompt=prompt, context=ctx), schema, max_tokens=200)
+            signature=signature, prompt=prompt, context=ctx, docstring=docstring or "(no description)"),
+            schema, max_tokens=200)
         if not isinstance(args, dict):
             raise LLMError(f"extract_arguments: expected a JSON object, got {args!r}")
         return args

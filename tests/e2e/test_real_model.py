@@ -57,3 +57,19 @@ def test_factorial_is_synthesised_and_correct(orchestrator):
     assert tool["tests_verified"] and not tool["experimental"]
     again = orchestrator.process_request("What is the factorial of 5?")
     assert again["tool_name"] == result["tool_name"] and again["tool_result"] == 120
+
+
+def test_workflow_with_the_real_model(orchestrator):
+    """Both issue examples on the seed tools: independent steps, then a step that uses the first result."""
+    from selfeng.seed_tools import install_seed_tools
+    install_seed_tools(orchestrator)
+    both = orchestrator.process_request("Calculate 20% of 100 and also find the square root of 64")
+    assert both["success"], both
+    assert both["strategy"] == "multi_tool_composition"
+    assert both["tool_result"] == [20.0, 8.0]
+    assert "20" in both["response"] and "8" in both["response"]
+    chained = orchestrator.process_request("Calculate the square root of 144, then calculate 25% of that result")
+    assert chained["success"], chained
+    assert chained["workflow"]["results"][0]["result"] == 12.0
+    assert chained["workflow"]["results"][1]["arguments"]["base"] == 12.0
+    assert chained["tool_result"] == 3.0
