@@ -18,6 +18,9 @@ _EXPORTS = {
     "ResponseSynthesizer": "selfeng.response_synthesizer",
     "LLMClient": "selfeng.llm_client",
     "SessionMemoryManager": "selfeng.session_memory",
+    "QueryPlanner": "selfeng.query_planner",
+    "CompositionPlanner": "selfeng.composition_planner",
+    "WorkflowTracker": "selfeng.workflow_tracker",
     "Settings": "selfeng.config",
     "load_settings": "selfeng.config",
 }

@@ -10,6 +10,7 @@ earlier calls (benchmarks/bench_llm.py --cache measures it).
 """
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -24,6 +25,20 @@ _SETUP_HINT = "run scripts/setup (or `python -m selfeng.llm.model_files`) to ass
 
 _models: dict[Path, tuple[object, threading.Lock]] = {}
 _models_lock = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free llama.cpp models before interpreter teardown: left to __del__ during shutdown, llama-cpp-python
+    calls into already-unloaded bindings and prints a spurious 'NoneType is not callable' traceback."""
+    with _models_lock:
+        for llm, lock in _models.values():
+            with lock:
+                try:
+                    llm.close()
+                except Exception:  # noqa: BLE001 - best effort at exit
+                    pass
+        _models.clear()
 
 
 def _cpu_count() -> int:

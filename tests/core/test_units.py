@@ -125,3 +125,20 @@ def test_readme_and_env_example_document_every_setting():
     for var, _, _ in env_var_table():
         assert f"`{var}`" in readme, f"{var} missing from the README's table"
         assert re.search(rf"^#?\s*{var}=", example, re.M), f"{var} missing from .env.example"
+
+
+def test_public_api_is_importable_from_the_package():
+    import selfeng
+    from selfeng import (AgentOrchestrator, CapabilityRegistry, CapabilitySynthesisEngine,  # noqa: F401
+                         CompositionPlanner, LLMClient, QueryPlanner, ResponseSynthesizer, SecureSandbox,
+                         SessionMemoryManager, ToolExecutor, WorkflowTracker)
+    assert AgentOrchestrator.__module__ == "selfeng.orchestrator"
+    assert set(selfeng.__all__) >= {"AgentOrchestrator", "QueryPlanner", "CompositionPlanner", "WorkflowTracker"}
+
+
+def test_orchestrator_exposes_seed_attribute_names():
+    from tests.core.helpers import make_orchestrator
+    orch, _ = make_orchestrator([])
+    for attr in ("registry", "synthesis_engine", "executor", "sandbox", "llm_client", "memory_manager",
+                 "response_synthesizer", "query_planner", "composition_planner", "workflow_tracker"):
+        assert getattr(orch, attr) is not None, attr
