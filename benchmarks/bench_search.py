@@ -5,7 +5,9 @@ them in batches (or loads the vectors cached from a previous run), then times
 `CapabilityRegistry.search_tool` — query cleaning, query embedding, exact numpy search over every
 view, lexical features, threshold and rerank — for varied requests.
 
-    python benchmarks/bench_search.py [--tools 10000] [--queries 200]
+    python benchmarks/bench_search.py [--tools 10000] [--queries 200] [--keep DIR]
+
+With --keep, the library is built once in DIR and reused by later runs (embedding 10k tools takes minutes).
 """
 from __future__ import annotations
 
@@ -52,14 +54,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tools", type=int, default=10_000)
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--keep", help="build the library in this directory once and reuse it")
     args = ap.parse_args()
     emb = MiniLMEmbedder()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or scratch
         settings = load_settings(env={}, env_file=str(Path(tmp) / "none.env"), data_dir=Path(tmp) / "data")
         reg = CapabilityRegistry(settings=settings, embedder=emb)
         tools = synthetic_tools(args.tools)
         t0 = time.perf_counter()
         docs = [ToolDoc(n, d, f"{n}(x: str) -> str") for n, d in tools]
+        if reg.count_tools() >= len(docs):
+            docs = []  # reused from --keep
         # Bulk load through the store and index directly (add_tool would also write 20k mirror files).
         for s in range(0, len(docs), 512):
             chunk = docs[s:s + 512]

@@ -102,9 +102,13 @@ class CapabilityRegistry:
     # --- index lifecycle ---
 
     def _bump_version(self) -> None:
-        v = str(int(self.store.get_meta(_META_VERSION) or 0) + 1)
-        self.store.set_meta(_META_VERSION, v)
-        self._version = v
+        """Mark the library changed. The increment is atomic in the store, so when another process
+        changed it too since we last looked, the jump is more than one and we reload."""
+        seen = int(self._version or 0)
+        new = self.store.bump_counter(_META_VERSION)
+        if new != seen + 1:
+            self._load_index()
+        self._version = str(new)
 
     def _load_index(self) -> None:
         """Build the in-memory index from stored vectors, re-embedding if the embedder changed."""

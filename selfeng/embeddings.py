@@ -15,6 +15,7 @@ from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
+from .backends import Backends
 from .config import Settings
 
 
@@ -165,20 +166,18 @@ class OpenAIEmbedder:
 
 EmbedderFactory = Callable[[Settings], Embedder]
 
-_FACTORIES: dict[str, EmbedderFactory] = {
+EMBEDDERS: Backends[Embedder] = Backends("embedder", EmbedderError)
+for _name, _factory in {
     "minilm": lambda s: MiniLMEmbedder(),
     "openai": lambda s: OpenAIEmbedder(s.openai_embedding_model, api_key=s.openai_api_key,
                                        base_url=s.openai_base_url, timeout=s.llm_timeout),
-}
+}.items():
+    EMBEDDERS.register(_name, _factory)
 
 
 def register_embedder(name: str, factory: EmbedderFactory) -> None:
-    _FACTORIES[name] = factory
+    EMBEDDERS.register(name, factory)
 
 
 def create_embedder(settings: Settings) -> Embedder:
-    try:
-        factory = _FACTORIES[settings.embedder]
-    except KeyError:
-        raise EmbedderError(f"unknown embedder {settings.embedder!r}; known: {sorted(_FACTORIES)}") from None
-    return factory(settings)
+    return EMBEDDERS.create(settings.embedder, settings)

@@ -186,7 +186,7 @@ class CapabilitySynthesisEngine:
                         break
                     disputed = [t for t in disputed_tests(report, alt_report) if t in failing]
                     remaining = count_tests(tests) - len(disputed)
-                    if disputed and remaining >= min_tests and len(disputed) <= len(failing):
+                    if disputed and remaining >= min_tests:
                         tests = drop_tests(tests, disputed)
                         dropped += disputed
                         log.info("dropped disputed tests %s for %s", disputed, spec["function_name"])

@@ -23,5 +23,5 @@ def _isolated_env(tmp_path, monkeypatch, request):
             raise AssertionError("a unit test tried to build a real LLM provider")
 
         for name in ("local", "openai", "anthropic"):
-            monkeypatch.setitem(llm._FACTORIES, name, _no_real_models)
+            monkeypatch.setitem(llm.PROVIDERS._factories, name, _no_real_models)
     yield

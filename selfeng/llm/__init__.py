@@ -5,43 +5,34 @@ their modules are imported lazily so that, say, llama.cpp is never loaded for th
 """
 from __future__ import annotations
 
-import importlib
 from typing import Callable
 
+from ..backends import Backends
 from ..config import Settings
 from .base import Completion, LLMError, Provider
 
 ProviderFactory = Callable[[Settings], Provider]
 
-_FACTORIES: dict[str, ProviderFactory | str] = {
-    # name -> factory, or "module:function" resolved on first use
-    "local": "selfeng.llm.local:from_settings",
-    "openai": "selfeng.llm.openai_compat:from_settings",
-    "anthropic": "selfeng.llm.anthropic:from_settings",
-    "scripted": "selfeng.llm.scripted:from_settings",
-}
+PROVIDERS: Backends[Provider] = Backends("LLM provider", LLMError)
+for _name, _factory in {"local": "selfeng.llm.local:from_settings",
+                        "openai": "selfeng.llm.openai_compat:from_settings",
+                        "anthropic": "selfeng.llm.anthropic:from_settings",
+                        "scripted": "selfeng.llm.scripted:from_settings"}.items():
+    PROVIDERS.register(_name, _factory)
 
 
 def register_provider(name: str, factory: ProviderFactory | str) -> None:
-    _FACTORIES[name] = factory
+    PROVIDERS.register(name, factory)
 
 
 def provider_names() -> list[str]:
-    return sorted(_FACTORIES)
+    return PROVIDERS.names()
 
 
 def create_provider(settings: Settings) -> Provider:
     """Build the configured provider, wrapped in a recorder when SELFENG_RECORD is set."""
     name = settings.llm_provider
-    try:
-        factory = _FACTORIES[name]
-    except KeyError:
-        raise LLMError(f"unknown LLM provider {name!r}; known: {', '.join(provider_names())}") from None
-    if isinstance(factory, str):
-        module, func = factory.split(":")
-        factory = getattr(importlib.import_module(module), func)
-        _FACTORIES[name] = factory
-    provider = factory(settings)
+    provider = PROVIDERS.create(name, settings)
     if settings.record and name != "scripted":
         from .recording import RecordingProvider
         provider = RecordingProvider(provider, settings.record)

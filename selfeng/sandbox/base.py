@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
+from selfeng.backends import Backends
 from selfeng.config import Settings
 
 
@@ -63,21 +64,16 @@ class Backend(Protocol):
     def run(self, launch: Launch) -> Outcome: ...
 
 
-_BACKENDS: dict[str, Callable[[Settings], Backend]] = {}
+BACKENDS: Backends[Backend] = Backends("sandbox backend", SandboxError)
 
 
 def register_backend(name: str, factory: Callable[[Settings], Backend]) -> None:
     """Make a backend selectable with `SELFENG_SANDBOX=<name>`; built-ins register the same way."""
-    _BACKENDS[name] = factory
+    BACKENDS.register(name, factory)
 
 
 def create_backend(settings: Settings) -> Backend:
-    name = settings.sandbox_backend
-    try:
-        factory = _BACKENDS[name]
-    except KeyError:
-        raise SandboxError(f"unknown sandbox backend {name!r}; available: {sorted(_BACKENDS)}") from None
-    return factory(settings)
+    return BACKENDS.create(settings.sandbox_backend, settings)
 
 
 HARNESS_DIR = Path(__file__).resolve().parent

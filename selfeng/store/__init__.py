@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..backends import Backends
 from ..config import Settings
 from .base import TOOL_FIELDS, Store, StoreError, ToolExistsError
 
@@ -15,19 +16,16 @@ def _sqlite(settings: Settings) -> Store:
     return SQLiteStore(settings.db_path)
 
 
-_FACTORIES: dict[str, StoreFactory] = {"sqlite": _sqlite}
+STORES: Backends[Store] = Backends("store backend", StoreError)
+STORES.register("sqlite", _sqlite)
 
 
 def register_store(name: str, factory: StoreFactory) -> None:
-    _FACTORIES[name] = factory
+    STORES.register(name, factory)
 
 
 def create_store(settings: Settings) -> Store:
-    try:
-        factory = _FACTORIES[settings.store]
-    except KeyError:
-        raise StoreError(f"store backend {settings.store!r} is not available; known: {sorted(_FACTORIES)}") from None
-    return factory(settings)
+    return STORES.create(settings.store, settings)
 
 
 __all__ = ["Store", "StoreError", "ToolExistsError", "TOOL_FIELDS", "create_store", "register_store"]

@@ -367,6 +367,13 @@ class SQLiteStore:
         row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
 
+    def bump_counter(self, key: str) -> int:
+        """Atomically add one to an integer meta value and return the new value."""
+        with self._tx() as c:
+            c.execute("INSERT INTO meta (key, value) VALUES (?, '0') ON CONFLICT(key) DO NOTHING", (key,))
+            c.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?", (key,))
+            return int(c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
+
     def set_meta(self, key: str, value: str) -> None:
         with self._tx() as c:
             c.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
