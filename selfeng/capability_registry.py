@@ -21,7 +21,7 @@ from .embeddings import Embedder, EmbedderError, create_embedder
 from .names import InvalidToolName, validate_tool_name
 from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
                         ToolDoc, clean_query, decide, default_threshold, rerank_score)
-from .store import Store, StoreError, ToolExistsError, create_store
+from .store import Store, ToolExistsError, create_store
 
 __all__ = ["CapabilityRegistry", "InvalidToolName", "ToolExistsError", "RegistryError"]
 

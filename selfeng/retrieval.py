@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np

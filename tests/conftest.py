@@ -5,7 +5,6 @@ scripted. A guard makes any accidental real-model construction fail; e2e tests o
 """
 from __future__ import annotations
 
-import os
 
 import pytest
 

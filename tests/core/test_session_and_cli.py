@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.core.helpers import Recorder, make_orchestrator, reverse_synthesis_script, script
+from tests.core.helpers import Recorder, make_orchestrator, reverse_synthesis_script
 
 REPO = Path(__file__).resolve().parents[2]
 
