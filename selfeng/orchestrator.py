@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from typing import Any, Callable, Optional
 
@@ -28,6 +27,7 @@ _EXPLICIT = re.compile(
     r"(a|an|the|new|another)?\s*(new\s+)?(python\s+)?(function|tool|capability|helper|utility)\b", re.I)
 
 
+_SESSION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 _SAME = re.compile(r"\b(the same|same thing|again)\b", re.I)
 _FIRST_LITERAL = re.compile(r"""'[^'\n]*'|"[^"\n]*"|(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])""")
 
@@ -75,7 +75,6 @@ class AgentOrchestrator:
         self.composition_planner = composition_planner or CompositionPlanner(
             self.registry, self.executor, self.llm_client, self.synthesis_engine, self.workflow_tracker)
         self._last_tool: dict[str, str] = {}
-        self._lock = threading.Lock()
         try:
             self.registry.cleanup_orphaned_tools()
         except Exception:  # noqa: BLE001 - reconciliation is housekeeping, never a reason not to start
@@ -99,6 +98,8 @@ class AgentOrchestrator:
         elif len(prompt) > self.settings.max_prompt_chars:
             problem = (f"The request is {len(prompt)} characters long; the limit is "
                        f"{self.settings.max_prompt_chars}. Please shorten it.")
+        elif session_id is not None and not _SESSION_ID.fullmatch(str(session_id)):
+            problem = "The session id must be 1-128 letters, digits, '_', '-', '.' or ':'."
         if problem:
             emit(callback, ev.ERROR, {"error": problem})
             return {"success": False, "response": problem, "error": problem, "error_type": "invalid_request",
@@ -123,7 +124,7 @@ class AgentOrchestrator:
         if session_id:
             self.memory_manager.append_message(session_id, "user", prompt)
             self.memory_manager.append_message(session_id, "assistant", result["response"])
-            if result.get("tool_name") and result.get("success"):
+            if result.get("success") and result.get("tool_name") and not result.get("workflow"):
                 self._last_tool[session_id] = result["tool_name"]
         emit(callback, ev.COMPLETE, {k: result.get(k) for k in (
             "success", "response", "tool_name", "tool_result", "synthesized", "session_id", "error")})

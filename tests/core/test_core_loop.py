@@ -130,14 +130,16 @@ def test_experimental_registration_only_when_allowed_and_flagged():
     assert result["experimental"] is True and "EXPERIMENTAL" in result["response"]
 
 
-@pytest.mark.parametrize("prompt", ["", "   ", "x" * 5000])
-def test_bad_prompts_get_clear_errors_and_store_nothing(prompt):
+@pytest.mark.parametrize("prompt,session", [("", "s1"), ("   ", "s1"), ("x" * 5000, "s1"),
+                                            ("Reverse 'abc'", "../etc/passwd")])
+def test_bad_requests_get_clear_errors_and_store_nothing(prompt, session):
     orch, provider = make_orchestrator([])
     rec = Recorder()
-    result = orch.process_request(prompt, session_id="s1", callback=rec)
+    result = orch.process_request(prompt, session_id=session, callback=rec)
     assert not result["success"] and result["error_type"] == "invalid_request"
     assert rec.names == ["error"]
-    assert orch.memory_manager.get_recent_messages("s1") == []
+    assert not orch.store.session_exists(session)
+    assert orch.memory_manager.get_recent_messages(session) == []
     assert provider.calls == []
 
 
