@@ -11,8 +11,8 @@ from typing import Any
 _QUOTED = re.compile(r"""(?<![\w])(?:"([^"\n]*)"|'([^'\n]*)'|“([^”\n]*)”|‘([^’\n]*)’)(?![\w])""")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
 
-_FILE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:csv|json|jsonl|tsv|txt))\b", re.I)
-_PATH_PARAM = re.compile(r"(path|file|filename|csv|json)$", re.I)
+_FILE = re.compile(r"(?<![\w/.-])((?:/|~/)?(?:[\w.-]+/)*[\w.-]+\.(?:csv|json|jsonl|tsv|txt))\b", re.I)
+PATH_PARAM = re.compile(r"(path|file|filename|csv|json)$", re.I)
 _STR = {"str", "string"}
 _INT = {"int", "integer"}
 _FLOAT = {"float", "number"}
@@ -37,7 +37,7 @@ def fast_path_arguments(prompt: str, parameters: list[dict]) -> dict[str, Any] |
         if len(q) == 1:
             return {p["name"]: q[0]}
         files = _FILE.findall(prompt)
-        if not q and len(files) == 1 and _PATH_PARAM.search(p["name"]):
+        if not q and len(files) == 1 and PATH_PARAM.search(p["name"]):
             return {p["name"]: files[0]}  # "margins from products.csv" for csv_path
         return None
     if t in _INT | _FLOAT:

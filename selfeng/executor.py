@@ -8,6 +8,7 @@ import re
 import time
 from typing import Any
 
+from .arguments import PATH_PARAM as _PATH_PARAM
 from .arguments import coerce_arguments, fast_path_arguments
 from .config import Settings, load_settings
 from .llm import LLMError
@@ -58,8 +59,8 @@ class ToolExecutor:
                 last = self._result(False, None, f"could not extract arguments: {exc}", "argument_mismatch", {})
                 feedback = str(exc)
                 continue
-            except ValueError as exc:  # DataPathError and friends: the user named something we refuse
-                return self._done(self._result(False, None, str(exc), "argument_mismatch", {}), started, fast)
+            except ValueError as exc:  # DataPathError: a file outside the data folder is refused by policy
+                return self._done(self._result(False, None, str(exc), "sandbox_violation", {}), started, fast)
             run = self.sandbox.run_tool(tool_info["name"], tool_info["code"], args,
                                         extra_modules=self._components(tool_info))
             last = self._result(bool(run.get("success")), run.get("result"), run.get("error"),
@@ -82,10 +83,12 @@ class ToolExecutor:
         return result
 
     def _resolve_data_paths(self, args: dict, params: list[dict]) -> dict:
-        """A string argument naming a data file must resolve inside the data folder (else refused)."""
+        """A path-like argument naming a data file must resolve inside the data folder (else refused).
+
+        Only parameters named like paths count: reversing the text 'notes.txt' is not a file access."""
         out = dict(args)
         for name, value in args.items():
-            if isinstance(value, str) and _DATA_FILE.search(value.strip()):
+            if isinstance(value, str) and _PATH_PARAM.search(name) and _DATA_FILE.search(value.strip()):
                 out[name] = str(self.sandbox.check_data_path(value.strip()))
         return out
 

@@ -105,3 +105,16 @@ def test_cli_chat_session(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "dlrow olleh" in r.stdout and "nohtyP" in r.stdout
     assert "found tool reverse_string" in r.stdout
+
+
+def test_data_paths_are_confined_to_the_data_folder():
+    from selfeng.seed_tools import install_seed_tools
+    orch, provider = make_orchestrator([])
+    install_seed_tools(orch)
+    for outside in ("../selfeng.db.csv", "/etc/passwd.csv"):
+        r = orch.process_request(f"Calculate profit margins from {outside}")
+        assert not r["success"] and r["error_type"] == "sandbox_violation", r
+        assert not r["synthesized"] and "data" in r["response"].lower()
+    # A file-like string is only a path for path-like parameters.
+    r = orch.process_request("Reverse the string 'notes.txt'")
+    assert r["success"] and r["tool_result"] == "txt.seton"
