@@ -7,10 +7,7 @@ configuration allows it.
 """
 from __future__ import annotations
 
-import keyword
 import logging
-import re
-import sys
 import time
 from typing import Any
 
@@ -20,6 +17,7 @@ from .config import Settings, load_settings
 from .events import Callback, emit
 from .llm import LLMError
 from .llm_client import LLMClient, signature_of
+from .names import is_valid_tool_name
 from .test_evidence import count_tests, disputed_tests, drop_tests, failure_report, failed_names
 
 log = logging.getLogger(__name__)
@@ -32,9 +30,7 @@ class SynthesisError(RuntimeError):
 
 
 def _name_is_usable(name: str) -> bool:
-    return (bool(re.fullmatch(r"[a-z_][a-z0-9_]*", name)) and not keyword.iskeyword(name)
-            and name not in sys.stdlib_module_names and name not in sys.builtin_module_names
-            and not name.startswith("test") and name != "conftest" and len(name) <= 64)
+    return len(name) <= 64 and is_valid_tool_name(name)
 
 
 class CapabilitySynthesisEngine:

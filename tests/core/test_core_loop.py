@@ -190,3 +190,22 @@ def test_usage_and_timings_reported():
                                     "synthesize_response"}
     assert {"search_s", "synthesis_s", "execution_s", "total_s"} <= set(result["timings"])
     json.dumps(result)  # the whole result is JSON-serialisable (selfeng ask --json relies on it)
+
+
+def test_model_chosen_name_that_shadows_stdlib_is_renamed_before_tests_are_written():
+    spec = {"function_name": "statistics", "parameters": [{"name": "values", "type": "list", "description": "numbers"}],
+            "return_type": "float", "docstring": "Mean of a list of numbers."}
+    cases = {"cases": [{"args": {"values": [1, 2, 3]}, "expected": 2.0}, {"args": {"values": [4]}, "expected": 4.0},
+                       {"args": {"values": [1, 2]}, "expected": 1.5}]}
+    code = "def statistics_tool(values: list) -> float:\n    return sum(values) / len(values)\n"
+    orch, provider = make_orchestrator(script(("generate_spec", spec), ("generate_tests", cases),
+                                              ("generate_implementation", code),
+                                              ("extract_arguments", {"values": [2, 4]}),
+                                              ("synthesize_response", "The mean is 3.0")))
+    result = orch.process_request("Compute the mean of the numbers 2 and 4")
+    assert result["success"], result
+    assert result["tool_name"] == "statistics_tool" and result["tool_result"] == 3.0
+    assert (orch.settings.tools_dir / "statistics_tool.py").exists()
+    assert not (orch.settings.tools_dir / "statistics.py").exists()
+    impl_prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][0]["messages"][-1]["content"]
+    assert "def statistics_tool(" in impl_prompt
