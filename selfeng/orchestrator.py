@@ -315,6 +315,8 @@ class AgentOrchestrator:
                                                                 arguments=execution["arguments"])
         else:
             response = self.response_synthesizer.synthesize_error(prompt, execution["error"], execution["error_type"])
+        if tool.get("experimental") and not synthesized:
+            response += f"\n\n(Note: {tool['name']} is EXPERIMENTAL: its tests did not all pass.)"
         timings["response_s"] = round(time.perf_counter() - t0, 4)
         result = {"success": execution["success"], "response": response, "tool_name": tool["name"],
                   "tool_result": execution["result"], "synthesized": synthesized,
