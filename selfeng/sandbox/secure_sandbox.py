@@ -55,7 +55,9 @@ class SecureSandbox:
                 "-p", "no:cacheprovider", "-p", "no:stepwise", "--import-mode=prepend",
                 "-q", "--no-header", "--tb=short", "-rfEsxX", "-W", "ignore::DeprecationWarning"]
         timeout = self.settings.sandbox_timeout
-        control = json.dumps({"nonce": nonce, "args": args}).encode()
+        # Tool modules are imported only in the harness's separate tool process; tests get proxies.
+        control = json.dumps({"nonce": nonce, "args": args,
+                              "tool_modules": [function_name, *(extra_modules or {})]}).encode()
         def finished(raw: bytes) -> bool:
             return parse_report(raw, "exit", nonce)[1] is not None
 

@@ -2,7 +2,8 @@
 
 Verified means: at least one test collected, no collection errors, every collected test ran its call
 phase and passed, nothing skipped/xfailed/xpassed/errored, every test function written in the frozen
-file was collected, the session finished (report present) and pytest and the process both exited 0.
+file was collected, the session finished (report present), the tool process survived every call and
+pytest and the process both exited 0.
 """
 from __future__ import annotations
 
@@ -113,6 +114,10 @@ def judge(outcome: Outcome, report: dict | None, n_reports: int, test_code: str,
 
 def _first_problem(result: dict, listed: list[dict], items: list[str], report: dict, outcome: Outcome,
                    test_code: str) -> str | None:
+    ended = report.get("tool_ended")
+    if ended:  # the tool process died mid-call (os._exit, a signal): what the failed tests only echo
+        return (f"the tool process did not finish: it ended ({ended.get('how')}) during "
+                f"`{ended.get('during')}`; sys.exit/os._exit or a signal in the tool?")
     if result["collection_errors"]:
         first = next(t for t in listed if t["outcome"] == "collection_error")
         return f"collection error in {first['nodeid'] or 'the test session'}: {first['message']}"

@@ -8,10 +8,11 @@ Standalone on purpose (stdlib + pytest, no selfeng import). Why the report canno
 - it is written at `pytest_sessionfinish` only, so `sys.exit`/`os._exit` during import or a test leaves
   the parent with no (or an incomplete) report, which it treats as failure;
 - after pytest returns, the harness reports pytest's exit code and leaves with `os._exit`: atexit hooks
-  and finalizers planted by the tool never run, and the parent need not wait for the sandbox teardown.
-Code running in the same interpreter could still dig the nonce out of memory; that is a deliberate
-attack the parent's cross-checks (every test function of the frozen file must appear and pass, exit code
-0) and the static checks on the implementation make harder, not impossible.
+  and finalizers planted by the tool never run, and the parent need not wait for the sandbox teardown;
+- tool code never runs in this process: before the nonce is read, tool_server.py forks a tool process
+  that imports the implementation and extra modules, and the tests reach them through proxy modules
+  over pipes. This process is non-dumpable, so the child cannot read its memory or reopen its pipes
+  through /proc; the worst the child can do is kill it, which leaves no report (= failure).
 """
 import json
 import os
@@ -71,9 +72,10 @@ class Reporter:
 
     _RANK = {"passed": 0, "xpassed": 1, "xfailed": 1, "skipped": 1, "failed": 2, "error": 3}
 
-    def __init__(self, nonce: str, fd: int) -> None:
+    def __init__(self, nonce: str, fd: int, tool) -> None:
         self._nonce = nonce
         self._fd = fd
+        self._tool = tool
         self.items: list = []
         self.tests: dict = {}
         self.collection_errors: list = []
@@ -108,22 +110,39 @@ class Reporter:
     def pytest_sessionfinish(self, session, exitstatus) -> None:
         payload = {"event": "report", "nonce": self._nonce, "exitstatus": int(exitstatus),
                    "items": self.items, "tests": list(self.tests.values()),
-                   "collection_errors": self.collection_errors, "testsfailed": session.testsfailed}
+                   "collection_errors": self.collection_errors, "testsfailed": session.testsfailed,
+                   "tool_ended": self._tool.ended}
         data = memoryview(json.dumps(payload).encode() + b"\n")
         while data:
             data = data[os.write(self._fd, data):]
 
 
+def _load_tool_server():
+    """-I keeps the script's directory off sys.path; take tool_server.py from beside this file only."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tool_server.py")
+    spec = importlib.util.spec_from_file_location("selfeng_tool_server", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> int:
     control_fd, report_fd = int(_arg("--control-fd")), int(_arg("--report-fd"))
     _add_site_packages()
+    sys.set_int_max_str_digits(0)  # big integers cross to the tool process as JSON text
+    tool_server = _load_tool_server()
+    # Fork first: the child starts with no nonce in memory and closes both harness pipes.
+    tool = tool_server.start(close_fds=(control_fd, report_fd))
     request = json.loads(_read_all(control_fd))
     os.close(control_fd)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversize writes raise EFBIG instead of killing us
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only pytest's own plugins, and ours
     os.write(report_fd, b'{"event": "started"}\n')
     nonce = request.pop("nonce")
-    reporter = Reporter(nonce, report_fd)
+    reporter = Reporter(nonce, report_fd, tool)
+    tool_server.install(request["tool_modules"], tool)
     import pytest
 
     code = int(pytest.main(request["args"], plugins=[reporter]))

@@ -169,7 +169,7 @@ def test_twenty_concurrent_sessions_lose_no_increment(seeded):
         t.start()
     for t in threads:
         t.join()
-    assert not errors
+    assert not errors, errors
     patterns = {tuple(p["tool_sequence"]): p for p in tracker.get_workflow_patterns(min_frequency=1, limit=50)}
     assert patterns[tuple(seq)]["frequency"] == 20
     assert patterns[tuple(seq[:2])]["frequency"] == 20 and patterns[tuple(seq[1:])]["frequency"] == 20
