@@ -118,3 +118,16 @@ def test_data_paths_are_confined_to_the_data_folder():
     # A file-like string is only a path for path-like parameters.
     r = orch.process_request("Reverse the string 'notes.txt'")
     assert r["success"] and r["tool_result"] == "txt.seton"
+
+
+def test_cli_seed_installs_verified_seed_tools(tmp_path):
+    r = _cli(["seed"], tmp_path, [])
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert [x["status"] for x in report] == ["registered"] * 6
+    assert "tests passed in the sandbox" in r.stderr
+    assert (tmp_path / "cli-data" / "data" / "products.csv").exists()
+    r = _cli(["tools", "list"], tmp_path, [])
+    assert "6 tool(s)" in r.stdout and "calculate_profit_margins" in r.stdout
+    r = _cli(["seed"], tmp_path, [])
+    assert [x["status"] for x in json.loads(r.stdout)] == ["exists"] * 6
