@@ -475,6 +475,13 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000) -> BaseWS
     return _werkzeug_server(host, port, app, threaded=True)
 
 
+def _preload_model(orchestrator) -> None:
+    try:
+        orchestrator.llm_client.provider
+    except Exception as exc:  # noqa: BLE001 - a missing model is reported on the first request instead
+        log.warning("could not preload the local model: %s", exc)
+
+
 def serve(host: str = "127.0.0.1", port: int = 5000) -> None:
     """Run the web interface until interrupted."""
     settings = load_settings()
@@ -484,6 +491,10 @@ def serve(host: str = "127.0.0.1", port: int = 5000) -> None:
     server = make_server(app, host, port)
     shown = f"[{host}]" if ":" in host else host
     print(f"selfeng web interface on http://{shown}:{server.server_port}/  (Ctrl+C to stop)", flush=True)
+    if settings.llm_provider == "local":
+        # Load the embedded model while the user opens the page, not on their first request.
+        threading.Thread(target=_preload_model, args=(app.extensions["selfeng"].orchestrator,),
+                         name="selfeng-preload", daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
