@@ -196,6 +196,8 @@ class CapabilitySynthesisEngine:
                         if alt_report.get("success"):
                             code, report = alt, alt_report
                             break
+                    if alt_report.get("tests_passed", 0) > report.get("tests_passed", 0):
+                        code, report = alt, alt_report  # repair the better of the two
                     continue
             attempts += 1
             try:
