@@ -141,9 +141,10 @@ def _direction_roles(text: str) -> tuple[set[str], set[str]]:
     sources: set[str] = set()
     targets: set[str] = set()
 
-    def content_after(i: int, n: int = 2) -> list[str]:
+    def content_words(seq, n: int = 2) -> list[str]:
+        """The first run of up to `n` content words in `seq` (stop words before it are skipped)."""
         got = []
-        for w in toks[i + 1:]:
+        for w in seq:
             if w in _STOP:
                 if got:
                     break
@@ -153,17 +154,11 @@ def _direction_roles(text: str) -> tuple[set[str], set[str]]:
                 break
         return got
 
+    def content_after(i: int, n: int = 2) -> list[str]:
+        return content_words(toks[i + 1:], n)
+
     def content_before(i: int, n: int = 2) -> list[str]:
-        got = []
-        for w in reversed(toks[:i]):
-            if w in _STOP:
-                if got:
-                    break
-                continue
-            got.append(w)
-            if len(got) == n:
-                break
-        return got
+        return content_words(reversed(toks[:i]), n)
 
     for i, w in enumerate(toks):
         if w in _MARKERS_TARGET:
