@@ -1,4 +1,4 @@
-"""The `selfeng` command: ask, chat, tools, seed."""
+"""The `selfeng` command: ask, chat, tools, seed, eval."""
 from __future__ import annotations
 
 import argparse
@@ -178,6 +178,23 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    """Run one evaluation, print its table, write its JSON (see selfeng/evaluation.py)."""
+    from . import evaluation
+    from .config import load_settings
+    settings = load_settings()
+    if args.suite == "humaneval":
+        report = evaluation.evaluate_humaneval(args.every, args.limit, settings=settings)
+        table = evaluation.humaneval_table(report)
+    else:
+        report = evaluation.evaluate_requests(args.file, args.split, settings=settings, data_dir=args.data_dir)
+        table = evaluation.requests_table(report)
+    path = evaluation.write_json(args.json or evaluation.default_json_path(settings, args.suite), report)
+    print(table)
+    print(f"\nJSON written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="selfeng", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -205,6 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_serve)
     s = sub.add_parser("seed", help="verify and install the seed tools")
     s.set_defaults(func=cmd_seed)
+    e = sub.add_parser("eval", help="judge the pipeline on your model: HumanEval, or a request set")
+    suites = e.add_subparsers(dest="suite", required=True)
+    he = suites.add_parser("humaneval", help="pipeline vs single-shot on HumanEval (offline problems)")
+    he.add_argument("--every", type=int, default=4, help="problems 0, K, 2K, ... (default 4: 41 problems)")
+    he.add_argument("--limit", type=int, help="at most N problems")
+    he.add_argument("--json", help="where to write the JSON report (default: <data dir>/outputs/)")
+    rq = suites.add_parser("requests", help="a JSON list of {request, expect} in order, one growing library")
+    rq.add_argument("file")
+    rq.add_argument("--split", choices=["tune", "holdout", "all"], default="all")
+    rq.add_argument("--json", help="where to write the JSON report (default: <data dir>/outputs/)")
+    rq.add_argument("--data-dir", help="library to use and keep (default: a fresh temporary one)")
+    e.set_defaults(func=cmd_eval)
     return p
 
 
