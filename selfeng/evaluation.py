@@ -321,7 +321,9 @@ def summarize_humaneval(rows: list[dict]) -> dict:
 def humaneval_table(report: dict) -> str:
     s, rows = report["summary"], report["rows"]
     p, b, n = s["pipeline"], s["single_shot"], s["problems"]
-    lines = [f"HumanEval, every {report['every']}th problem: {n} problems (provider {report['provider']})", "",
+    k = report["every"]
+    lines = [f"HumanEval problems 0, {k}, {2 * k}, …: {n} problems (provider {report['provider']}; seconds: "
+             "the pipeline's synthesis wall time, the single-shot model call)", "",
              "| | pipeline | single-shot |", "|---|---|---|",
              f"| pass@1 | {_frac(p['passed'], n)} | {_frac(b['passed'], n)} |",
              f"| coverage (verified) | {_frac(p['verified'], n)} | — |",
