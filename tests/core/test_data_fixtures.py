@@ -303,3 +303,108 @@ def test_data_files_in_request(tmp_path):
     assert find(f"read {outside}") == []
     assert find("read link.csv") == []  # a symlink out of the folder is not inside it
     assert find("reverse the text hello world") == []
+
+
+# -- fixtures in the real sandbox -------------------------------------------------------------------
+
+TOTAL = '''import csv
+
+
+def total(path: str, column: str, where_column: str = "", equals: str = "") -> float:
+    """Sum of `column`, optionally over the rows whose `where_column` equals `equals`."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        sample = fh.read(4096)
+        fh.seek(0)
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\\t|")
+        rows = list(csv.DictReader(fh, dialect=dialect))
+    if where_column:
+        rows = [r for r in rows if r[where_column] == equals]
+    return sum(float(r[column].replace(",", ".")) for r in rows)
+'''
+HARD_CODED = "def total(path, column, where_column='', equals=''):\n    return {answer}\n"
+AVERAGE_BY = '''import json
+
+
+def average_by(path: str, value: str, key: str) -> dict:
+    """Mean of `value` per distinct `key` over the records of a JSON file (any layout selfeng reads)."""
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        data = lists[0] if lists else list(data.values())
+    groups = {}
+    for rec in data:
+        groups.setdefault(rec[key], []).append(rec[value])
+    return {k: sum(v) / len(v) for k, v in groups.items()}
+'''
+
+
+def _sandbox(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("the bwrap sandbox backend runs as root")
+    from selfeng.config import load_settings
+    from selfeng.sandbox import SecureSandbox
+    settings = load_settings(env={"SELFENG_DATA_DIR": str(tmp_path / "selfeng"),
+                                  "SELFENG_CACHE_DIR": str(tmp_path / "cache")}, env_file=os.devnull)
+    settings.ensure_dirs()
+    return SecureSandbox(settings)
+
+
+def _total_tests(fixtures: list[Fixture]) -> str:
+    """Tests the way synthesis renders cases: one function per case, expected values from the fixture rows."""
+    lines = ["from pathlib import Path", "import pytest", "from total import total", "",
+             "HERE = Path(__file__).parent", ""]
+    for i, f in enumerate(fixtures):
+        rows = f.rows
+        north = [r for r in rows if r["region"] == rows[0]["region"]]
+        cases = {"amount": (f.name, "amount", "", "", sum(r["amount"] for r in rows)),
+                 "price": (str(f.name), "price", "", "", sum(r["price"] for r in rows)),
+                 "filtered": (f.name, "amount", "region", rows[0]["region"], sum(r["amount"] for r in north))}
+        for label, (name, col, where, eq, expected) in cases.items():
+            lines += [f"def test_{label}_{i}():",
+                      f"    assert total(str(HERE / {name!r}), {col!r}, {where!r}, {eq!r}) == "
+                      f"pytest.approx({expected!r})", ""]
+        lines += [f"def test_relative_path_{i}():",  # the tool process runs in the job directory too
+                  f"    assert total({f.name!r}, 'amount') == {sum(r['amount'] for r in rows)!r}", ""]
+    return "\n".join(lines)
+
+
+def test_fixtures_verify_a_csv_tool_in_the_sandbox_and_catch_a_hard_coded_one(tmp_path):
+    sandbox = _sandbox(tmp_path)
+    fixtures = make_fixtures(read_shape(write(tmp_path, "sales.csv", SALES)))
+    files = {f.name: f.content for f in fixtures}
+    tests = _total_tests(fixtures)
+    good = sandbox.verify_tool("total", TOTAL, tests, data_files=files)
+    assert good["success"] is True, good
+    assert good["tests_passed"] == good["tests_collected"] == 8
+    first_total = sum(r["amount"] for r in fixtures[0].rows)
+    cheat = sandbox.verify_tool("total", HARD_CODED.format(answer=first_total), tests, data_files=files)
+    assert cheat["success"] is False
+    failed = {t["nodeid"].split("::")[1] for t in cheat["tests"] if t["outcome"] == "failed"}
+    assert {"test_amount_1", "test_relative_path_1"} <= failed  # the second variant exposes the constant
+
+
+def test_semicolon_fixtures_with_decimal_commas_verify_in_the_sandbox(tmp_path):
+    sandbox = _sandbox(tmp_path)
+    fixtures = make_fixtures(read_shape(write(tmp_path, "scores.csv", EURO)))
+    tests = "from total import total\nimport pytest\n\n" + "\n".join(
+        f"def test_score_{i}():\n    assert total({f.name!r}, 'score') == pytest.approx("
+        f"{sum(r['score'] for r in f.rows)!r})\n" for i, f in enumerate(fixtures))
+    r = sandbox.verify_tool("total", TOTAL, tests, data_files={f.name: f.content for f in fixtures})
+    assert r["success"] is True and r["tests_passed"] == 2, r
+
+
+def test_json_fixtures_verify_a_group_by_tool_in_the_sandbox(tmp_path):
+    sandbox = _sandbox(tmp_path)
+    fixtures = make_fixtures(read_shape(write(tmp_path, "items.json", json.dumps(ITEMS, indent=2))))
+    lines = ["import pytest", "from average_by import average_by", ""]
+    for i, f in enumerate(fixtures):
+        groups: dict[str, list[float]] = defaultdict(list)
+        for r in f.rows:
+            groups[r["category"]].append(r["price"])
+        expected = {k: sum(v) / len(v) for k, v in groups.items()}
+        lines += [f"def test_mean_price_per_category_{i}():",
+                  f"    assert average_by({f.name!r}, 'price', 'category') == pytest.approx({expected!r})", ""]
+    r = sandbox.verify_tool("average_by", AVERAGE_BY, "\n".join(lines),
+                            data_files={f.name: f.content for f in fixtures})
+    assert r["success"] is True and r["tests_passed"] == 2, r
