@@ -244,6 +244,7 @@ def test_json_fixtures_keep_layout_and_keys(tmp_path, layout):
                 assert list(loaded) == ["generated", "items"] and loaded["generated"] == "2024-01-01"
             if layout == "mapping":
                 assert list(loaded) == f.keys and set(f.keys) >= {"A1", "B2", "C3"}
+                assert all(rec["sku"] == key for key, rec in loaded.items())  # keys and their field agree
         assert parsed == f.rows
         assert all(list(r) == shape.columns for r in parsed)
         assert all(type(r["qty"]) is int and type(r["price"]) is float and type(r["in_stock"]) is bool
