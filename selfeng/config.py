@@ -75,7 +75,7 @@ class Settings:
     sandbox_tmp_mb: int = 64
 
     # Synthesis
-    synthesis_max_attempts: int = 3
+    synthesis_max_attempts: int = 4
     synthesis_min_tests: int = 3
     allow_experimental: bool = False
 

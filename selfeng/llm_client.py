@@ -120,7 +120,8 @@ class LLMClient:
         self.usage = Usage()  # process lifetime totals
         self._prompts = {n: _load_prompt(n) for n in (
             "system", "generate_spec", "generate_tests", "generate_implementation",
-            "fix_implementation", "extract_arguments", "synthesize_response", "analyze_query")}
+            "fix_implementation", "extract_arguments", "synthesize_response", "analyze_query",
+            "check_tool_fit")}
 
     @property
     def provider(self) -> Provider:
@@ -174,17 +175,30 @@ class LLMClient:
         return normalize_spec(spec)
 
     def generate_tests(self, spec: dict[str, Any]) -> str:
-        """Pytest code for `spec`. The model writes test cases as JSON (schema from the spec's types);
-        they are rendered into pytest functions, so the frozen tests always parse and each case is a
-        separate test whose verdict can be weighed on its own."""
-        schema = cases_schema(spec)
-        prompt = self._prompts["generate_tests"].format(signature=signature_of(spec), docstring=spec["docstring"])
-        text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=600)
-        return pytest_code_from_reply(spec, text)
+        """Pytest code for `spec` (the seeds' API). The model writes test cases as JSON (schema from the spec's
+        types); they are rendered into one pytest function per case, so the frozen tests always parse and
+        each case's verdict can be weighed on its own."""
+        reply = self.generate_test_cases(spec)
+        if isinstance(reply, str):
+            return reply
+        return render_tests(spec, reply)
 
-    def generate_implementation(self, spec: dict[str, Any], tests: str | None = None) -> str:
-        """Code for `spec`. Without `tests`, an implementation derived from the spec alone (used as an
-        independent second opinion when tests and code disagree)."""
+    def generate_test_cases(self, spec: dict[str, Any], request: str = "", *, fixtures: str = "",
+                            min_cases: int = 1, temperature: float = 0.0) -> list[dict] | str:
+        """The model's cases as JSON objects ({args, expected, from_request}), or raw pytest code from a model
+        that answered with code (accepted only if every test calls the tool and asserts on its result)."""
+        schema = cases_schema(spec, min_cases)
+        request_line = f"Request: {request.strip()}\n" if request and request.strip() not in spec["docstring"] else ""
+        prompt = self._prompts["generate_tests"].format(
+            signature=signature_of(spec), docstring=spec["docstring"], request=request_line,
+            fixtures=f"{fixtures.strip()}\n" if fixtures else "")
+        text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=700, temperature=temperature)
+        return cases_from_reply(spec, text)
+
+    def generate_implementation(self, spec: dict[str, Any], tests: str | None = None, *,
+                                temperature: float = 0.0) -> str:
+        """Code for `spec`. Without `tests`, an implementation derived from the spec alone: that is how
+        independent candidates are drawn (greedy first, then sampled at `temperature` > 0)."""
         section = ""
         if tests:
             examples = examples_from_tests(tests, spec["function_name"])
@@ -194,7 +208,8 @@ class LLMClient:
                        else f"It must pass these tests:\n```python\n{tests.strip()}\n```\n")
         prompt = self._prompts["generate_implementation"].format(
             signature=signature_of(spec), docstring=spec["docstring"], tests_section=section)
-        return clean_code(self._call("generate_implementation", prompt, max_tokens=700), spec["function_name"])
+        return clean_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=temperature),
+                          spec["function_name"])
 
     def fix_implementation(self, spec: dict[str, Any], tests: str, code: str, failures: str) -> str:
         prompt = self._prompts["fix_implementation"].format(
@@ -242,6 +257,23 @@ class LLMClient:
             self.embedder = create_embedder(self.settings)
         return self.embedder.embed([text])[0].tolist()
 
+    def check_tool_fit(self, request: str, signature: str, docstring: str,
+                       parameters: list[dict] | None = None) -> dict[str, Any]:
+        """Does this tool do what `request` asks? {"fits": bool, "arguments": {param: value}}.
+
+        The reply is tiny and schema-constrained (the registry asks only for uncertain candidates)."""
+        props = {p["name"]: type_schema(p.get("type")) for p in parameters or []}
+        schema = {"type": "object", "properties": {
+            "fits": {"type": "boolean"},
+            "arguments": {"type": "object", "properties": props, "required": list(props)}},
+            "required": ["fits", "arguments"]}
+        data = self._json("check_tool_fit", self._prompts["check_tool_fit"].format(
+            signature=signature, docstring=docstring or "(no description)", request=request),
+            schema, max_tokens=80)
+        if not isinstance(data, dict) or not isinstance(data.get("fits"), bool):
+            raise LLMError(f"check_tool_fit: expected {{fits, arguments}}, got {data!r}")
+        return {"fits": data["fits"], "arguments": data.get("arguments") or {}}
+
 
 # -- spec and test helpers (pure; used by the synthesis engine too) -----------------------------------
 
@@ -286,63 +318,50 @@ def examples_from_tests(tests: str, function_name: str, limit: int = 8) -> list[
     return out[:limit]
 
 
-def cases_schema(spec: dict) -> dict:
+def cases_schema(spec: dict, min_cases: int = 1) -> dict:
     props = {p["name"]: type_schema(p.get("type")) for p in spec["parameters"]}
     args = {"type": "object", "properties": props, "required": list(props)}
-    case = {"type": "object", "properties": {"args": args, "expected": type_schema(spec.get("return_type"))},
-            "required": ["args", "expected"]}
-    return {"type": "object", "properties": {"cases": {"type": "array", "items": case, "minItems": 1,
-                                                       "maxItems": 8}},
+    case = {"type": "object", "properties": {"args": args, "expected": type_schema(spec.get("return_type")),
+                                             "from_request": {"type": "boolean"}},
+            "required": ["args", "expected", "from_request"]}
+    return {"type": "object", "properties": {"cases": {"type": "array", "items": case,
+                                                       "minItems": max(1, min_cases), "maxItems": 8}},
             "required": ["cases"]}
 
 
-def pytest_code_from_reply(spec: dict, reply: str) -> str:
-    """Render JSON cases into pytest code; accept pytest code as-is (fenced or bare) from stronger models."""
+def cases_from_reply(spec: dict, reply: str) -> list[dict] | str:
+    """JSON cases from a reply, or pytest code from a model that wrote code instead (stronger remote models
+    do). Code is accepted only when every test function calls the tool and asserts on what it returned."""
     try:
         data = extract_json(reply)
     except ValueError:
         data = None
     cases = data.get("cases") if isinstance(data, dict) else data if isinstance(data, list) else None
     if cases is not None:
-        return render_tests(spec, cases)
+        return cases
+    from .test_evidence import vacuous_tests
+
     code = extract_code(reply)
     name = spec["function_name"]
     if f"from {name} import {name}" not in code:
         code = f"from {name} import {name}\n\n" + code
+    bad = vacuous_tests(code, name)
+    if bad:
+        raise LLMError(f"generate_tests: refusing tests that check nothing about {name}(): {', '.join(bad)}")
     return code
 
 
-def _is_float(v: Any) -> bool:
-    return isinstance(v, float) or (isinstance(v, list) and any(_is_float(x) for x in v)) or (
-        isinstance(v, dict) and any(_is_float(x) for x in v.values()))
+def pytest_code_from_reply(spec: dict, reply: str) -> str:
+    """Render JSON cases into pytest code; accept checked pytest code from stronger models."""
+    cases = cases_from_reply(spec, reply)
+    return cases if isinstance(cases, str) else render_tests(spec, cases)
 
 
 def render_tests(spec: dict, cases: list) -> str:
-    name = spec["function_name"]
-    param_names = [p["name"] for p in spec["parameters"]]
-    lines = ["import pytest", "", f"from {name} import {name}", ""]
-    seen: set[str] = set()
-    n = 0
-    for case in cases:
-        if not isinstance(case, dict) or "args" not in case or "expected" not in case:
-            continue
-        args = case["args"] if isinstance(case["args"], dict) else {}
-        if set(args) != set(param_names):
-            continue  # a case that doesn't bind to the signature tests nothing the spec promises
-        key = json.dumps(args, sort_keys=True, default=str)
-        if key in seen:
-            continue  # same input twice: keep the first answer only
-        seen.add(key)
-        n += 1
-        call = f"{name}(" + ", ".join(f"{k}={_py(args[k])}" for k in param_names) + ")"
-        expected = case["expected"]
-        rhs = f"pytest.approx({_py(expected)})" if _is_float(expected) else _py(expected)
-        lines += [f"def test_{name}_case_{n}():", f"    assert {call} == {rhs}", "", ""]
-    if n == 0:
+    """Pytest code for JSON cases ({args, expected}): one test per distinct input that binds to the signature."""
+    from .cases import merge, model_cases, render
+
+    bound = merge(model_cases(spec, cases, ""))
+    if not bound:
         raise LLMError("generate_tests: the model gave no test case that matches the spec's parameters")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _py(value: Any) -> str:
-    """A Python literal for a JSON value (repr keeps True/None/str quoting right)."""
-    return repr(value)
+    return render(spec, bound)

@@ -1,9 +1,11 @@
-"""CapabilitySynthesisEngine: spec > tests (frozen) > implementation > sandbox verification > registration.
+"""CapabilitySynthesisEngine: spec > cases (frozen) > implementations > arbitration > verification > registration.
 
-The tests are written before the code and never edited to fit it. The only change ever made to them is
-dropping a single case that the evidence says is wrong (see `test_evidence`), and never below
-`synthesis_min_tests`. Unverified tools are registered only as flagged "experimental" and only when the
-configuration allows it.
+The cases are written before any code and never edited to fit it. Implementations are drawn independently
+from the spec alone (greedy, then sampled), each is run on every case's input in the sandbox, and
+`arbitration.decide` chooses by dual agreement. A case may be dropped only on strong evidence, one per
+round, never below `synthesis_min_tests`, and never one the user stated. Verified means the chosen code
+then passes the kept cases under the sandbox's strict verdict. Unverified tools are registered only as
+flagged "experimental" and only when the configuration allows it.
 """
 from __future__ import annotations
 
@@ -12,15 +14,22 @@ import time
 from typing import Any
 
 from . import events as ev
+from .arbitration import Candidate, Case, Verdict, decide, returned_values
+from .cases import doctest_block, doctest_examples, merge, model_cases, render, request_probe
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
+from .import_repair import add_imports
 from .llm import LLMError
 from .llm_client import LLMClient, signature_of
 from .names import is_valid_tool_name
-from .test_evidence import count_tests, disputed_tests, drop_tests, failure_report, failed_names
+from .request_spec import spec_from_request, with_preamble
+from .test_evidence import name_errors, observations, repair_notes
+from .data_cases import DataCases, data_cases_for
 
 log = logging.getLogger(__name__)
+
+SAMPLE_TEMPERATURE = 0.7  # independent draws; greedy decoding twice on one prompt is one opinion, not two
 
 
 class SynthesisError(RuntimeError):
@@ -53,46 +62,47 @@ class CapabilitySynthesisEngine:
         state: dict[str, Any] = {"spec": None, "code": None, "tests": None, "tool_name": None}
         step = "specification"
         try:
-            step = "specification"
             self._step(callback, step, "in_progress")
-            spec = self.llm_client.generate_spec(user_prompt)
-            spec["function_name"] = self._available_name(spec["function_name"])
+            spec = self._spec(user_prompt)
             state.update(spec=spec, tool_name=spec["function_name"])
             self._step(callback, step, "complete", function_name=spec["function_name"],
                        signature=signature_of(spec), docstring=spec["docstring"])
 
             step = "tests"
             self._step(callback, step, "in_progress")
-            tests = self._generate_tests(spec)
+            data = data_cases_for(spec, user_prompt, self.settings)
+            cases = self._cases(spec, user_prompt, data)
+            tests = render(spec, [c for c in cases if not c.probe])
             state["tests"] = tests
-            self._step(callback, step, "complete", test_count=count_tests(tests), tests=tests)
+            self._step(callback, step, "complete", test_count=sum(not c.probe for c in cases), tests=tests,
+                       stated_cases=sum(c.trusted for c in cases))
 
             step = "implementation"
             self._step(callback, step, "in_progress")
-            code = self._implementation(spec, tests)
-            state["code"] = code
-            self._step(callback, step, "complete", code=code)
+            first = self._draw(spec, 0)
+            state["code"] = first
+            self._step(callback, step, "complete", code=first)
 
             step = "verification"
             self._step(callback, step, "in_progress")
-            outcome = self._verify_with_repair(spec, tests, code, callback)
+            outcome = self._search(spec, cases, data, first, callback)
             state.update(code=outcome["code"], tests=outcome["tests"])
             verified = outcome["verified"]
             report = outcome["report"]
             counts = {k: report.get(k, 0) for k in ("tests_passed", "tests_failed", "tests_collected")}
-            if not verified and not self.settings.allow_experimental:
-                self._step(callback, step, "failed", **counts, attempts=outcome["attempts"],
-                           error=outcome["error"])
+            details = {"attempts": outcome["attempts"], "dropped_tests": outcome["dropped"],
+                       "evidence": outcome["evidence"]}
+            if not verified and (not self.settings.allow_experimental or outcome["code"] is None):
+                self._step(callback, step, "failed", **counts, **details, error=outcome["error"])
                 raise SynthesisError(step, outcome["error"])
-            self._step(callback, step, "complete" if verified else "failed", **counts,
-                       attempts=outcome["attempts"], dropped_tests=outcome["dropped"],
+            self._step(callback, step, "complete" if verified else "failed", **counts, **details,
                        experimental=not verified)
 
             step = "registration"
             self._step(callback, step, "in_progress")
             metadata = self.registry.add_tool(
                 spec["function_name"], outcome["code"], outcome["tests"], spec["docstring"],
-                tests_verified=verified, spec=spec, experimental=not verified)
+                tests_verified=verified, spec=_public_spec(spec), experimental=not verified)
             self._step(callback, step, "complete", tool_name=spec["function_name"])
         except (SynthesisError, LLMError, ValueError) as exc:
             error = str(exc)
@@ -108,18 +118,29 @@ class CapabilitySynthesisEngine:
             "success": True, "tool_name": spec["function_name"], "spec": spec, "code": outcome["code"],
             "tool_code": outcome["code"], "tests": outcome["tests"], "metadata": metadata,
             "tests_verified": verified, "experimental": not verified, "attempts": outcome["attempts"],
-            "dropped_tests": outcome["dropped"], "verification": {**counts},
+            "dropped_tests": outcome["dropped"], "verification": {**counts}, "evidence": outcome["evidence"],
             "duration_s": round(time.perf_counter() - started, 3),
         }
         emit(callback, ev.SYNTHESIS_COMPLETE, {
             "tool_name": result["tool_name"], "tests_verified": verified, "experimental": not verified,
-            "attempts": outcome["attempts"], **counts})
+            "attempts": outcome["attempts"], "evidence": outcome["evidence"]["summary"], **counts})
         return result
 
     # -- stages -------------------------------------------------------------------------------------
     @staticmethod
     def _step(callback: Callback, step: str, status: str, **data) -> None:
         emit(callback, ev.SYNTHESIS_STEP, {"step": step, "status": status, **data})
+
+    def _spec(self, user_prompt: str) -> dict:
+        spec = spec_from_request(user_prompt)
+        if spec is None:
+            spec = self.llm_client.generate_spec(user_prompt)
+            block = doctest_block(user_prompt)
+            if block:  # the spec keeps the request's examples verbatim: they are the best evidence there is
+                spec["docstring"] += "\n" + block
+        spec["source_name"] = spec["function_name"]  # examples in the docstring call it by this name
+        spec["function_name"] = self._available_name(spec["function_name"])
+        return spec
 
     def _available_name(self, name: str) -> str:
         """A registrable name near the model's choice: never shadows stdlib, never overwrites a tool."""
@@ -132,88 +153,172 @@ class CapabilitySynthesisEngine:
             candidate = f"{base}_v{n}"
         return candidate
 
-    def _generate_tests(self, spec: dict) -> str:
-        tests = self.llm_client.generate_tests(spec)
-        if count_tests(tests) == 0:
-            raise SynthesisError("tests", "the generated tests contain no runnable test function")
-        return tests
-
-    def _implementation(self, spec: dict, tests: str | None) -> str:
-        code = self.llm_client.generate_implementation(spec, tests)
-        if not defines_function(code, spec["function_name"]):
-            raise SynthesisError("implementation",
-                                 f"the generated code does not define {spec['function_name']}()")
-        return code
-
-    def _verify(self, spec: dict, code: str, tests: str) -> dict:
-        return self.sandbox.verify_tool(spec["function_name"], code, tests)
-
-    def _verify_with_repair(self, spec: dict, tests: str, code: str, callback: Callback) -> dict:
-        """Verify; on failure weigh the evidence, then repair the code with the failure report.
-
-        Every implementation the model writes counts as one attempt (settings.synthesis_max_attempts).
-        """
-        max_attempts = max(1, self.settings.synthesis_max_attempts)
+    def _cases(self, spec: dict, user_prompt: str, data: DataCases | None) -> list[Case]:
+        """Stated examples first, then the model's cases, then the request's own input as a probe."""
+        params = [p["name"] for p in spec["parameters"]]
+        name = spec["function_name"]
+        stated = [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(
+            doctest_examples(spec["docstring"], spec.get("source_name", name), params, "docstring"))]
         min_tests = max(1, self.settings.synthesis_min_tests)
-        attempts, dropped = 1, []
-        report = self._verify(spec, code, tests)
-        second_opinion_done = False
-        while not report.get("success"):
-            emit(callback, ev.SYNTHESIS_STEP, {
-                "step": "verification", "status": "in_progress", "attempt": attempts,
-                "tests_passed": report.get("tests_passed", 0), "tests_failed": report.get("tests_failed", 0),
-                "message": "tests failed; weighing the evidence"})
-            if attempts >= max_attempts:
+        cases: list[Case] = []
+        for attempt in range(2):  # ask again when the model gives fewer distinct usable cases than required
+            reply = self.llm_client.generate_test_cases(
+                spec, user_prompt, fixtures=data.prompt if data else "", min_cases=min_tests,
+                temperature=0.0 if attempt == 0 else SAMPLE_TEMPERATURE)
+            if isinstance(reply, str):
+                raise SynthesisError("tests", "raw pytest code is not supported for arbitration here")
+            written = model_cases(spec, reply, user_prompt, start=len(cases) + 1)
+            if data:
+                written = data.usable(written)
+            cases = merge(stated, cases, written)
+            if sum(not c.probe for c in cases) >= min_tests:
                 break
-            failing = failed_names(report)
-            partial = report.get("tests_passed", 0) > 0 and not report.get("collection_errors")
-            if partial and not second_opinion_done:
-                # An independent re-derivation: code written from the spec alone, without the tests.
-                second_opinion_done = True
-                attempts += 1
-                try:
-                    alt = self._implementation(spec, None)
-                except SynthesisError:
-                    alt = None
-                if alt is not None:
-                    alt_report = self._verify(spec, alt, tests)
-                    if alt_report.get("success"):
-                        code, report = alt, alt_report
-                        break
-                    disputed = [t for t in disputed_tests(report, alt_report) if t in failing]
-                    remaining = count_tests(tests) - len(disputed)
-                    if disputed and remaining >= min_tests:
-                        tests = drop_tests(tests, disputed)
-                        dropped += disputed
-                        log.info("dropped disputed tests %s for %s", disputed, spec["function_name"])
-                        emit(callback, ev.SYNTHESIS_STEP, {
-                            "step": "verification", "status": "in_progress", "dropped_tests": disputed,
-                            "message": "two independent implementations agree against these test cases"})
-                        report = self._verify(spec, code, tests)
-                        if report.get("success"):
-                            break
-                        alt_report = self._verify(spec, alt, tests)
-                        if alt_report.get("success"):
-                            code, report = alt, alt_report
-                            break
-                    if alt_report.get("tests_passed", 0) > report.get("tests_passed", 0):
-                        code, report = alt, alt_report  # repair the better of the two
-                    continue
+        if sum(not c.probe for c in cases) < min_tests:
+            raise SynthesisError("tests", f"the model gave {sum(not c.probe for c in cases)} distinct usable "
+                                          f"test case(s); at least {min_tests} are required")
+        probe = None if data or spec.get("preamble") is not None else request_probe(spec, user_prompt)
+        return merge(cases, [probe] if probe else [])
+
+    def _draw(self, spec: dict, index: int) -> str:
+        """Candidate `index`: greedy first, then independent samples; all from the spec alone."""
+        temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
+        code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature)
+        if not defines_function(code, spec["function_name"]):
+            raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
+        return with_preamble(spec, code)
+
+    def _observe(self, spec: dict, cand: Candidate, cases: list[Case], data: DataCases | None) -> Candidate:
+        """Run the candidate on every case's input; a forgotten stdlib import is added without a model call."""
+        tests = render(spec, cases, observe=True)
+        files = data.files if data else None
+        for _ in range(3):
+            report = self.sandbox.verify_tool(spec["function_name"], cand.code, tests, data_files=files)
+            cand.observations = observations(report, cases)
+            fixed = add_imports(cand.code, name_errors(cand.observations))
+            if fixed is None:
+                break
+            log.info("added a missing import to %s (%s)", spec["function_name"], cand.label)
+            cand.code = fixed
+        return cand
+
+    def _search(self, spec: dict, cases: list[Case], data: DataCases | None, first: str,
+                callback: Callback) -> dict:
+        """Draw, observe and arbitrate until a verdict holds or the attempts are spent."""
+        max_attempts = max(2, self.settings.synthesis_max_attempts)
+        min_tests = max(1, self.settings.synthesis_min_tests)
+        cands = [self._observe(spec, Candidate("greedy", first, True), cases, data)]
+        attempts = 1
+        verdict = decide(cands, cases, min_tests)
+        while attempts < max_attempts:
+            settled = verdict.decided and len(cands) >= 2 and not _contested(verdict, cands)
+            if settled or (not verdict.decided and not verdict.next_step):
+                break
             attempts += 1
-            try:
-                fixed = self.llm_client.fix_implementation(spec, tests, code, failure_report(report))
-            except LLMError as exc:
-                log.warning("fix_implementation failed: %s", exc)
-                break
-            if not defines_function(fixed, spec["function_name"]):
-                continue
-            fixed_report = self._verify(spec, fixed, tests)
-            # Keep the better of the two: a repair that breaks passing tests is not progress.
-            if fixed_report.get("success") or fixed_report.get("tests_passed", 0) >= report.get("tests_passed", 0):
-                code, report = fixed, fixed_report
+            # Two independent opinions come first; only then is a repair worth its fitted bias.
+            repair = verdict.next_step == "repair" and sum(c.independent for c in cands) >= 2
+            new = self._next_candidate(spec, verdict, len(cands) + 1, repair)
+            if new is not None:
+                cands.append(self._observe(spec, new, cases, data))
+            # Re-decided from scratch each round, so at most one case is ever dropped per round.
+            verdict = decide(cands, cases, min_tests)
+            self._progress(callback, verdict, cands)
+        return self._final(spec, verdict, cands, cases, data, attempts)
+
+    def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool) -> Candidate | None:
+        try:
+            if repair and verdict.chosen is not None:
+                notes = repair_notes(verdict.kept, verdict.chosen.observations)
+                fixed = self.llm_client.fix_implementation(_public_spec(spec), "", verdict.chosen.code, notes)
+                if not defines_function(fixed, spec["function_name"]):
+                    return None
+                return Candidate(f"repair {n}", with_preamble(spec, fixed), False)
+            return Candidate(f"sample {n}", self._draw(spec, n - 1), True)
+        except SynthesisError as exc:
+            log.info("candidate %d unusable: %s", n, exc)
+            return None
+        except LLMError as exc:
+            log.warning("candidate %d failed: %s", n, exc)
+            return None
+
+    def _progress(self, callback: Callback, verdict: Verdict, cands: list[Candidate]) -> None:
+        emit(callback, ev.SYNTHESIS_STEP, {
+            "step": "verification", "status": "in_progress", "attempt": len(cands),
+            "message": verdict.reasons[-1] if verdict.reasons else "weighing the evidence"})
+
+    def _final(self, spec: dict, verdict: Verdict, cands: list[Candidate], cases: list[Case],
+               data: DataCases | None, attempts: int) -> dict:
+        """Strict verification of the chosen code on the kept cases (probes carry their consensus value)."""
+        kept = [c for c in verdict.kept if not c.probe]
+        consensus = _consensus_cases(verdict, cands, cases)
+        tests = render(spec, kept + consensus)
+        chosen = verdict.chosen
+        evidence = {"summary": verdict.summary(), "reasons": verdict.reasons, "implementations": len(cands),
+                    "cases": len(kept) + len(verdict.dropped), "cases_kept": len(kept),
+                    "stated_cases": sum(c.trusted for c in kept), "consensus_cases": len(consensus),
+                    "dropped": [{"case": d.case.name, "expected": d.case.expected, "observed": d.observed.shown(),
+                                 "by": list(d.by)} for d in verdict.dropped],
+                    "disputed": verdict.disputed}
+        report: dict = {}
+        if chosen is not None and verdict.decided:
+            report = self.sandbox.verify_tool(spec["function_name"], chosen.code, tests,
+                                              data_files=data.files if data else None)
         verified = bool(report.get("success"))
-        error = None if verified else (
-            f"verification failed after {attempts} attempt(s): {report.get('tests_failed', 0)} of "
-            f"{report.get('tests_collected', 0)} tests failing\n{failure_report(report)}")
-        return {"verified": verified, "code": code, "tests": tests, "report": report,
-                "attempts": attempts, "dropped": dropped, "error": error}
+        error = None
+        if not verified:
+            error = self._failure_message(verdict, cands, report)
+            evidence["summary"] = "not verified: " + error.splitlines()[0]
+        return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
+                "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
+                "evidence": evidence}
+
+    @staticmethod
+    def _failure_message(verdict: Verdict, cands: list[Candidate], report: dict) -> str:
+        tried = ", ".join(c.label for c in cands)
+        if verdict.decided:  # arbitration agreed, yet the strict run did not pass
+            return (f"verification failed: the chosen implementation ({verdict.chosen.label}) did not pass the "
+                    f"kept cases in the strict run: {report.get('error')}")
+        lines = [f"verification failed: no implementation could be agreed on after {len(cands)} attempt(s) "
+                 f"({tried})"]
+        failing = verdict.chosen.fails(verdict.kept) if verdict.chosen else []
+        for case in failing[:4]:
+            lines.append(f"- {case.name} expects {case.expected!r}; returned: {returned_values(cands, case)}")
+        if verdict.disputed:
+            lines.append("disputed cases: " + ", ".join(verdict.disputed))
+        lines += [f"  {r}" for r in verdict.reasons[1:4]]
+        return "\n".join(lines)
+
+
+def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:
+    """The chosen cluster has one independent vote and another implementation passes as many cases while
+    behaving differently on some input: a further draw decides which of them the evidence backs."""
+    if verdict.chosen is None:
+        return False
+    names = [c.name for c in verdict.kept]
+    mine = verdict.chosen.behaviour(names)
+    votes = sum(1 for c in cands if c.independent and c.behaviour(names) == mine)
+    best = len(verdict.chosen.fails(verdict.kept))
+    rivals = [c for c in cands if c.behaviour(names) != mine and len(c.fails(verdict.kept)) == best]
+    return votes < 2 and bool(rivals)
+
+
+def _consensus_cases(verdict: Verdict, cands: list[Candidate], cases: list[Case]) -> list[Case]:
+    """Probes answered alike by at least two independent implementations of the chosen behaviour."""
+    from .sandbox.tool_server import decode
+
+    if verdict.chosen is None or not verdict.decided:
+        return []
+    names = [c.name for c in verdict.kept]
+    mine = verdict.chosen.behaviour(names)
+    voters = [c for c in cands if c.independent and c.behaviour(names) == mine]
+    out = []
+    for case in verdict.kept:
+        obs = verdict.chosen.observations.get(case.name)
+        if case.probe and len(voters) >= 2 and obs is not None and not obs.error and obs.value is not None:
+            out.append(Case(case.name.replace("probe", "request_input"), case.args, decode(obs.value),
+                            "consensus"))
+    return out
+
+
+def _public_spec(spec: dict) -> dict:
+    """The seeds' spec keys (what the registry stores and prompts show)."""
+    return {k: spec[k] for k in ("function_name", "parameters", "return_type", "docstring")}

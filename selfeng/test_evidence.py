@@ -1,72 +1,94 @@
-"""Weighing model-written tests as evidence, not truth.
+"""Reading a sandbox verification report as evidence: per-case observed values, repair notes, test hygiene.
 
-Small models write correct small functions but often wrong expected values (measured on HumanEval with
-the 1.5B model: tests written first wrongly failed 6 of 15 correct solutions). So when the code fails a
-test, we ask for a second implementation derived from the spec alone. A test is *disputed* when both
-independent implementations fail it with the same observed value while passing the rest: the
-re-derivation agrees with the code, not with the test. Only such cases are dropped, one by one, and
-never below the configured minimum number of tests.
+The verify harness records every call the tests make into the tool process, with the value it returned
+(tagged JSON) or the exception it raised. These are the observations arbitration compares; the text of
+pytest's failure messages never decides anything (two implementations that fail the same test share its
+message's location line whatever they return).
 """
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import json
+import math
+from typing import Any
+
+from .arbitration import Case, Observation
+
+FLOAT_DIGITS = 6  # behaviour keys compare floats to ~pytest.approx's precision, so 8.0467 and 8.04670001 agree
 
 
-@dataclass
-class CaseOutcome:
-    name: str        # test function name
-    outcome: str     # passed | failed | error | skipped | ...
-    message: str = ""
+def _canonical(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(f"{value:.{FLOAT_DIGITS}g}") if math.isfinite(value) else repr(value)
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    return value
 
 
-def outcomes(report: dict) -> dict[str, CaseOutcome]:
-    """Per-test outcomes from a sandbox verification report, keyed by test function name."""
-    result = {}
-    for t in report.get("tests") or []:
-        name = str(t.get("nodeid", "")).split("::")[-1]
-        result[name] = CaseOutcome(name, str(t.get("outcome", "")), str(t.get("message") or ""))
-    return result
+def _observation(test: dict) -> Observation | None:
+    """The first call of a test into the tool: rendered cases make exactly one."""
+    calls = test.get("calls") or []
+    passed = test.get("outcome") == "passed"
+    if not calls:
+        return None
+    call = calls[0]
+    if "error" in call:
+        err = call["error"]
+        return Observation(f"raises {err.get('type')}", passed, None, str(err.get("type")),
+                           f"{err.get('message', '')}\n{err.get('traceback', '')}".strip())
+    if "digest" in call:
+        return Observation(f"digest {call['digest']}", passed, None, None)
+    value = call.get("value")
+    return Observation(json.dumps(_canonical(value), sort_keys=True, ensure_ascii=False), passed, value)
 
 
-def failed_names(report: dict) -> list[str]:
-    return [n for n, o in outcomes(report).items() if o.outcome != "passed"]
+def observations(report: dict, cases: list[Case]) -> dict[str, Observation]:
+    """Case name -> what the implementation did, from a verify_tool report."""
+    by_name = {str(t.get("nodeid", "")).split("::")[-1]: t for t in report.get("tests") or []}
+    out = {}
+    for case in cases:
+        test = by_name.get(case.name)
+        obs = _observation(test) if test else None
+        if obs is not None:
+            out[case.name] = obs
+    return out
 
 
-def _observed(message: str) -> str:
-    """The part of an assertion message that shows what the code returned.
+def name_errors(obs: dict[str, Observation]) -> set[str]:
+    """Names a NameError reported as undefined ("name 'combinations' is not defined")."""
+    import re
 
-    pytest renders `assert f(x) == y` as `assert <actual> == <expected>`; the first line is enough to
-    tell whether two implementations returned the same value.
-    """
-    first = message.strip().splitlines()[0] if message.strip() else ""
-    return first.split(" where ")[0].strip()
-
-
-def disputed_tests(first: dict, second: dict) -> list[str]:
-    """Tests that two independent implementations both fail with the same observed value."""
-    a, b = outcomes(first), outcomes(second)
-    disputed = []
-    for name, oa in a.items():
-        ob = b.get(name)
-        if oa.outcome == "failed" and ob is not None and ob.outcome == "failed":
-            if _observed(oa.message) and _observed(oa.message) == _observed(ob.message):
-                disputed.append(name)
-    return disputed
+    found = set()
+    for o in obs.values():
+        if o.error == "NameError":
+            m = re.search(r"name '([A-Za-z_]\w*)' is not defined", o.message)
+            if m:
+                found.add(m.group(1))
+    return found
 
 
-def drop_tests(test_code: str, names: list[str]) -> str:
-    """Remove the named top-level test functions from `test_code`, keeping everything else verbatim."""
-    tree = ast.parse(test_code)
-    lines = test_code.splitlines(keepends=True)
-    spans = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
-            start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
-            spans.append((start, node.end_lineno))
-    for start, end in sorted(spans, reverse=True):
-        del lines[start:end]
-    return "".join(lines)
+def repair_notes(cases: list[Case], obs: dict[str, Observation], limit: int = 4) -> str:
+    """For the repair prompt: each failing case with its input, the expected and the observed value, and the
+    last frames of a traceback."""
+    rows = []
+    for case in cases:
+        o = obs.get(case.name)
+        if case.probe or (o is not None and o.passed):
+            continue
+        call = ", ".join(f"{k}={v!r}" for k, v in case.args.items())
+        want = json.dumps(case.expected, ensure_ascii=False)
+        if o is None:
+            rows.append(f"- f({call}) should return {want}; it returned nothing (the test did not reach the call)")
+        elif o.error:
+            frames = "\n".join(o.message.strip().splitlines()[-4:])
+            rows.append(f"- f({call}) should return {want}; it raised {o.error}:\n{frames}")
+        else:
+            rows.append(f"- f({call}) should return {want}; it returned {o.shown()}")
+        if len(rows) >= limit:
+            break
+    return "\n".join(rows)
 
 
 def count_tests(test_code: str) -> int:
@@ -78,13 +100,42 @@ def count_tests(test_code: str) -> int:
                and n.name.startswith("test"))
 
 
-def failure_report(report: dict, limit: int = 6) -> str:
-    """A short pytest failure report for the model: one line per failing test."""
-    rows = []
-    for name, o in outcomes(report).items():
-        if o.outcome != "passed":
-            msg = " ".join(o.message.split())[:300]
-            rows.append(f"- {name}: {o.outcome}: {msg}")
-    if not rows:
-        rows.append((report.get("error") or report.get("output") or "tests did not pass")[-800:])
-    return "\n".join(rows[:limit])
+def vacuous_tests(test_code: str, function_name: str) -> list[str]:
+    """Test functions in raw pytest code that do not both call the tool and assert on what it returned.
+
+    `assert True`, a test that only calls the tool, or one that asserts on a constant would verify anything.
+    """
+    try:
+        tree = ast.parse(test_code)
+    except SyntaxError:
+        return ["<unparsable>"]
+    bad = []
+    tests = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]
+    for fn in tests:
+        results = _names_bound_to_calls(fn, function_name)
+        if not any(_asserts_on(node, function_name, results) for node in ast.walk(fn) if isinstance(node, ast.Assert)):
+            bad.append(fn.name)
+    return bad if tests else ["<no test functions>"]
+
+
+def _calls_tool(node: ast.AST, function_name: str) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == function_name
+               for n in ast.walk(node))
+
+
+def _names_bound_to_calls(fn: ast.AST, function_name: str) -> set[str]:
+    names = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and _calls_tool(node.value, function_name):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _asserts_on(node: ast.Assert, function_name: str, results: set[str]) -> bool:
+    test = node.test
+    uses = _calls_tool(test, function_name) or any(isinstance(n, ast.Name) and n.id in results for n in ast.walk(test))
+    if not uses:
+        return False
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:  # `f(x) == f(x)` or `r == r` checks nothing
+        return ast.dump(test.left) != ast.dump(test.comparators[0])
+    return True

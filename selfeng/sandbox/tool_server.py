@@ -100,6 +100,12 @@ def dumps(obj) -> bytes:
 # -- the child: tool code lives here ----------------------------------------------------------------
 
 def _exception_info(exc: BaseException) -> dict:
+    if isinstance(exc, StopIteration):
+        # PEP 479's rule, applied at the tool boundary: a StopIteration escaping the tool would otherwise end a
+        # test's `for`/`zip(map(tool, xs), wants)` loop silently, and the test would pass having checked nothing.
+        cause = exc
+        exc = RuntimeError("the tool raised StopIteration")
+        exc.__cause__, exc.__traceback__ = cause, cause.__traceback__
     mro = [[str(c.__module__), str(c.__qualname__)] for c in type(exc).__mro__
            if c not in (object, BaseException)]
     try:  # the exception is the tool's object: its __str__ may misbehave too
@@ -208,6 +214,7 @@ class ToolClient:
         self._next = 0
         self._lock = threading.Lock()  # tests may call the tool from several threads
         self.ended: dict | None = None  # {"how": ..., "during": ...} once the tool process is gone
+        self.calls: list = []  # what every call returned or raised: the observed values the verdict reports
 
     def request(self, op: str, module: str, name: str = "", args=(), kwargs=None):
         __tracebackhide__ = True
@@ -222,6 +229,8 @@ class ToolClient:
             answer = self._exchange(payload, f"{op} {module}{'.' + name if name else ''}")
         sys.stdout.write(answer.get("out") or "")
         sys.stderr.write(answer.get("err") or "")
+        if op == "call":
+            self.calls.append(_observation(name, payload, answer))
         if "error" in answer:
             raise _rebuild(answer["error"])
         return answer.get("ok")
@@ -264,6 +273,33 @@ class ToolClient:
         if os.WIFSIGNALED(status):
             return f"killed by signal {os.WTERMSIG(status)}"
         return f"exit code {os.waitstatus_to_exitcode(status)}"
+
+
+OBSERVED_CHARS = 4000
+
+
+def _observation(name: str, payload: dict, answer: dict) -> dict:
+    """One call as plain data: the function, its arguments and the value it returned (tagged JSON) or the
+    exception it raised. Large values are kept as a digest, which is all that comparing them needs."""
+    import hashlib
+
+    row = {"function": name, "args": payload["args"], "kwargs": payload["kwargs"]}
+    if "error" in answer:
+        info = answer["error"]
+        mro = info.get("mro") or [["builtins", "Exception"]]
+        row["error"] = {"type": str(mro[0][1]), "message": str(info.get("message", ""))[:500],
+                        "traceback": str(info.get("traceback", ""))[-1500:]}
+        return row
+    text = json.dumps(answer.get("ok"), sort_keys=True)
+    if len(text) <= OBSERVED_CHARS:
+        row["value"] = answer.get("ok")
+    else:
+        row["digest"] = hashlib.sha256(text.encode()).hexdigest()
+        row["chars"] = len(text)
+    for key in ("args", "kwargs"):
+        if len(json.dumps(row[key])) > OBSERVED_CHARS:
+            row[key] = {"$": "omitted", "v": None}
+    return row
 
 
 _mirrored: dict = {}  # (module, qualname) -> exception class the tests see for a tool-defined exception

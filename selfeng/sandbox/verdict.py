@@ -93,7 +93,8 @@ def judge(outcome: Outcome, report: dict | None, n_reports: int, test_code: str,
         t = tests.get(nodeid) or {"nodeid": nodeid, "outcome": "not run", "message": "", "called": False}
         if t["outcome"] == "passed" and not t.get("called"):
             t = {**t, "outcome": "not run"}
-        listed.append({"nodeid": nodeid, "outcome": t["outcome"], "message": t.get("message", "")})
+        listed.append({"nodeid": nodeid, "outcome": t["outcome"], "message": t.get("message", ""),
+                       "calls": t.get("calls") or []})
     for nodeid, t in tests.items():  # reports for nodes pytest never listed as collected
         if nodeid not in set(items):
             listed.append({"nodeid": nodeid, "outcome": t["outcome"], "message": t.get("message", "")})

@@ -20,6 +20,7 @@ import signal
 import sys
 
 MESSAGE_CHARS = 600
+MAX_CALLS = 20  # observed calls kept per test
 
 
 def _arg(name: str) -> str:
@@ -79,6 +80,10 @@ class Reporter:
         self.items: list = []
         self.tests: dict = {}
         self.collection_errors: list = []
+        self._first_call = 0
+
+    def pytest_runtest_logstart(self, nodeid, location) -> None:
+        self._first_call = len(self._tool.calls)
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -93,6 +98,8 @@ class Reporter:
         wasxfail = hasattr(report, "wasxfail")
         if report.when == "call":
             entry["called"] = True
+            # What the tool returned during this test, as data: arbitration compares values, not messages.
+            entry["calls"] = self._tool.calls[self._first_call:][:MAX_CALLS]
             if wasxfail:
                 outcome = "xfailed" if report.skipped else "xpassed"
             else:

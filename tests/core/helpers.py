@@ -25,6 +25,8 @@ def script(*entries) -> list[dict]:
 def reverse_synthesis_script() -> list[dict]:
     return script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
                   ("generate_implementation", REVERSE_CODE),
+                  # the second, independent draw (sampled from the spec alone)
+                  ("generate_implementation", "def reverse_string(s: str) -> str:\n    return ''.join(reversed(s))\n"),
                   ("synthesize_response", "The reversed string is 'dlrow olleh'."))
 
 

@@ -30,7 +30,7 @@ def test_synthesises_runs_in_sandbox_then_reuses_and_survives_restart(tmp_path):
                     and d["status"] == "complete"][0]
     assert verification["tests_passed"] == 4 and verification["tests_failed"] == 0
     assert first["usage"]["by_purpose"]["generate_spec"]["calls"] == 1
-    assert first["usage"]["model_calls"] == 4
+    assert first["usage"]["model_calls"] == 5  # spec, cases, two independent implementations, answer
     assert provider.remaining() == 0
 
     rec2 = Recorder()
@@ -73,7 +73,9 @@ def test_disputed_test_case_is_dropped_on_evidence_not_loosened():
     assert result["success"], result
     assert result["synthesis"]["dropped_tests"] == ["test_reverse_string_case_5"]
     tests = orch.registry.get_tool_by_name("reverse_string")["tests"]
-    assert "'cab'" not in tests and tests.count("def test_") == 4
+    assert "'cab'" not in tests and "case_5" not in tests and tests.count("_case_") == 4
+    # The request's own input became a case whose answer is the two implementations' consensus.
+    assert "reverse_string(s='hello') == 'olleh'" in tests
     # The second implementation saw only the spec.
     second_impl_prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][1]
     assert "assert" not in second_impl_prompt["messages"][-1]["content"]
@@ -96,14 +98,16 @@ def test_dispute_never_drops_below_minimum_tests():
 
 def test_repair_loop_sends_failure_report_and_fixes():
     bad = "def reverse_string(s: str) -> str:\n    return s\n"
+    crash = "def reverse_string(s: str) -> str:\n    return s.reverse()\n"
     responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
-                       ("generate_implementation", bad), ("generate_implementation", bad),
+                       ("generate_implementation", bad), ("generate_implementation", crash),
                        ("fix_implementation", REVERSE_CODE), ("synthesize_response", "Done: 'olleh'"))
     orch, provider = make_orchestrator(responses)
     result = orch.process_request("Reverse the string 'hello'")
     assert result["success"] and result["tool_result"] == "olleh"
     fix_prompt = [c for c in provider.calls if c["purpose"] == "fix_implementation"][0]["messages"][-1]["content"]
-    assert "test_reverse_string_case_1" in fix_prompt and "olleh" in fix_prompt
+    # The repair sees the failing case, what was expected and what the code returned.
+    assert "s='hello'" in fix_prompt and '"olleh"' in fix_prompt and "returned \"hello\"" in fix_prompt
     assert result["synthesis"]["attempts"] == 3
 
 
@@ -148,6 +152,7 @@ def test_explicit_request_forces_synthesis_under_a_new_name():
     orch.process_request("Reverse the string 'hello world'")
     spec2 = dict(REVERSE_SPEC, docstring="Reverse a string, another take.")
     responses = script(("generate_spec", spec2), ("generate_tests", REVERSE_CASES),
+                       ("generate_implementation", REVERSE_CODE.replace("reverse_string", "reverse_string_v2")),
                        ("generate_implementation", REVERSE_CODE.replace("reverse_string", "reverse_string_v2")))
     orch2, _ = make_orchestrator(responses)
     rec = Recorder()
@@ -172,7 +177,8 @@ def test_argument_mismatch_falls_back_to_synthesis_once():
     code = "def reverse_string_pair(a: str, b: str) -> str:\n    return a[::-1] + ' ' + b[::-1]\n"
     responses = script(*[("extract_arguments", {"a": "ab", "b": "cd"})] * 3,
                        ("generate_spec", pair_spec), ("generate_tests", cases),
-                       ("generate_implementation", code), ("extract_arguments", {"a": "ab", "b": "cd"}),
+                       ("generate_implementation", code), ("generate_implementation", code),
+                       ("extract_arguments", {"a": "ab", "b": "cd"}),
                        ("synthesize_response", "ba dc"))
     orch2, provider = make_orchestrator(responses)
     result = orch2.process_request("Reverse the strings 'ab' and 'cd'")
@@ -199,6 +205,7 @@ def test_model_chosen_name_that_shadows_stdlib_is_renamed_before_tests_are_writt
                        {"args": {"values": [1, 2]}, "expected": 1.5}]}
     code = "def statistics_tool(values: list) -> float:\n    return sum(values) / len(values)\n"
     orch, provider = make_orchestrator(script(("generate_spec", spec), ("generate_tests", cases),
+                                              ("generate_implementation", code),
                                               ("generate_implementation", code),
                                               ("extract_arguments", {"values": [2, 4]}),
                                               ("synthesize_response", "The mean is 3.0")))

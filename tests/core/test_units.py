@@ -14,7 +14,7 @@ from selfeng.llm import LLMError
 from selfeng.llm.recording import RecordingProvider, to_script
 from selfeng.llm.scripted import ScriptedProvider
 from selfeng.llm_client import normalize_spec, render_tests, pytest_code_from_reply, type_schema
-from selfeng.test_evidence import count_tests, disputed_tests, drop_tests
+from selfeng.test_evidence import count_tests
 
 REPO = Path(__file__).resolve().parents[2]
 S = [{"name": "s", "type": "str"}]
@@ -70,18 +70,6 @@ def test_cases_render_to_frozen_pytest_and_skip_unbindable():
     code2 = pytest_code_from_reply(spec, "```python\ndef test_a():\n    assert half(2) == 1\n```")
     assert code2.startswith("from half import half")
     assert type_schema("List[int]") == {"type": "array", "items": {"type": "integer"}}
-
-
-def test_disputes_need_identical_observations():
-    a = {"tests": [{"nodeid": "t.py::test_1", "outcome": "failed", "message": "assert 'cba' == 'cab'"},
-                   {"nodeid": "t.py::test_2", "outcome": "failed", "message": "assert 1 == 2"},
-                   {"nodeid": "t.py::test_3", "outcome": "passed", "message": ""}]}
-    b = {"tests": [{"nodeid": "t.py::test_1", "outcome": "failed", "message": "assert 'cba' == 'cab'"},
-                   {"nodeid": "t.py::test_2", "outcome": "failed", "message": "assert 3 == 2"},
-                   {"nodeid": "t.py::test_3", "outcome": "passed", "message": ""}]}
-    assert disputed_tests(a, b) == ["test_1"]
-    code = "import x\n\n\ndef test_1():\n    assert 1\n\n\n@dec\ndef test_2():\n    assert 2\n"
-    assert drop_tests(code, ["test_2"]) == "import x\n\n\ndef test_1():\n    assert 1\n\n\n"
 
 
 def test_scripted_provider_by_purpose_and_exhaustion():

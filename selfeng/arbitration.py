@@ -1,0 +1,246 @@
+"""Choosing a tool from candidates and cases by what they do: dual agreement, as in CodeT (arXiv 2207.10397).
+
+A small model's implementations are right about 70% of the time and its expected values wrong about 40% of
+the time, so neither is ground truth. The evidence is what each implementation *returned* on each case's
+input (observed in the sandbox, as data). Implementations that behave identically on every input form a
+cluster; a cluster's score grows with its size and with the cases it passes. The best cluster is chosen;
+a case it fails is dropped only on strong evidence (several independent implementations agree on a value
+other than the case's, and pass every other case). Cases stated by the user are never dropped.
+
+Pure: candidates and cases in, a `Verdict` with its reasons out. No model, no sandbox.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+TRUSTED_SOURCES = ("request", "docstring")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test case. `expected` is None for a probe (an input with no known answer, e.g. the request's own)."""
+
+    name: str
+    args: dict
+    expected: Any = None
+    source: str = "model"     # request | docstring | model | probe
+
+    @property
+    def trusted(self) -> bool:
+        return self.source in TRUSTED_SOURCES
+
+    @property
+    def probe(self) -> bool:
+        return self.source == "probe"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one implementation did on one case's input."""
+
+    key: str                  # canonical form for comparing behaviour: a value's JSON, or "raises <Type>"
+    passed: bool              # the case's assertion held (from pytest's verdict, not from comparing here)
+    value: Any = None         # the returned value as tagged JSON (None for an exception or a digest)
+    error: str | None = None  # exception type name
+    message: str = ""         # exception message or traceback tail, for repairs
+
+    @property
+    def weak(self) -> bool:
+        """bool/None results agree by chance too often to outvote a case."""
+        return self.error is not None or self.value is None or isinstance(self.value, bool)
+
+    def shown(self) -> str:
+        if self.error:
+            return f"raises {self.error}"
+        return self.key if len(self.key) <= 80 else self.key[:77] + "..."
+
+
+@dataclass
+class Candidate:
+    label: str                # "greedy", "sample 2", "repair 3", ...
+    code: str
+    independent: bool         # written from the spec alone (no test case and no failure shown to it)
+    observations: dict[str, Observation] = field(default_factory=dict)
+
+    def behaviour(self, names: list[str]) -> tuple[str, ...]:
+        return tuple(self.observations[n].key if n in self.observations else "missing" for n in names)
+
+    def fails(self, cases: list[Case]) -> list[Case]:
+        return [c for c in cases if not c.probe and not (c.name in self.observations
+                                                         and self.observations[c.name].passed)]
+
+
+@dataclass(frozen=True)
+class Drop:
+    case: Case
+    observed: Observation
+    by: tuple[str, ...]       # labels of the agreeing independent implementations
+
+    def reason(self) -> str:
+        who = " and ".join(self.by) if len(self.by) <= 2 else f"{len(self.by)} implementations"
+        return (f"{self.case.name} dropped: {len(self.by)} independent implementations ({who}) return "
+                f"{self.observed.shown()}, the case expected {_show(self.case.expected)}")
+
+
+@dataclass
+class Verdict:
+    chosen: Candidate | None
+    kept: list[Case]
+    dropped: list[Drop]
+    decided: bool             # the chosen implementation passes every kept case, and enough cases remain
+    next_step: str            # "" when decided; else "repair" or "sample"
+    reasons: list[str]
+    disputed: list[str]       # names of cases some implementations contradict
+
+    def summary(self) -> str:
+        return describe(self)
+
+
+def observation_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def clusters(candidates: list[Candidate], cases: list[Case]) -> list[list[Candidate]]:
+    """Candidates grouped by identical behaviour on every case input (probes included), in draw order."""
+    names = [c.name for c in cases]
+    groups: dict[tuple, list[Candidate]] = {}
+    for cand in candidates:
+        groups.setdefault(cand.behaviour(names), []).append(cand)
+    return list(groups.values())
+
+
+def _score(group: list[Candidate], cases: list[Case]) -> tuple:
+    """CodeT's dual agreement: (independent members) x (cases passed); ties go to the earlier draw."""
+    rep = group[0]
+    scored = [c for c in cases if not c.probe]
+    passed = len(scored) - len(rep.fails(scored))
+    votes = _votes(group)  # a repair alone still counts, below any independent vote
+    trusted_ok = not any(c.trusted for c in rep.fails(scored))
+    return (trusted_ok, votes * passed, passed, votes)
+
+
+def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Verdict:
+    """Choose the implementation and the cases to keep. At most one case is dropped per call.
+
+    The winner is the best-scoring behaviour that passes every case, unless a larger agreement of
+    independent implementations outvotes exactly one case (see `_droppable`): votes x cases passed, as in
+    CodeT, decides between the two.
+    """
+    kept = list(cases)
+    scored = [c for c in kept if not c.probe]
+    if not candidates:
+        return Verdict(None, kept, [], False, "sample", ["no implementation to judge"], [])
+    groups = sorted(clusters(candidates, kept), key=lambda g: _score(g, kept), reverse=True)
+    disputed = _disputed(candidates, scored)
+    full = [g for g in groups if not g[0].fails(kept)]
+    top = groups[0]
+    drop = _droppable(top, top[0].fails(kept), scored, min_tests)
+    best = full[0] if full else top
+    if drop is not None and (not full or _votes(top) * (len(scored) - 1) > _votes(full[0]) * len(scored)):
+        best = top
+    else:
+        drop = None
+    rep = best[0]
+    failing = [c for c in rep.fails(kept) if drop is None or c.name != drop.case.name]
+    reasons = [f"{len(candidates)} implementation(s) in {len(groups)} behaviour group(s); the chosen one "
+               f"({rep.label}, agreed by {len(best)}) passes {len(scored) - len(rep.fails(kept))} of "
+               f"{len(scored)} cases"]
+    if len(scored) < min_tests:
+        reasons.append(f"only {len(scored)} case(s); at least {min_tests} are required")
+        return Verdict(rep, kept, [], False, "", reasons, disputed)
+    if drop is not None:
+        reasons.append(drop.reason())
+        return Verdict(rep, [c for c in kept if c.name != drop.case.name], [drop], True, "", reasons, disputed)
+    if not failing:
+        return Verdict(rep, kept, [], True, "", reasons, disputed)
+
+    for case in failing:
+        obs = rep.observations.get(case.name)
+        why = "it is stated by the user" if case.trusted else _why_kept(best, case, obs, len(scored), min_tests)
+        reasons.append(f"{case.name} (expects {_show(case.expected)}) fails with "
+                       f"{obs.shown() if obs else 'no result'}; not dropped: {why}")
+    crashed = any(rep.observations.get(c.name) is None or rep.observations[c.name].error for c in failing)
+    contradicted = any(c.name in disputed for c in failing)
+    # A repair is shown the failing cases, so it may only chase cases no consensus contradicts; against a
+    # consensus, a further independent draw is the fair test of who is right.
+    repair = crashed or any(c.trusted for c in failing) or not contradicted
+    return Verdict(rep, kept, [], False, "repair" if repair else "sample", reasons, disputed)
+
+
+def _votes(group: list[Candidate]) -> float:
+    return sum(1 for c in group if c.independent) or 0.5
+
+
+def _droppable(group: list[Candidate], failing: list[Case], scored: list[Case], min_tests: int) -> Drop | None:
+    if len(failing) != 1:  # the agreeing implementations must pass every other case
+        return None
+    case = failing[0]
+    voters = [c for c in group if c.independent]
+    obs = group[0].observations.get(case.name)
+    if case.trusted or obs is None or obs.weak or len(voters) < 2 or len(scored) - 1 < min_tests:
+        return None
+    return Drop(case, obs, tuple(c.label for c in voters))
+
+
+def _why_kept(group: list[Candidate], case: Case, obs: Observation | None, n: int, min_tests: int) -> str:
+    voters = sum(1 for c in group if c.independent)
+    if obs is None or obs.error:
+        return "the implementation raises on it"
+    if obs.weak:
+        return "agreement on a bool/None result is weak evidence"
+    if voters < 2:
+        return "no second independent implementation agrees"
+    if n - 1 < min_tests:
+        return f"dropping it would leave fewer than {min_tests} cases"
+    return "the implementations fail other cases too"
+
+
+def _disputed(candidates: list[Candidate], cases: list[Case]) -> list[str]:
+    """Cases that at least two independent implementations answer alike, differently from the case."""
+    out = []
+    for case in cases:
+        seen: dict[str, int] = {}
+        for cand in candidates:
+            obs = cand.observations.get(case.name)
+            if cand.independent and obs is not None and not obs.passed and not obs.error:
+                seen[obs.key] = seen.get(obs.key, 0) + 1
+        if any(n >= 2 for n in seen.values()):
+            out.append(case.name)
+    return out
+
+
+def returned_values(candidates: list[Candidate], case: Case) -> str:
+    """'greedy: 99; sample 2: 42' — what each implementation did on a case, for messages."""
+    parts = []
+    for cand in candidates:
+        obs = cand.observations.get(case.name)
+        parts.append(f"{cand.label}: {obs.shown() if obs else 'not run'}")
+    return "; ".join(parts)
+
+
+def describe(verdict: Verdict) -> str:
+    """One honest line about the evidence behind a verdict."""
+    scored = [c for c in verdict.kept if not c.probe]
+    total = len(scored) + len(verdict.dropped)
+    if not verdict.decided or verdict.chosen is None:
+        return f"not verified: {'; '.join(verdict.reasons[1:]) or verdict.reasons[0]}"
+    text = f"verified by {len(scored)} of {total} cases"
+    stated = sum(1 for c in scored if c.trusted)
+    if stated:
+        text += f" ({stated} stated in the request)"
+    if verdict.dropped:
+        text += f"; {len(verdict.dropped)} case dropped: " + "; ".join(
+            f"{_count_words(len(d.by))} independent implementations return {d.observed.shown()}, the case "
+            f"expected {_show(d.case.expected)}" for d in verdict.dropped)
+    return text
+
+
+def _count_words(n: int) -> str:
+    return {2: "both", 3: "three"}.get(n, str(n))
+
+
+def _show(value: Any) -> str:
+    text = observation_key(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,185 @@
+"""Test cases: where they come from, how much they are trusted, and how they become frozen pytest code.
+
+Highest trust: examples the user wrote (`>>> f(2)` lines, or a case the model copied from the request
+whose every value appears in the request's text). They are never dropped. Model-written cases are
+evidence to be weighed. Probes are inputs with no known answer (the request's own input); their expected
+value comes from the implementations' consensus, never from a guess.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from typing import Any
+
+from .arbitration import Case
+
+_DOCTEST = re.compile(r"^\s*>>>\s?(.*)$")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def doctest_examples(text: str, function_name: str, param_names: list[str], source: str) -> list[Case]:
+    """`>>> f(1, 2)` followed by its output line(s), bound to the signature; anything unparsable is skipped."""
+    lines = text.splitlines()
+    out: list[Case] = []
+    i = 0
+    while i < len(lines):
+        m = _DOCTEST.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        expr, want = m.group(1).strip(), []
+        while i < len(lines) and lines[i].strip() and not _DOCTEST.match(lines[i]):
+            want.append(lines[i].strip())
+            i += 1
+        args = _bind_call(expr, function_name, param_names)
+        if args is None or not want:
+            continue
+        try:
+            expected = ast.literal_eval(" ".join(want))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", args, _jsonable(expected), source))
+    return out
+
+
+def _bind_call(expr: str, function_name: str, param_names: list[str]) -> dict | None:
+    try:
+        node = ast.parse(expr, mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == function_name):
+        return None
+    try:
+        positional = [ast.literal_eval(a) for a in node.args]
+        named = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if len(positional) > len(param_names) or len(node.keywords) != len(named):
+        return None
+    args = dict(zip(param_names, positional))
+    if set(args) & set(named):
+        return None
+    args.update(named)
+    if set(args) != set(param_names):
+        return None  # defaults are not known here; a partial call proves less than it seems
+    return {k: _jsonable(v) for k, v in args.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    """Tuples become lists (the tool boundary carries JSON-like data); everything else as is."""
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def stated_in(request: str, args: dict, expected: Any) -> bool:
+    """Every value of the case, its answer included, is written in the request itself.
+
+    This is what makes a model-copied "e.g. 25 °C is 77 °F" case trustworthy: the model only transcribed it.
+    Booleans and None can never be checked that way.
+    """
+    values = _scalars(list(args.values())) + _scalars([expected])
+    if not values or any(v is None or isinstance(v, bool) for v in values):
+        return False
+    numbers = {float(n) for n in _NUMBER.findall(request.replace(",", ""))}
+    for v in values:
+        if isinstance(v, (int, float)):
+            if not math.isfinite(v) or float(v) not in numbers:
+                return False
+        elif not (isinstance(v, str) and v.strip() and v in request):
+            return False
+    return True
+
+
+def _scalars(values: list) -> list:
+    out: list = []
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            out += _scalars(list(v))
+        elif isinstance(v, dict):
+            out += _scalars(list(v.keys())) + _scalars(list(v.values()))
+        else:
+            out.append(v)
+    return out
+
+
+def model_cases(spec: dict, raw: list, request: str, start: int = 1) -> list[Case]:
+    """The model's JSON cases that bind to the signature; a case copied from the request is trusted."""
+    name = spec["function_name"]
+    params = [p["name"] for p in spec["parameters"]]
+    out: list[Case] = []
+    for item in raw or []:
+        if not isinstance(item, dict) or "args" not in item or "expected" not in item:
+            continue
+        args = item["args"] if isinstance(item["args"], dict) else None
+        if args is None or set(args) != set(params):
+            continue  # a case that doesn't bind to the signature tests nothing the spec promises
+        source = "request" if item.get("from_request") and stated_in(request, args, item["expected"]) else "model"
+        out.append(Case(f"test_{name}_case_{start + len(out)}", args, item["expected"], source))
+    return out
+
+
+def merge(*groups: list[Case]) -> list[Case]:
+    """Cases in order of trust, one per input: the first (most trusted) answer for an input wins."""
+    seen: set[str] = set()
+    out: list[Case] = []
+    for case in [c for g in groups for c in g]:
+        key = json.dumps(case.args, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(case)
+    return out
+
+
+def _is_float(v: Any) -> bool:
+    return isinstance(v, float) or (isinstance(v, list) and any(_is_float(x) for x in v)) or (
+        isinstance(v, dict) and any(_is_float(x) for x in v.values()))
+
+
+def render(spec: dict, cases: list[Case], observe: bool = False) -> str:
+    """Frozen pytest code, one test function per case. With `observe`, probes are plain calls (their value is
+    recorded by the harness); in a final test file probes must already carry their consensus value."""
+    name = spec["function_name"]
+    params = [p["name"] for p in spec["parameters"]]
+    lines = ["import pytest", "", f"from {name} import {name}", ""]
+    for case in cases:
+        call = f"{name}(" + ", ".join(f"{k}={case.args[k]!r}" for k in params) + ")"
+        if case.probe and observe:
+            body = f"    {call}"
+        else:
+            rhs = f"pytest.approx({case.expected!r})" if _is_float(case.expected) else repr(case.expected)
+            body = f"    assert {call} == {rhs}"
+        lines += [f"def {case.name}():", body, "", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def doctest_block(text: str) -> str:
+    """The request's `>>>` lines with their output lines, verbatim (dedented), or ''."""
+    lines = text.splitlines()
+    out, i = [], 0
+    while i < len(lines):
+        if _DOCTEST.match(lines[i]):
+            out.append(lines[i].strip())
+            i += 1
+            while i < len(lines) and lines[i].strip() and not _DOCTEST.match(lines[i]):
+                out.append(lines[i].strip())
+                i += 1
+        else:
+            i += 1
+    return "\n".join(out)
+
+
+def request_probe(spec: dict, request: str) -> Case | None:
+    """The request's own input, read without a model call when unambiguous, as a case with no answer yet."""
+    from .arguments import fast_path_arguments
+
+    args = fast_path_arguments(request, spec["parameters"])
+    if not args:
+        return None
+    return Case(f"test_{spec['function_name']}_probe", args, None, "probe")
