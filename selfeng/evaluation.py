@@ -251,6 +251,7 @@ def run_pipeline(llm_client, sandbox, embedder, base: Settings, problem: dict) -
            "step": None if result.get("success") else result.get("step"),
            "error": None if result.get("success") else _first_line(result.get("error")),
            "dropped_tests": result.get("dropped_tests") or [], "attempts": result.get("attempts"),
+           "evidence": _evidence_summary(result),
            "seconds": round(seconds, 3), "model_calls": usage.calls,
            "calls_by_purpose": {k: int(v["calls"]) for k, v in usage.by_purpose.items()},
            "hidden_passed": False, "hidden_error": None, "preamble_added": False}
@@ -259,6 +260,12 @@ def run_pipeline(llm_client, sandbox, embedder, base: Settings, problem: dict) -
         row.update(hidden_passed=hidden["passed"], hidden_error=hidden["error"],
                    preamble_added=hidden["preamble_added"])
     return row
+
+
+def _evidence_summary(result: dict) -> Any:
+    """The synthesis's own account of its evidence, when it gives one (a summary line or dict)."""
+    evidence = result.get("evidence")
+    return evidence.get("summary", evidence) if isinstance(evidence, dict) else evidence
 
 
 def evaluate_humaneval(every: int = 4, limit: int | None = None, *, settings: Settings | None = None,
@@ -386,7 +393,8 @@ def judge_request(item: dict, result: dict, seconds: float) -> dict:
             "synthesized": attempted, "synthesis_failed": result.get("error_type") == "synthesis_failed",
             "reused": bool(result.get("tool_name")) and not attempted,
             "tool_name": result.get("tool_name"), "experimental": bool(result.get("experimental")),
-            "tests_verified": synthesis.get("tests_verified"), "strategy": result.get("strategy"),
+            "tests_verified": synthesis.get("tests_verified"), "dropped_tests": synthesis.get("dropped_tests"),
+            "strategy": result.get("strategy"), "response": str(result.get("response") or "")[:400],
             "error": None if answered else _first_line(result.get("error")),
             "seconds": round(seconds, 3), "model_calls": int((result.get("usage") or {}).get("model_calls", 0))}
 
