@@ -129,7 +129,8 @@ def _csv_shape(path: str, text: str, max_rows: int, bom: bool, tab_default: bool
                      quotechar=dialect.quotechar,
                      line_terminator="\r\n" if "\r\n" in text else "\n", bom=bom, decimal=decimal,
                      decimals=decimals, date_formats=dates, bool_tokens=bools, unique=_unique_columns(values),
-                     ambiguous_dates=frozenset(ambiguous), ranges=_ranges(samples_all(values, kinds, decimal, bools)),
+                     ambiguous_dates=frozenset(ambiguous),
+                     ranges=_ranges(_numeric_values(values, kinds, decimal, bools)),
                      trailing_newline=text.endswith(("\n", "\r")))
 
 
@@ -298,8 +299,8 @@ def _records_shape(path: str, records: list[dict], layout: str, max_rows: int, b
     return DataShape(path=path, format="json", columns=columns, kinds=kinds, samples=samples, layout=layout,
                      row_count=len(records), bom=bom, decimals=decimals, date_formats=dates,
                      unique=_unique_columns(values), indent=indent, key_samples=key_samples,
-                     other_keys=other_keys or {}, ambiguous_dates=ambiguous, ranges=_ranges({c: values[c] for c in columns
-                                                                 if kinds[c] in ("int", "float")}),
+                     other_keys=other_keys or {}, ambiguous_dates=ambiguous,
+                     ranges=_ranges({c: values[c] for c in columns if kinds[c] in ("int", "float")}),
                      trailing_newline=trailing_newline)
 
 
@@ -351,16 +352,17 @@ def ambiguous_day_month(values: list[str], fmt: str) -> bool:
 
 
 def _distinct(values: list) -> list:
+    """Up to SAMPLES distinct values in first-seen order (nested JSON values: the first one only)."""
     out: list = []
     for v in values:
-        if v not in out and (not isinstance(v, (dict, list)) or len(out) < 1):
+        if v not in out and (not isinstance(v, (dict, list)) or not out):
             out.append(v)
         if len(out) >= SAMPLES:
             break
     return out
 
 
-def samples_all(values: dict[str, list[str]], kinds: dict, decimal: str, bools: dict) -> dict[str, list]:
+def _numeric_values(values: dict[str, list[str]], kinds: dict, decimal: str, bools: dict) -> dict[str, list]:
     """Every numeric CSV value as a number (for the ranges fixtures scale to)."""
     return {c: [_csv_value(v, kinds[c], decimal, bools.get(c)) for v in vs if v]
             for c, vs in values.items() if kinds[c] in ("int", "float")}
