@@ -49,6 +49,8 @@ class Outcome:
     report: bytes                   # everything the harness wrote to the report pipe
     timed_out: bool
     duration_s: float
+    oom_killed: bool = False        # the kernel killed a process for the run's memory bound
+    peak_memory: int | None = None  # bytes, as the run's cgroup (or container) counted them
 
 
 class Backend(Protocol):
@@ -56,8 +58,8 @@ class Backend(Protocol):
 
     name: str
     JOB_DIR: str                     # where the job directory appears inside the sandbox
-    hidden_paths: tuple[str, ...]    # host paths that are invisible inside ...
-    visible_paths: tuple[str, ...]   # ... except these, bound back read-only
+    hidden_paths: tuple[str, ...]    # paths that are invisible inside ("/": all but an allowlist) ...
+    visible_paths: tuple[str, ...]   # ... except these, mounted inside
 
     def __init__(self, settings: Settings) -> None: ...
 

@@ -42,8 +42,9 @@ def _read_all(fd: int) -> bytes:
         chunks.append(chunk)
 
 
-def _under(path: str, roots: list) -> bool:
-    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+def _depth(path: str, roots: list) -> int:
+    """Length of the longest root that `path` lies under (-1: none)."""
+    return max((len(r) for r in roots if path == r or path.startswith(r.rstrip("/") + "/")), default=-1)
 
 
 def classify(exc: BaseException, hidden: list, visible: list = ()) -> str:
@@ -55,10 +56,11 @@ def classify(exc: BaseException, hidden: list, visible: list = ()) -> str:
         return "sandbox_violation"
     if isinstance(exc, FileNotFoundError):
         # A path under a hidden directory looks missing from inside; that is isolation, not a bug.
+        # The most specific entry decides: "/" hidden, /tmp visible, the data folder under it hidden...
         for name in (exc.filename, exc.filename2):
             if isinstance(name, str):
                 path = os.path.abspath(name)
-                if _under(path, hidden) and not _under(path, visible):
+                if _depth(path, hidden) > _depth(path, visible):
                     return "sandbox_violation"
         return "runtime_error"
     if isinstance(exc, OSError) and exc.errno in _BLOCKED_ERRNOS:
@@ -154,6 +156,27 @@ def _dumps(v) -> str:
     raise NotSerialisable(f"cannot encode {t.__name__}")
 
 
+def _describe(exc: BaseException) -> str:
+    """`Type: message` for any exception, even one whose __str__ (or class name) misbehaves."""
+    try:
+        name = type.__dict__["__name__"].__get__(type(exc))  # not a metaclass's __name__ override
+    except BaseException:  # noqa: BLE001
+        name = "exception"
+    try:
+        message = str.__str__(str(exc))
+    except BaseException as inner:  # noqa: BLE001 - the tool's __str__ is untrusted code
+        message = f"<the exception's message could not be formatted: {type(inner).__name__}>"
+    return f"{name}: {message}" if message else name
+
+
+def _failure(exc: BaseException, hidden: list, visible: list, prefix: str = "") -> dict:
+    try:
+        error_type = classify(exc, hidden, visible)
+    except BaseException:  # noqa: BLE001 - e.g. an OSError subclass whose errno property raises
+        error_type = "runtime_error"
+    return {"success": False, "error": prefix + _describe(exc), "error_type": error_type}
+
+
 def _call(request: dict) -> dict:
     name, arguments = request["function_name"], request["arguments"]
     hidden, visible = request.get("hidden", []), request.get("visible", [])
@@ -162,24 +185,43 @@ def _call(request: dict) -> dict:
         __import__(name)
         func = getattr(sys.modules[name], name)
     except BaseException as exc:  # noqa: BLE001 - the tool's import is untrusted code
-        return {"success": False, "error": f"importing {name}: {type(exc).__name__}: {exc}",
-                "error_type": classify(exc, hidden, visible)}
+        return _failure(exc, hidden, visible, f"importing {name}: ")
     # Binding is checked only when the call raises TypeError: arguments that do not bind raise it
     # before the body runs, so the verdict is the same and `inspect` (~15 ms to import) stays unloaded.
     try:
         result = func(**arguments)
     except TypeError as exc:
-        mismatch = _mismatch(func, arguments)
+        try:
+            mismatch = _mismatch(func, arguments)
+        except BaseException:  # noqa: BLE001 - a signature of the tool's making
+            mismatch = None
         if mismatch:
             return {"success": False, "error": mismatch, "error_type": "argument_mismatch"}
-        return {"success": False, "error": f"TypeError: {exc}", "error_type": "runtime_error"}
+        return _failure(exc, [], [])
     except BaseException as exc:  # noqa: BLE001 - including SystemExit from the tool
-        return {"success": False, "error": f"{type(exc).__name__}: {exc}",
-                "error_type": classify(exc, hidden, visible)}
+        return _failure(exc, hidden, visible)
     try:
         return {"success": True, "result": to_json(result), "error": None, "error_type": None}
     except NotSerialisable as exc:
         return {"success": False, "error": str(exc), "error_type": "runtime_error"}
+    except BaseException as exc:  # noqa: BLE001 - the result's own methods (tolist, items...) raised
+        return {"success": False, "error": f"the result could not be converted to JSON: {_describe(exc)}",
+                "error_type": "runtime_error"}
+
+
+def _encode_answer(answer: dict, limit: int) -> bytes:
+    """The answer line; a result too big to send becomes an explicit error instead."""
+    try:
+        data = _dumps(answer).encode()
+    except BaseException as exc:  # noqa: BLE001 - NotSerialisable, RecursionError, MemoryError
+        return _dumps({"event": "result", "success": False, "error_type": "runtime_error", "result": None,
+                       "error": f"result is not JSON-serialisable: {_describe(exc)}"}).encode()
+    if len(data) > limit:
+        return _dumps({"event": "result", "success": False, "error_type": "runtime_error", "result": None,
+                       "call_ms": answer.get("call_ms"),
+                       "error": f"the result is {len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB"
+                       }).encode()
+    return data
 
 
 def _mismatch(func, arguments: dict) -> str | None:
@@ -200,6 +242,7 @@ def _mismatch(func, arguments: dict) -> str | None:
 def main() -> int:
     control_fd, report_fd = int(_arg("--control-fd")), int(_arg("--report-fd"))
     _add_site_packages()
+    sys.set_int_max_str_digits(0)  # big integers are results like any other (the size limit applies)
     request = marshal.loads(_read_all(control_fd))
     posix.close(control_fd)
     _signal.signal(_signal.SIGXFSZ, _signal.SIG_IGN)  # oversize writes raise EFBIG instead of killing us
@@ -211,12 +254,7 @@ def main() -> int:
         posix._exit(0)  # a child the tool forked must not answer for it
     answer["call_ms"] = round((time.perf_counter() - start) * 1000, 3)
     answer["event"] = "result"
-    try:
-        data = _dumps(answer).encode()
-    except (NotSerialisable, RecursionError) as exc:
-        data = _dumps({"event": "result", "success": False, "error_type": "runtime_error", "result": None,
-                       "error": f"result is not JSON-serialisable: {exc}"}).encode()
-    data = memoryview(data + b"\n")
+    data = memoryview(_encode_answer(answer, request.get("result_limit", 1_000_000)) + b"\n")
     while data:
         data = data[posix.write(report_fd, data):]
     return 0

@@ -26,6 +26,7 @@ _RESERVED = {"conftest", "pytest", "_pytest", "pluggy", "py", "verify_harness", 
 _FORBIDDEN_IMPORTS = {"pytest", "_pytest", "pluggy"}
 _CODE_SUFFIXES = {".py", ".pyc", ".pyw", ".pth", ".so", ".pyd"}
 STDOUT_CHARS = 10_000
+RESULT_LIMIT = 1_000_000  # bytes of JSON; a bigger result is an explicit error, never a lost answer
 
 
 class SecureSandbox:
@@ -85,12 +86,12 @@ class SecureSandbox:
         files = {f"{function_name}.py": function_code,
                  **{f"{m}.py": c for m, c in (extra_modules or {}).items()}}
         timeout = self.settings.sandbox_timeout if timeout is None else timeout
-        request = {"function_name": function_name, "arguments": arguments,
+        request = {"function_name": function_name, "arguments": arguments, "result_limit": RESULT_LIMIT,
                    "hidden": list(getattr(self.backend, "hidden_paths", ())),
                    "visible": list(getattr(self.backend, "visible_paths", ()))}
         # marshal only travels parent -> child (trusted input); the answer comes back as JSON.
         outcome = self._launch("run_harness.py", files, marshal.dumps(request), timeout, _has_result)
-        started, answer, _ = parse_report(outcome.report, "result")
+        started, answer = _parse_answer(outcome.report)
         self._raise_if_broken(outcome, started)
         return self._run_result(outcome, answer, timeout)
 
@@ -145,6 +146,9 @@ class SecureSandbox:
         rc = outcome.returncode
         if outcome.timed_out:
             result.update(error=f"timed out after {timeout:g}s (killed)", error_type="timeout")
+        elif outcome.oom_killed and (answer is None or not answer.get("success")):
+            result.update(error=f"memory limit of {self.settings.sandbox_memory_mb} MB for the whole run "
+                                "exceeded (killed)", error_type="sandbox_violation")
         elif answer is not None:
             result.update({k: answer.get(k) for k in ("success", "result", "error", "error_type")})
             result["success"] = answer.get("success") is True
@@ -167,8 +171,35 @@ def _signal_name(num: int) -> str:
         return str(num)
 
 
+def _big_int(text: str) -> int:
+    """int() for JSON integers of any length (the harness lifts Python's 4300-digit limit too).
+
+    Divide and conquer keeps this subquadratic, and only the trusted parent's own code runs it."""
+    if len(text) <= 4000:
+        return int(text)
+    sign = -1 if text[0] == "-" else 1
+    digits = text.lstrip("-")
+    half = len(digits) // 2
+    return sign * (_big_int(digits[:-half]) * 10 ** half + _big_int(digits[-half:]))
+
+
+def _parse_answer(raw: bytes) -> tuple[bool, dict | None]:
+    """(harness started, the single result line) from run_harness's report pipe."""
+    started, found = False, []
+    for line in raw.splitlines():
+        try:
+            msg = json.loads(line, parse_int=_big_int)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(msg, dict) and msg.get("event") == "started":
+            started = True
+        elif isinstance(msg, dict) and msg.get("event") == "result":
+            found.append(msg)
+    return started, (found[0] if len(found) == 1 else None)
+
+
 def _has_result(report: bytes) -> bool:
-    return parse_report(report, "result")[1] is not None
+    return _parse_answer(report)[1] is not None
 
 
 def _refused(reason: str) -> dict:

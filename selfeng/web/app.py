@@ -20,6 +20,7 @@ import threading
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server as _werkzeug_server
@@ -53,8 +54,28 @@ EXAMPLE_QUERIES = (
 
 
 def _jsonable(value: Any) -> Any:
-    """Whatever a tool or the model produced, as plain JSON values (unknown types become strings)."""
-    return json.loads(json.dumps(value, default=str))
+    """Whatever a tool or the model produced, as plain JSON values (unknown types become strings).
+
+    NaN and ±Infinity, which browsers' JSON.parse rejects, become the strings "NaN", "Infinity" and
+    "-Infinity" (the OpenAPI document says so)."""
+    return json.loads(json.dumps(value, default=str), parse_constant=str)
+
+
+class _FiniteJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with non-finite floats as strings: every REST body is valid JSON."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return super().dumps(json.loads(super().dumps(obj), parse_constant=str), **kwargs)
+
+
+class _FiniteJSON:
+    """The json module Socket.IO packets use: the same rule as REST."""
+
+    @staticmethod
+    def dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
+        return json.dumps(_jsonable(obj), *args, **kwargs)
+
+    loads = staticmethod(json.loads)
 
 
 def _api_token(settings: Settings) -> str | None:
@@ -217,13 +238,14 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
     state = WebState(orchestrator, settings)
 
     app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.json = _FiniteJSONProvider(app)
     # A prompt of max_prompt_chars, JSON-escaped at worst 6 bytes a character, plus room for the envelope.
     max_body = max(64 * 1024, state.max_prompt_chars * 6 + 4096)
     app.config.update(SECRET_KEY=_secret_key(settings), MAX_CONTENT_LENGTH=max_body)
     app.extensions["selfeng"] = state
     # cors_allowed_origins=None: python-engineio accepts only the server's own origin.
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None, max_http_buffer_size=max_body,
-                        ping_interval=20, ping_timeout=30)
+                        ping_interval=20, ping_timeout=30, json=_FiniteJSON)
     openapi_doc = build_openapi(max_prompt_chars=state.max_prompt_chars, auth_required=bool(state.token))
 
     def broadcast_tool_count() -> None:

@@ -5,6 +5,11 @@ from typing import Any
 
 TOOL_NAME = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", "maxLength": 64}
 SESSION_ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,128}$", "minLength": 1, "maxLength": 128}
+# JSON has no NaN or Infinity (browsers' JSON.parse rejects the bare tokens); REST and Socket.IO alike
+# send them as strings.
+NON_FINITE = ("Any JSON value the tool returned. Non-finite numbers anywhere in it (and anywhere else in "
+              "REST bodies and Socket.IO events) are sent as the strings \"NaN\", \"Infinity\" and "
+              "\"-Infinity\".")
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -163,7 +168,8 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
                                 "properties": {
                                     "success": {"type": "boolean"}, "response": {"type": "string"},
                                     "tool_name": {"type": "string", "nullable": True},
-                                    "tool_result": {"nullable": True}, "synthesized": {"type": "boolean"},
+                                    "tool_result": {"nullable": True, "description": NON_FINITE},
+                                    "synthesized": {"type": "boolean"},
                                     "session_id": {"type": "string", "nullable": True},
                                     "error": {"type": "string", "nullable": True},
                                     "error_type": {"type": "string", "nullable": True},
