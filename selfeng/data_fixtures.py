@@ -131,7 +131,23 @@ def _rows(shape: DataShape, plan: _Plan) -> list[dict]:
             columns[col] = [(r + plan.variant) % 2 == 0 for r in range(n)]
         else:  # nested JSON: the user's own first value, verbatim
             columns[col] = [(shape.samples.get(col) or [None])[0]] * n
-    return [{col: columns[col][r] for col in shape.columns} for r in range(n)]
+    rows = [{col: columns[col][r] for col in shape.columns} for r in range(n)]
+    return [_keep_orders(row, shape.orders) for row in rows]
+
+
+def _keep_orders(row: dict, orders: list[tuple[str, str]]) -> dict:
+    """Swap values until every (a, b) of the user's file has row[a] > row[b]; each swap removes an
+    inversion of the (transitive) order, so this ends."""
+    row = dict(row)
+    for _ in range(len(orders) ** 2 + 1):
+        broken = next(((a, b) for a, b in orders if row[a] < row[b]), None)
+        if broken is None:
+            break
+        a, b = broken
+        if isinstance(row[a], int) != isinstance(row[b], int):
+            break  # an int and a float column: a swap would change a column's type
+        row[a], row[b] = row[b], row[a]
+    return row
 
 
 def _label_columns(shape: DataShape) -> set[str]:

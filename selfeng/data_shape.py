@@ -58,6 +58,7 @@ class DataShape:
     other_keys: dict = field(default_factory=dict)    # json "object:<key>": the top level (records -> None)
     trailing_newline: bool = True
     ranges: dict[str, tuple] = field(default_factory=dict)  # numeric column -> (min, max) over the rows read
+    orders: list = field(default_factory=list)  # (a, b): numeric column a exceeds b in every row read
 
 
 def read_shape(path: str | Path, max_rows: int = 2000) -> DataShape:
@@ -104,7 +105,7 @@ def _csv_shape(path: str, text: str, max_rows: int, bom: bool, tab_default: bool
             continue
         count += 1
         if count <= max_rows:
-            for h, v in zip(header, row):
+            for h, v in zip(header, row + [""] * (len(header) - len(row))):  # short rows: blanks, aligned
                 values[h].append(v.strip())
     if count == 0:
         raise ValueError(f"{name} has a header but no data rows")
@@ -131,6 +132,7 @@ def _csv_shape(path: str, text: str, max_rows: int, bom: bool, tab_default: bool
                      decimals=decimals, date_formats=dates, bool_tokens=bools, unique=_unique_columns(values),
                      ambiguous_dates=frozenset(ambiguous),
                      ranges=_ranges(_numeric_values(values, kinds, decimal, bools)),
+                     orders=_orders(_numeric_values(values, kinds, decimal, bools, aligned=True)),
                      trailing_newline=text.endswith(("\n", "\r")))
 
 
@@ -301,6 +303,8 @@ def _records_shape(path: str, records: list[dict], layout: str, max_rows: int, b
                      unique=_unique_columns(values), indent=indent, key_samples=key_samples,
                      other_keys=other_keys or {}, ambiguous_dates=ambiguous,
                      ranges=_ranges({c: values[c] for c in columns if kinds[c] in ("int", "float")}),
+                     orders=_orders({c: [r.get(c) for r in records[:max_rows]] for c in columns
+                                     if kinds[c] in ("int", "float")}),
                      trailing_newline=trailing_newline)
 
 
@@ -362,10 +366,22 @@ def _distinct(values: list) -> list:
     return out
 
 
-def _numeric_values(values: dict[str, list[str]], kinds: dict, decimal: str, bools: dict) -> dict[str, list]:
-    """Every numeric CSV value as a number (for the ranges fixtures scale to)."""
-    return {c: [_csv_value(v, kinds[c], decimal, bools.get(c)) for v in vs if v]
+def _numeric_values(values: dict[str, list[str]], kinds: dict, decimal: str, bools: dict,
+                    aligned: bool = False) -> dict[str, list]:
+    """Every numeric CSV value as a number; `aligned` keeps blanks as None so rows line up."""
+    return {c: [_csv_value(v, kinds[c], decimal, bools.get(c)) if v else None for v in vs if v or aligned]
             for c, vs in values.items() if kinds[c] in ("int", "float")}
+
+
+def _orders(columns: dict[str, list]) -> list[tuple[str, str]]:
+    """Pairs (a, b) of numeric columns with a > b in every row holding both (price > cost): fixtures keep it."""
+    out = []
+    for a, va in columns.items():
+        for b, vb in columns.items():
+            both = [(x, y) for x, y in zip(va, vb) if isinstance(x, (int, float)) and isinstance(y, (int, float))]
+            if a != b and len(both) > 1 and all(x > y for x, y in both):
+                out.append((a, b))
+    return out
 
 
 def _ranges(numbers: dict[str, list]) -> dict[str, tuple]:
