@@ -43,15 +43,19 @@ class StagePrinter:
                 extra = f": {d.get('test_count')} tests frozen"
             elif step == "verification" and "tests_passed" in d:
                 extra = f": {d.get('tests_passed')} passed, {d.get('tests_failed')} failed"
-            if d.get("dropped_tests"):
-                extra += f" (dropped disputed: {', '.join(d['dropped_tests'])})"
+            if (d.get("evidence") or {}).get("summary") and status in ("complete", "failed"):
+                extra += f" — {d['evidence']['summary']}"
+            elif d.get("dropped_tests"):
+                extra += f" (dropped on evidence: {', '.join(d['dropped_tests'])})"
             if d.get("message"):
                 extra += f" — {d['message']}"
             if d.get("error") and status == "failed":
                 extra += f": {str(d['error']).splitlines()[0]}"
             return f"  {step:<15} {status}{extra}"
         if event == ev.SYNTHESIS_COMPLETE:
-            return f"tool {d.get('tool_name')} verified and registered"
+            if d.get("experimental"):
+                return f"tool {d.get('tool_name')} registered as EXPERIMENTAL (not verified)"
+            return f"tool {d.get('tool_name')} verified and registered ({d.get('evidence') or 'tests pass'})"
         if event == ev.SYNTHESIS_FAILED:
             return f"synthesis failed at {d.get('step')}: {str(d.get('error', '')).splitlines()[0]}"
         if event == ev.EXECUTING:
@@ -187,7 +191,8 @@ def cmd_eval(args) -> int:
         report = evaluation.evaluate_humaneval(args.every, args.limit, settings=settings)
         table = evaluation.humaneval_table(report)
     else:
-        report = evaluation.evaluate_requests(args.file, args.split, settings=settings, data_dir=args.data_dir)
+        report = evaluation.evaluate_requests(args.file, args.split, settings=settings, data_dir=args.data_dir,
+                                              single_shot=args.single_shot)
         table = evaluation.requests_table(report)
     path = evaluation.write_json(args.json or evaluation.default_json_path(settings, args.suite), report)
     print(table)
@@ -233,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     rq.add_argument("--split", choices=["tune", "holdout", "all"], default="all")
     rq.add_argument("--json", help="where to write the JSON report (default: <data dir>/outputs/)")
     rq.add_argument("--data-dir", help="library to use and keep (default: a fresh temporary one)")
+    rq.add_argument("--single-shot", action="store_true",
+                    help="also run the one-call baseline on each request (one more model call each)")
     e.set_defaults(func=cmd_eval)
     return p
 

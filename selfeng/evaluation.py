@@ -407,9 +407,35 @@ def judge_request(item: dict, result: dict, seconds: float) -> dict:
             "seconds": round(seconds, 3), "model_calls": int((result.get("usage") or {}).get("model_calls", 0))}
 
 
+REQUEST_SHOT_PROMPT = ("Answer this request with Python: write a function `solve()` with no parameters that "
+                       "computes the answer and returns it as a plain value (a number, string, bool, list or "
+                       "dict).\nRequest: {request}\n{files}Reply with only the code (standard library only) in "
+                       "one ```python block.")
+
+
+def run_request_single_shot(llm_client, sandbox, item: dict, files_dir: Path) -> dict:
+    """The baseline for one request: one greedy call writes `solve()`, which runs once in the sandbox."""
+    from .llm import LLMError
+    files = (f"The files it names are in the folder {files_dir}; open them there by their full path.\n"
+             if item.get("data_files") else "")
+    t0 = time.perf_counter()
+    try:
+        reply = llm_client._call("generate_implementation", REQUEST_SHOT_PROMPT.format(
+            request=item["request"], files=files), max_tokens=700, temperature=0.0)
+        run = sandbox.run_tool("solve", extract_code(reply, "solve"), {})
+    except (LLMError, ValueError) as exc:
+        run = {"success": False, "result": None, "error": str(exc)}
+    got = run.get("result")
+    outcome = ("correct" if matches(got, item["expect"]) else "wrong") if run.get("success") else "failed"
+    return {"outcome": outcome, "got": got, "seconds": round(time.perf_counter() - t0, 3),
+            "error": None if run.get("success") else _first_line(run.get("error"))}
+
+
 def evaluate_requests(path: str | Path, split: str = "all", *, settings: Settings | None = None,
-                      data_dir: str | Path | None = None, progress: Progress = _stderr) -> dict:
-    """Run the requests in order against one growing library (fresh unless `data_dir` is given)."""
+                      data_dir: str | Path | None = None, single_shot: bool = False,
+                      progress: Progress = _stderr) -> dict:
+    """Run the requests in order against one growing library (fresh unless `data_dir` is given); with
+    `single_shot`, each request also gets the one-call baseline first (same provider, same run)."""
     path = Path(path)
     items = [it for it in load_requests(path) if split == "all" or it.get("split", "tune") == split]
     base = settings or load_settings()
@@ -423,22 +449,29 @@ def evaluate_requests(path: str | Path, split: str = "all", *, settings: Setting
         from .orchestrator import AgentOrchestrator
         orchestrator = AgentOrchestrator(settings=run_settings)
         load_s = _preload(orchestrator.llm_client)
-        rows = [_run_one(orchestrator, item, i, len(items), progress) for i, item in enumerate(items, 1)]
+        rows = []
+        for i, item in enumerate(items, 1):
+            shot = (run_request_single_shot(orchestrator.llm_client, orchestrator.sandbox, item,
+                                            run_settings.files_dir) if single_shot else None)
+            rows.append(_run_one(orchestrator, item, i, len(items), progress, shot))
         orchestrator.store.close()
     return {"kind": "requests", "file": str(path), "split": split, "provider": base.llm_provider,
             "model_load_s": load_s, "rows": rows, "summary": summarize_requests(rows)}
 
 
-def _run_one(orchestrator, item: dict, i: int, n: int, progress: Progress) -> dict:
+def _run_one(orchestrator, item: dict, i: int, n: int, progress: Progress, shot: dict | None) -> dict:
     t0 = time.perf_counter()
     try:
         result = orchestrator.process_request(item["request"])
     except Exception as exc:  # noqa: BLE001 - one crashing request must not end the run
         result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
     row = judge_request(item, result, time.perf_counter() - t0)
+    if shot is not None:
+        row["single_shot"] = shot
     how = "synthesized" if row["synthesized"] else "reused" if row["reused"] else "-"
+    baseline = f"  single-shot: {shot['outcome']}" if shot else ""
     progress(f"[{i}/{n}] {row['outcome']:<7} {how:<11} {row['seconds']:6.1f}s  {item['request'][:60]!r} -> "
-             f"{json.dumps(row['got'], default=str)[:60]}")
+             f"{json.dumps(row['got'], default=str)[:60]}{baseline}")
     return row
 
 
@@ -457,7 +490,20 @@ def _request_totals(rows: list[dict]) -> dict:
             "reuses": count("reused"),
             "median_seconds": _median([r["seconds"] for r in rows]),
             "model_calls": sum(r["model_calls"] for r in rows),
-            "median_model_calls": _median([r["model_calls"] for r in rows])}
+            "median_model_calls": _median([r["model_calls"] for r in rows]),
+            **_single_shot_totals(rows)}
+
+
+def _single_shot_totals(rows: list[dict]) -> dict:
+    """The baseline's score, and what the pipeline missed that one call got right (the target's test)."""
+    shot = [r for r in rows if r.get("single_shot")]
+    if not shot:
+        return {}
+    solved = [r for r in shot if r["single_shot"]["outcome"] == "correct"]
+    return {"single_shot_correct": len(solved),
+            "single_shot_median_seconds": _median([r["single_shot"]["seconds"] for r in shot]),
+            "synthesis_failures_single_shot_solves": sum(r["synthesis_failed"] for r in solved),
+            "pipeline_misses_single_shot_solves": sum(r["outcome"] != "correct" for r in solved)}
 
 
 def requests_table(report: dict) -> str:
@@ -470,6 +516,13 @@ def requests_table(report: dict) -> str:
                      f"{t['failed']} | {t['syntheses']} ({t['synthesis_failures']}) | {t['reuses']} | "
                      f"{t['median_seconds']} | "
                      f"{t['model_calls']} / {t['median_model_calls']} |")
+    if any("single_shot_correct" in t for t in report["summary"].values()):
+        lines += ["", "| split | single-shot correct | median s | synthesis failures it solves | "
+                  "pipeline misses it solves |", "|---|---|---|---|---|"]
+        for name, t in report["summary"].items():
+            lines.append(f"| {name} | {_frac(t['single_shot_correct'], t['requests'])} | "
+                         f"{t['single_shot_median_seconds']} | {t['synthesis_failures_single_shot_solves']} | "
+                         f"{t['pipeline_misses_single_shot_solves']} |")
     misses = [r for r in report["rows"] if r["outcome"] != "correct"]
     if misses:
         lines += ["", "| outcome | split | request | expected | got / error |", "|---|---|---|---|---|"]

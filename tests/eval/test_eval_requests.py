@@ -52,3 +52,37 @@ def test_split_runs_only_its_half_in_a_fresh_library(tmp_path, monkeypatch):
     report = json.loads(out.read_text())
     assert [r["request"] for r in report["rows"]] == [items[0]["request"]]
     assert set(report["summary"]) == {"all", "holdout"} and report["summary"]["all"]["correct"] == 1
+
+
+def test_single_shot_baseline_counts_synthesis_failures_it_solves(tmp_path, monkeypatch, capsys):
+    library = tmp_path / "library"
+    reads_file = ("```python\nimport csv\n\ndef solve():\n"
+                  f"    with open({str(library / 'data' / 'sales.csv')!r}) as f:\n"
+                  "        return round(sum(float(r['amount']) for r in csv.DictReader(f)), 2)\n```")
+    wrong = "```python\ndef solve():\n    return 'abc'\n```"
+    # Only the two single-shot replies are scripted: the pipeline's first model call finds nothing
+    # and both syntheses fail.
+    (tmp_path / "script.json").write_text(json.dumps({"responses": script(
+        ("generate_implementation", reads_file), ("generate_implementation", wrong))}))
+    monkeypatch.setenv("SELFENG_SCRIPT", str(tmp_path / "script.json"))
+    sets = tmp_path / "set"
+    (sets / "data").mkdir(parents=True)
+    (sets / "data" / "sales.csv").write_text("id,region,amount\n1,North,10.50\n2,South,4.25\n")
+    items = [{"request": "What is the total of the amount column in sales.csv?", "expect": 14.75,
+              "split": "tune", "data_files": ["sales.csv"]},
+             {"request": "Reverse the string 'abc'", "expect": "cba", "split": "holdout"}]
+    (sets / "requests.json").write_text(json.dumps(items))
+    out = tmp_path / "o.json"
+    assert main(["eval", "requests", str(sets / "requests.json"), "--single-shot", "--json", str(out),
+                 "--data-dir", str(library)]) == 0
+    report = json.loads(out.read_text())
+    rows = report["rows"]
+    assert [r["outcome"] for r in rows] == ["failed", "failed"]
+    assert [r["single_shot"]["outcome"] for r in rows] == ["correct", "wrong"]
+    assert rows[0]["single_shot"]["got"] == 14.75  # the baseline read the staged file in the sandbox
+    s = report["summary"]["all"]
+    assert s["single_shot_correct"] == 1
+    assert s["pipeline_misses_single_shot_solves"] == 1
+    assert [r["synthesis_failed"] for r in rows] == [True, True]
+    assert s["synthesis_failures_single_shot_solves"] == 1 and s["synthesis_failures"] == 2
+    assert "| all | 1/2 (0.50) |" in capsys.readouterr().out
