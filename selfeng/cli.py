@@ -187,14 +187,16 @@ def cmd_eval(args) -> int:
     from . import evaluation
     from .config import load_settings
     settings = load_settings()
+    path = args.json or evaluation.default_json_path(settings, args.suite)
+    save = lambda report: evaluation.write_json(path, report)  # noqa: E731 - after every item, too
     if args.suite == "humaneval":
-        report = evaluation.evaluate_humaneval(args.every, args.limit, settings=settings)
+        report = evaluation.evaluate_humaneval(args.every, args.limit, settings=settings, checkpoint=save)
         table = evaluation.humaneval_table(report)
     else:
         report = evaluation.evaluate_requests(args.file, args.split, settings=settings, data_dir=args.data_dir,
-                                              single_shot=args.single_shot)
+                                              single_shot=args.single_shot, checkpoint=save)
         table = evaluation.requests_table(report)
-    path = evaluation.write_json(args.json or evaluation.default_json_path(settings, args.suite), report)
+    save(report)
     print(table)
     print(f"\nJSON written to {path}")
     return 0

@@ -26,6 +26,7 @@ from .codeblocks import defines_function, extract_code
 from .config import Settings, load_settings
 
 Progress = Callable[[str], None]
+Checkpoint = Callable[[dict], None] | None
 
 
 def _stderr(line: str) -> None:
@@ -164,9 +165,9 @@ def _defined_names(code: str) -> set[str]:
     return names
 
 
-def hidden_test_code(problem: dict, module: str, function: str) -> str:
-    """HumanEval's `check(candidate)` as one pytest test on `module.function` (called positionally)."""
-    return (f"from {module} import {function}\n\n{problem['test']}\n\n\n"
+def hidden_test_code(problem: dict, function: str) -> str:
+    """HumanEval's `check(candidate)` as one pytest test on the tool (`check` calls it positionally)."""
+    return (f"from {function} import {function}\n\n{problem['test']}\n\n\n"
             f"def test_hidden():\n    check({function})\n")
 
 
@@ -176,13 +177,13 @@ def run_hidden(sandbox, problem: dict, function: str, code: str) -> dict:
     The registered code may lean on names the prompt defined before the entry point (a helper such as
     `is_palindrome`, or `List`); when the run fails with a NameError for such a name, the prompt's
     preamble is prepended and the run repeated (`preamble_added`)."""
-    verdict = sandbox.verify_tool(function, code, hidden_test_code(problem, function, function))
+    verdict = sandbox.verify_tool(function, code, hidden_test_code(problem, function))
     added = False
     if not verdict.get("success"):
         missing = set(re.findall(r"NameError: name '(\w+)' is not defined", _verdict_text(verdict)))
         pre = preamble(problem["prompt"], problem["entry_point"])
         if missing & _defined_names(pre):
-            verdict = sandbox.verify_tool(function, pre + "\n\n" + code, hidden_test_code(problem, function, function))
+            verdict = sandbox.verify_tool(function, pre + "\n\n" + code, hidden_test_code(problem, function))
             added = True
     return {"passed": bool(verdict.get("success")), "preamble_added": added,
             "error": None if verdict.get("success") else _first_line(verdict.get("error"))}
@@ -269,8 +270,9 @@ def _evidence_summary(result: dict) -> Any:
 
 
 def evaluate_humaneval(every: int = 4, limit: int | None = None, *, settings: Settings | None = None,
-                       llm_client=None, progress: Progress = _stderr) -> dict:
-    """Pipeline and single-shot on problems 0, K, 2K, ...; per-problem rows and a summary."""
+                       llm_client=None, progress: Progress = _stderr, checkpoint: Checkpoint = None) -> dict:
+    """Pipeline and single-shot on problems 0, K, 2K, ...; per-problem rows and a summary.
+    `checkpoint` receives the report so far after each problem (a long run survives an interruption)."""
     from .embeddings import create_embedder
     from .llm_client import LLMClient
     from .sandbox import SecureSandbox
@@ -288,9 +290,15 @@ def evaluate_humaneval(every: int = 4, limit: int | None = None, *, settings: Se
             pipe = run_pipeline(llm_client, sandbox, embedder, scratch, problem)
             rows.append({"task_id": problem["task_id"], "entry_point": problem["entry_point"],
                          "pipeline": pipe, "single_shot": single})
+            if checkpoint:
+                checkpoint(_humaneval_report(base, every, limit, load_s, rows))
             progress(f"[{i}/{len(problems)}] {problem['task_id']:<14} pipeline: {_pipeline_outcome(pipe)} "
                      f"({pipe['seconds']:.1f}s, {pipe['model_calls']} calls)  single-shot: "
                      f"{'pass' if single['passed'] else 'fail'} ({single['seconds']:.1f}s)")
+    return _humaneval_report(base, every, limit, load_s, rows)
+
+
+def _humaneval_report(base: Settings, every: int, limit: int | None, load_s: float, rows: list[dict]) -> dict:
     return {"kind": "humaneval", "every": every, "limit": limit, "provider": base.llm_provider,
             "model_load_s": load_s, "rows": rows, "summary": summarize_humaneval(rows)}
 
@@ -433,7 +441,7 @@ def run_request_single_shot(llm_client, sandbox, item: dict, files_dir: Path) ->
 
 def evaluate_requests(path: str | Path, split: str = "all", *, settings: Settings | None = None,
                       data_dir: str | Path | None = None, single_shot: bool = False,
-                      progress: Progress = _stderr) -> dict:
+                      progress: Progress = _stderr, checkpoint: Checkpoint = None) -> dict:
     """Run the requests in order against one growing library (fresh unless `data_dir` is given); with
     `single_shot`, each request also gets the one-call baseline first (same provider, same run)."""
     path = Path(path)
@@ -454,7 +462,13 @@ def evaluate_requests(path: str | Path, split: str = "all", *, settings: Setting
             shot = (run_request_single_shot(orchestrator.llm_client, orchestrator.sandbox, item,
                                             run_settings.files_dir) if single_shot else None)
             rows.append(_run_one(orchestrator, item, i, len(items), progress, shot))
+            if checkpoint:
+                checkpoint(_requests_report(path, split, base, load_s, rows))
         orchestrator.store.close()
+    return _requests_report(path, split, base, load_s, rows)
+
+
+def _requests_report(path: Path, split: str, base: Settings, load_s: float, rows: list[dict]) -> dict:
     return {"kind": "requests", "file": str(path), "split": split, "provider": base.llm_provider,
             "model_load_s": load_s, "rows": rows, "summary": summarize_requests(rows)}
 
