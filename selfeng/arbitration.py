@@ -94,8 +94,8 @@ class Verdict:
     reasons: list[str]
     disputed: list[str]       # names of cases some implementations contradict
 
-    def summary(self) -> str:
-        return describe(self)
+    def summary(self, consensus: int = 0) -> str:
+        return describe(self, consensus)
 
 
 def observation_key(value: Any) -> str:
@@ -162,10 +162,10 @@ def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Ve
         reasons.append(f"{case.name} (expects {_show(case.expected)}) fails with "
                        f"{obs.shown() if obs else 'no result'}; not dropped: {why}")
     crashed = any(rep.observations.get(c.name) is None or rep.observations[c.name].error for c in failing)
-    contradicted = any(c.name in disputed for c in failing)
-    # A repair is shown the failing cases, so it may only chase cases no consensus contradicts; against a
-    # consensus, a further independent draw is the fair test of who is right.
-    repair = crashed or any(c.trusted for c in failing) or not contradicted
+    # A repair is shown the failing cases, so it is asked for only where the code is plainly at fault (it
+    # crashes, or breaks a case the user stated). A disagreement about a value is settled by a further
+    # independent draw instead: a repair would just fit whichever expected value the model guessed.
+    repair = crashed or any(c.trusted for c in failing)
     return Verdict(rep, kept, [], False, "repair" if repair else "sample", reasons, disputed)
 
 
@@ -220,21 +220,24 @@ def returned_values(candidates: list[Candidate], case: Case) -> str:
     return "; ".join(parts)
 
 
-def describe(verdict: Verdict) -> str:
-    """One honest line about the evidence behind a verdict."""
+def describe(verdict: Verdict, consensus: int = 0) -> str:
+    """One honest line about the evidence behind a verdict; `consensus` cases were added from probes."""
     scored = [c for c in verdict.kept if not c.probe]
-    total = len(scored) + len(verdict.dropped)
+    total = len(scored) + len(verdict.dropped) + consensus
     if not verdict.decided or verdict.chosen is None:
         return f"not verified: {'; '.join(verdict.reasons[1:]) or verdict.reasons[0]}"
-    text = f"verified by {len(scored)} of {total} cases"
-    stated = sum(1 for c in scored if c.trusted)
-    if stated:
-        text += f" ({stated} stated in the request)"
+    text = f"verified by {len(scored) + consensus} of {total} cases"
     if verdict.dropped:
         text += f"; {len(verdict.dropped)} case dropped: " + "; ".join(
             f"{_count_words(len(d.by))} independent implementations return {d.observed.shown()}, the case "
             f"expected {_show(d.case.expected)}" for d in verdict.dropped)
-    return text
+    notes = []
+    stated = sum(1 for c in scored if c.trusted)
+    if stated:
+        notes.append(f"{stated} stated in the request")
+    if consensus:
+        notes.append(f"{consensus} the request's own input, answered alike by independent implementations")
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _count_words(n: int) -> str:

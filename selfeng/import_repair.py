@@ -30,6 +30,9 @@ def _exported() -> dict[str, str]:
         for name in public:
             if not name.startswith("_") and not isinstance(getattr(module, name, None), type(sys)):
                 owners.setdefault(name, set()).add(module_name)
+    for mods in owners.values():
+        if len(mods) > 1:  # typing's Counter, Deque, ... are documented deprecated aliases of the real classes
+            mods.discard("typing")
     return {name: next(iter(mods)) for name, mods in owners.items() if len(mods) == 1}
 
 

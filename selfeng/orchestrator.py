@@ -17,7 +17,7 @@ from .config import Settings, load_settings
 from .decompose import split_steps
 from .events import emit
 from .llm_client import LLMClient
-from .response_synthesizer import ResponseSynthesizer
+from .response_synthesizer import ResponseSynthesizer, built_note
 from .session_memory import SessionMemoryManager, looks_like_follow_up
 
 log = logging.getLogger(__name__)
@@ -275,7 +275,7 @@ class AgentOrchestrator:
         if is_explicit_synthesis(prompt) and not (quoted_strings(prompt) or numbers(prompt)):
             # "Create a function that…" with no inputs: the tool is the answer.
             response = (f"I created {tool['name']}: {tool.get('signature') or tool['name']}. "
-                        f"{tool.get('docstring') or ''} Its tests pass in the sandbox, and it is saved for reuse.")
+                        f"{tool.get('docstring') or ''} {built_note(tool['name'], synthesis)}")
             return {"success": True, "response": response.strip(), "tool_name": tool["name"], "tool_result": None,
                     "synthesized": True, "synthesis": _synthesis_summary(synthesis)}
         execution = self._execute(tool, prompt, callback, timings, context)
@@ -338,4 +338,4 @@ def _synthesis_summary(s: dict | None) -> dict:
     if not s:
         return {}
     return {k: s.get(k) for k in ("success", "tool_name", "tests_verified", "experimental", "attempts",
-                                  "dropped_tests", "verification", "duration_s", "step", "error")}
+                                  "dropped_tests", "verification", "evidence", "duration_s", "step", "error")}

@@ -67,11 +67,7 @@ class ResponseSynthesizer:
         """Answer for a request that needed a new tool: the result, then what was built."""
         answer = self.synthesize(user_prompt, tool_result, tool_name, arguments=arguments,
                                  use_model=self.style in ("auto", "model"))
-        v = (synthesis or {}).get("verification") or {}
-        passed = v.get("tests_passed")
-        proof = f", verified by {passed} passing test{'s' if passed != 1 else ''} in the sandbox" if passed else ""
-        flag = " It is EXPERIMENTAL: its tests did not all pass." if (synthesis or {}).get("experimental") else ""
-        return f"{answer}\n\n(I wrote a new tool for this, {tool_name}{proof}; it is saved for reuse.){flag}"
+        return f"{answer}\n\n{built_note(tool_name, synthesis)}"
 
     # -- internals ------------------------------------------------------------------------------------
     def _model(self, user_prompt: str, result: Any, tool_name: str) -> str | None:
@@ -100,3 +96,15 @@ class ResponseSynthesizer:
         if isinstance(result, str):
             value = repr(result) if len(result) < 200 else result
         return f"The result is {value}" + (f" (from {call})." if call else ".")
+
+
+def built_note(tool_name: str, synthesis: dict | None) -> str:
+    """What was built and on what evidence, in words that never overstate it."""
+    synthesis = synthesis or {}
+    evidence = (synthesis.get("evidence") or {}).get("summary") or ""
+    if synthesis.get("experimental"):
+        why = f" ({evidence.removeprefix('not verified: ')})" if evidence else ""
+        return (f"(I wrote a new tool for this, {tool_name}. It is EXPERIMENTAL: it is not verified{why}, so treat "
+                "this answer with care; it is saved for reuse with that flag.)")
+    proof = f" In the sandbox it was {evidence}." if evidence else ""
+    return f"(I wrote a new tool for this, {tool_name}.{proof} It is saved for reuse.)"

@@ -252,7 +252,7 @@ class CapabilitySynthesisEngine:
         consensus = _consensus_cases(verdict, cands, cases)
         tests = render(spec, kept + consensus)
         chosen = verdict.chosen
-        evidence = {"summary": verdict.summary(), "reasons": verdict.reasons, "implementations": len(cands),
+        evidence = {"summary": verdict.summary(len(consensus)), "reasons": verdict.reasons, "implementations": len(cands),
                     "cases": len(kept) + len(verdict.dropped), "cases_kept": len(kept),
                     "stated_cases": sum(c.trusted for c in kept), "consensus_cases": len(consensus),
                     "dropped": [{"case": d.case.name, "expected": d.case.expected, "observed": d.observed.shown(),

@@ -86,12 +86,15 @@
         if (d.step === "specification" && d.status === "complete" && d.signature) extra = `: ${d.signature}`;
         else if (d.step === "tests" && d.status === "complete" && d.test_count != null) extra = `: ${d.test_count} tests frozen`;
         else if (d.tests_passed != null) extra = `: ${d.tests_passed} passed, ${d.tests_failed ?? 0} failed`;
-        if (Array.isArray(d.dropped_tests) && d.dropped_tests.length) extra += ` (dropped disputed: ${d.dropped_tests.join(", ")})`;
+        if (d.evidence && d.evidence.summary && d.status !== "in_progress") extra += ` — ${d.evidence.summary}`;
+        else if (Array.isArray(d.dropped_tests) && d.dropped_tests.length) extra += ` (dropped on evidence: ${d.dropped_tests.join(", ")})`;
         if (d.message) extra += ` — ${d.message}`;
         if (d.error && d.status === "failed") extra += `: ${firstLine(d.error)}`;
         return `${d.step} ${d.status}${extra}`;
       }
-      case "synthesis_complete": return `tool ${d.tool_name} verified and registered`;
+      case "synthesis_complete":
+        return d.experimental ? `tool ${d.tool_name} registered as EXPERIMENTAL (not verified)`
+          : `tool ${d.tool_name} verified and registered (${d.evidence || "tests pass"})`;
       case "synthesis_failed": return `synthesis failed at ${d.step}: ${firstLine(d.error)}`;
       case "executing": return `running ${d.tool_name} in the sandbox…`;
       case "execution_complete":
@@ -178,7 +181,8 @@
     } else if (type === "workflow_step_needs_synthesis") {
       resetStages(`— for step ${stepNo(d)}`);
     } else if (type === "synthesis_complete") {
-      $("stage-note").textContent = "— verified and registered";
+      $("stage-note").textContent = d.experimental ? "— EXPERIMENTAL: registered, not verified"
+        : `— ${d.evidence || "verified"}; registered`;
     } else if (type === "synthesis_failed") {
       $("stage-note").textContent = "— failed";
     }

@@ -1,0 +1,97 @@
+"""Arbitration without a model or a sandbox: candidates and cases in, a verdict with reasons out."""
+from __future__ import annotations
+
+import json
+
+from selfeng.arbitration import Candidate, Case, Observation, decide
+
+
+def obs(value, passed):
+    return Observation(json.dumps(value), passed, value)
+
+
+def raises(kind):
+    return Observation(f"raises {kind}", False, None, kind, f"{kind}: boom")
+
+
+def cand(label, results, cases, independent=True):
+    """results: one returned value (or Observation) per case; passed is computed against the case."""
+    c = Candidate(label, f"# {label}", independent)
+    for case, r in zip(cases, results):
+        c.observations[case.name] = r if isinstance(r, Observation) else obs(r, r == case.expected)
+    return c
+
+
+ADD = [Case(f"t{i}", {"x": x}, x + 1) for i, x in enumerate([1, 5, 0])] + [Case("t3", {"x": 10}, 11)]
+WRONG_LAST = ADD[:3] + [Case("t3", {"x": 10}, 12)]  # the model's expected value is off
+
+
+def test_all_different_values_on_a_failing_case_never_verify():
+    cands = [cand(f"c{v}", [2, 6, 1, v], ADD) for v in (99, 42, 7, 13)]
+    v = decide(cands, ADD, min_tests=3)
+    assert not v.decided and v.dropped == []
+    assert any("no second independent implementation agrees" in r for r in v.reasons)
+
+
+def test_agreeing_independent_implementations_drop_one_wrong_case():
+    cands = [cand("greedy", [2, 6, 1, 11], WRONG_LAST), cand("sample", [2, 6, 1, 11], WRONG_LAST)]
+    v = decide(cands, WRONG_LAST, min_tests=3)
+    assert v.decided and [d.case.name for d in v.dropped] == ["t3"]
+    assert "t3" not in [c.name for c in v.kept]
+    assert "both independent implementations return 11, the case expected 12" in v.summary()
+
+
+def test_a_repair_does_not_count_as_a_vote():
+    cands = [cand("greedy", [2, 6, 1, 11], WRONG_LAST), cand("repair", [2, 6, 1, 11], WRONG_LAST, independent=False)]
+    assert not decide(cands, WRONG_LAST, min_tests=3).decided
+
+
+def test_never_below_the_minimum_and_never_a_stated_case():
+    cands = [cand("a", [2, 6, 1, 11], WRONG_LAST), cand("b", [2, 6, 1, 11], WRONG_LAST)]
+    assert not decide(cands, WRONG_LAST, min_tests=4).decided
+    stated = WRONG_LAST[:3] + [Case("t3", {"x": 10}, 12, "request")]
+    cands = [cand("a", [2, 6, 1, 11], stated), cand("b", [2, 6, 1, 11], stated)]
+    v = decide(cands, stated, min_tests=3)
+    assert not v.decided and v.next_step == "repair"
+    assert any("stated by the user" in r for r in v.reasons)
+
+
+def test_bool_and_none_agreement_is_weak_evidence():
+    cases = [Case(f"p{i}", {"s": s}, want) for i, (s, want) in enumerate(
+        [("aba", True), ("ab", False), ("", True), ("abba", False)])]  # the last expected value is wrong
+    cands = [cand("a", [True, False, True, True], cases), cand("b", [True, False, True, True], cases)]
+    v = decide(cands, cases, min_tests=3)
+    assert not v.decided and v.dropped == []
+    assert any("bool/None" in r for r in v.reasons)
+
+
+def test_agreement_must_pass_every_other_case_and_drops_at_most_one():
+    two_wrong = ADD[:2] + [Case("t2", {"x": 0}, 5), Case("t3", {"x": 10}, 12)]
+    cands = [cand("a", [2, 6, 1, 11], two_wrong), cand("b", [2, 6, 1, 11], two_wrong)]
+    v = decide(cands, two_wrong, min_tests=1)
+    assert not v.decided and v.dropped == []
+    assert v.next_step == "sample"  # a consensus contradicts the cases: a further draw, not a fitted repair
+
+
+def test_a_candidate_passing_every_case_wins_unless_outvoted():
+    right = cand("sample", [2, 6, 1, 12], WRONG_LAST)
+    pair = [cand("a", [2, 6, 1, 11], WRONG_LAST), cand("b", [2, 6, 1, 11], WRONG_LAST)]
+    v = decide(pair + [right], WRONG_LAST, min_tests=3)
+    assert v.decided and v.chosen.label == "a" and v.dropped  # 2 votes x 3 cases beat 1 vote x 4 cases
+    v = decide([pair[0], right], WRONG_LAST, min_tests=3)
+    assert v.decided and v.chosen.label == "sample" and not v.dropped
+
+
+def test_a_crash_asks_for_a_repair_with_its_traceback():
+    cands = [cand("a", [2, 6, 1, raises("NameError")], ADD), cand("b", [2, 6, 1, raises("NameError")], ADD)]
+    v = decide(cands, ADD, min_tests=3)
+    assert not v.decided and v.next_step == "repair"
+
+
+def test_probes_separate_behaviours_but_are_not_scored():
+    cases = ADD + [Case("probe", {"x": 3}, None, "probe")]
+    a = cand("a", [2, 6, 1, 11, 4], cases)
+    b = cand("b", [2, 6, 1, 11, 5], cases)
+    v = decide([a, b], cases, min_tests=3)
+    assert v.decided and v.chosen.label == "a"
+    assert "passes 4 of 4 cases" in v.reasons[0] and "2 behaviour group(s)" in v.reasons[0]

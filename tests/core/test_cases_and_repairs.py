@@ -1,0 +1,82 @@
+"""Where cases come from (stated examples, stubs in the request), hygiene of raw tests, import repair."""
+from __future__ import annotations
+
+import pytest
+
+from selfeng.cases import doctest_examples, merge, model_cases, stated_in
+from selfeng.import_repair import add_imports, import_for
+from selfeng.llm import LLMError
+from selfeng.llm_client import cases_from_reply
+from selfeng.request_spec import spec_from_request, with_preamble
+from selfeng.test_evidence import vacuous_tests
+
+HUMANEVAL_0 = '''Create a function:
+from typing import List
+
+
+def has_close_elements(numbers: List[float], threshold: float) -> bool:
+    """ Check if in given list of numbers, are any two numbers closer to each other than
+    given threshold.
+    >>> has_close_elements([1.0, 2.0, 3.0], 0.5)
+    False
+    >>> has_close_elements([1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3)
+    True
+    """
+'''
+
+
+def test_a_stub_in_the_request_is_the_spec_verbatim_with_its_examples():
+    spec = spec_from_request(HUMANEVAL_0)
+    assert spec["function_name"] == "has_close_elements"
+    assert [(p["name"], p["type"]) for p in spec["parameters"]] == [("numbers", "List[float]"), ("threshold", "float")]
+    assert spec["return_type"] == "bool" and spec["preamble"] == "from typing import List"
+    assert ">>> has_close_elements([1.0, 2.0, 3.0], 0.5)" in spec["docstring"]
+    cases = doctest_examples(spec["docstring"], "has_close_elements", ["numbers", "threshold"], "docstring")
+    assert [(c.args, c.expected, c.trusted) for c in cases] == [
+        ({"numbers": [1.0, 2.0, 3.0], "threshold": 0.5}, False, True),
+        ({"numbers": [1.0, 2.8, 3.0, 4.0, 5.0, 2.0], "threshold": 0.3}, True, True)]
+    assert with_preamble(spec, "def has_close_elements(n, t):\n    return False\n").startswith("from typing import List")
+
+
+def test_plain_requests_have_no_stub_spec():
+    assert spec_from_request("Convert 5 miles to kilometers") is None
+    assert spec_from_request("def f(x): return x + 1") is None  # a body, not a stub
+
+
+def test_model_copied_examples_are_trusted_only_when_every_value_is_in_the_request():
+    spec = {"function_name": "c_to_f", "parameters": [{"name": "c", "type": "float"}]}
+    request = "Convert 30 °C to Fahrenheit, e.g. 25 °C is 77 °F"
+    raw = [{"args": {"c": 25}, "expected": 77, "from_request": True},
+           {"args": {"c": 30}, "expected": 86, "from_request": True},     # the answer is the model's guess
+           {"args": {"c": 0}, "expected": 32, "from_request": False},
+           {"args": {"x": 1}, "expected": 1, "from_request": False}]      # does not bind
+    cases = model_cases(spec, raw, request)
+    assert [(c.args["c"], c.source) for c in cases] == [(25, "request"), (30, "model"), (0, "model")]
+    assert not stated_in("Is 7 prime?", {"n": 7}, True)
+    assert merge(cases[:1], [cases[0].__class__("x", {"c": 25}, 99)])[0].expected == 77
+
+
+def test_raw_pytest_code_must_call_the_tool_and_assert_on_its_result():
+    spec = {"function_name": "double", "parameters": [{"name": "x", "type": "int"}]}
+    good = "```python\ndef test_a():\n    assert double(2) == 4\n\ndef test_b():\n    r = double(3)\n    assert r == 6\n```"
+    assert "def test_a" in cases_from_reply(spec, good)
+    for bad in ("def test_a():\n    assert True\n",
+                "def test_a():\n    double(2)\n",
+                "def test_a():\n    assert double(2) == 4\n\ndef test_b():\n    assert 1 == 1\n",
+                "def test_a():\n    assert double(2) == double(2)\n"):
+        with pytest.raises(LLMError, match="check nothing"):
+            cases_from_reply(spec, f"```python\n{bad}```")
+    assert vacuous_tests("x = 1\n", "double") == ["<no test functions>"]
+
+
+def test_forgotten_standard_library_imports_are_named_by_the_library_itself():
+    assert import_for("combinations") == "from itertools import combinations"
+    assert import_for("Counter") == "from collections import Counter"
+    assert import_for("math") == "import math"
+    assert import_for("List") == "from typing import List"
+    assert import_for("not_a_stdlib_name_at_all") is None
+    assert import_for("antigravity") is None
+    code = "def pairs(xs):\n    return list(combinations(xs, 2))\n"
+    assert add_imports(code, {"combinations"}).startswith("from itertools import combinations\n")
+    # Already imported: the NameError has another cause, so no blind fix.
+    assert add_imports("from itertools import combinations\n" + code, {"combinations"}) is None

@@ -1,0 +1,120 @@
+"""Verified must mean correct: the real sandbox, store and embedder, with the model scripted."""
+from __future__ import annotations
+
+from selfeng.sandbox import SecureSandbox
+
+from .helpers import Recorder, make_orchestrator, script
+from .test_cases_and_repairs import HUMANEVAL_0
+
+ADD_SPEC = {"function_name": "add_one", "parameters": [{"name": "x", "type": "int", "description": "a number"}],
+            "return_type": "int", "docstring": "Add one to x."}
+ADD_CASES = {"cases": [{"args": {"x": x}, "expected": x + 1, "from_request": False} for x in (1, 5, 0, 10)]}
+
+
+def add_one_wrong_at_10(value: int) -> str:
+    return f"```python\ndef add_one(x: int) -> int:\n    return {value} if x == 10 else x + 1\n```"
+
+
+def test_report_carries_observed_values_as_data():
+    code = "def half(x):\n    if x < 0:\n        raise ValueError('negative')\n    return (x / 2, [x])\n"
+    tests = ("from half import half\n\ndef test_a():\n    assert half(3) == (1.5, [3])\n\n"
+             "def test_b():\n    assert half(-1) == 0\n")
+    report = SecureSandbox().verify_tool("half", code, tests)
+    calls = {t["nodeid"].split("::")[-1]: t["calls"] for t in report["tests"]}
+    assert calls["test_a"][0]["value"] == {"$": "tuple", "v": [1.5, [3]]}
+    assert calls["test_a"][0]["args"] == [3]
+    assert calls["test_b"][0]["error"]["type"] == "ValueError"
+    assert "negative" in calls["test_b"][0]["error"]["message"]
+
+
+def test_stop_iteration_from_the_tool_fails_the_test_instead_of_ending_its_loop():
+    code = "def f(x):\n    raise StopIteration\n"
+    tests = ("from f_tool import f\n\ndef test_loop():\n    for got, want in zip(map(f, [1, 2]), [1, 2]):\n"
+             "        assert got == want\n")
+    report = SecureSandbox().verify_tool("f_tool", code, tests)
+    assert not report["success"]
+    assert report["tests"][0]["calls"][0]["error"]["type"] == "RuntimeError"
+
+
+def test_the_issue_add_one_case_is_not_verified_and_nothing_is_registered():
+    """Every implementation is right except on 10, each differently: no case may be dropped."""
+    impls = [("generate_implementation", add_one_wrong_at_10(v)) for v in (99, 42, 7, 13)]
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES), *impls))
+    rec = Recorder()
+    result = orch.process_request("Create a function that adds one to a number", callback=rec)
+    assert not result["success"] and result["error_type"] == "synthesis_failed"
+    assert orch.get_tool_count() == 0
+    # The message says what was tried, which case and what each implementation returned.
+    for text in ("4 attempt(s)", "test_add_one_case_4 expects 11", "greedy: 99", "sample 2: 42", "sample 3: 7",
+                 "sample 4: 13"):
+        assert text in result["error"], (text, result["error"])
+    assert result["synthesis"]["tests_verified"] is False
+    assert provider.remaining("generate_implementation") == 0
+
+
+def test_two_independent_implementations_outvote_one_wrong_case_and_the_answer_says_so():
+    cases = {"cases": ADD_CASES["cases"][:3] + [{"args": {"x": 10}, "expected": 12, "from_request": False}]}
+    right = "```python\ndef add_one(x: int) -> int:\n    return x + 1\n```"
+    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", cases),
+                                       ("generate_implementation", right), ("generate_implementation", right),
+                                       ("synthesize_response", "7 plus one is 8.")))
+    result = orch.process_request("Add one to 7")
+    assert result["success"] and result["tool_result"] == 8
+    assert result["synthesis"]["dropped_tests"] == ["test_add_one_case_4"]
+    assert ("verified by 4 of 5 cases; 1 case dropped: both independent implementations return 11, the case "
+            "expected 12") in result["response"]
+    tests = orch.registry.get_tool_by_name("add_one")["tests"]
+    assert "add_one(x=7) == 8" in tests  # the request's input, answered by consensus
+
+
+def test_a_forgotten_import_is_added_without_a_model_call_and_stated_examples_win():
+    body = ("    for i, a in enumerate(numbers):\n        for b in numbers[i + 1:]:\n"
+            "            pass\n    return any(abs(a - b) < threshold for a, b in combinations(numbers, 2))\n")
+    code = f"```python\ndef has_close_elements(numbers, threshold):\n{body}```"
+    # The model's own first case contradicts the request's example ([1.0, 2.0, 3.0], 0.5) -> False.
+    model = {"cases": [{"args": {"numbers": [1.0, 2.0, 3.0], "threshold": 0.5}, "expected": True, "from_request": True},
+                       {"args": {"numbers": [1.0, 1.05], "threshold": 0.1}, "expected": True, "from_request": False},
+                       {"args": {"numbers": [], "threshold": 1.0}, "expected": False, "from_request": False}]}
+    orch, provider = make_orchestrator(script(("generate_tests", model), ("generate_implementation", code),
+                                              ("generate_implementation", code)))
+    result = orch.synthesis_engine.synthesize_capability(HUMANEVAL_0)
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "from itertools import combinations" in result["code"]
+    assert "from typing import List" in result["code"]  # the request's own preamble
+    purposes = [c["purpose"] for c in provider.calls]
+    assert "generate_spec" not in purposes and "fix_implementation" not in purposes
+    assert "has_close_elements(numbers=[1.0, 2.0, 3.0], threshold=0.5) == False" in result["tests"]
+    assert result["evidence"]["stated_cases"] == 2
+
+
+def test_a_crash_is_repaired_from_the_traceback():
+    crash = "```python\ndef add_one(x: int) -> int:\n    return x + one\n```"
+    right = "```python\ndef add_one(x: int) -> int:\n    return x + 1\n```"
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES),
+                                              ("generate_implementation", crash), ("generate_implementation", crash),
+                                              ("fix_implementation", right)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert result["tests_verified"], result.get("error")
+    fix_prompt = [c for c in provider.calls if c["purpose"] == "fix_implementation"][0]["messages"][-1]["content"]
+    assert "raised NameError" in fix_prompt and "name 'one' is not defined" in fix_prompt
+
+
+def test_too_few_distinct_cases_are_asked_for_again():
+    dup = {"cases": [{"args": {"x": 1}, "expected": 2, "from_request": False}] * 3}
+    right = "```python\ndef add_one(x: int) -> int:\n    return x + 1\n```"
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", dup),
+                                              ("generate_tests", ADD_CASES), ("generate_implementation", right),
+                                              ("generate_implementation", right)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert result["tests_verified"] and result["tests"].count("_case_") == 4
+    assert [c["purpose"] for c in provider.calls].count("generate_tests") == 2
+
+
+def test_an_experimental_tool_never_reads_as_verified():
+    impls = [("generate_implementation", add_one_wrong_at_10(v)) for v in (99, 42, 7, 13)]
+    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES), *impls,
+                                       ("synthesize_response", "It is 8.")), allow_experimental=True)
+    result = orch.process_request("Add one to 7")
+    assert result["success"] and result["experimental"]
+    assert "EXPERIMENTAL" in result["response"] and "not verified" in result["response"]
+    assert "verified by" not in result["response"]
