@@ -1,0 +1,96 @@
+"""Tools that read data files: cases run on fixture files in the user's file's shape; the real run reads the
+user's file. Real sandbox, store and embedder; the model is scripted."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from selfeng.data_fixtures import make_fixtures, read_shape
+
+from .helpers import make_orchestrator, script
+
+SALES = "id,region,amount\n1,North,120.5\n2,South,80\n3,North,99.5\n4,East,300\n"
+TOTAL_SPEC = {"function_name": "sum_csv_column",
+              "parameters": [{"name": "file_path", "type": "str", "description": "CSV file"},
+                             {"name": "column", "type": "str", "description": "column to add up"}],
+              "return_type": "float", "docstring": "Total of a numeric column in a CSV file."}
+TOTAL_CODE = ("```python\nimport csv\n\ndef sum_csv_column(file_path: str, column: str) -> float:\n"
+              "    with open(file_path, newline='') as f:\n"
+              "        return float(sum(float(r[column]) for r in csv.DictReader(f)))\n```")
+BY_REGION_SPEC = {"function_name": "total_by_region",
+                  "parameters": [{"name": "json_path", "type": "str", "description": "JSON file"}],
+                  "return_type": "dict", "docstring": "Total amount per region in a JSON list of sales."}
+BY_REGION_CODE = ("```python\nimport json\n\ndef total_by_region(json_path: str) -> dict:\n"
+                  "    out = {}\n    for r in json.load(open(json_path)):\n"
+                  "        out[r['region']] = out.get(r['region'], 0) + r['amount']\n    return out\n```")
+
+
+def _fixture_rows(path, reader):
+    return [reader(f) for f in make_fixtures(read_shape(path), variants=2)]
+
+
+def test_a_csv_total_is_tested_on_fixtures_and_answered_from_the_users_file():
+    orch, provider = make_orchestrator([])
+    data = orch.settings.files_dir
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "sales.csv").write_text(SALES)
+    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=2)
+    cases = [{"args": {"file_path": f.name, "column": "amount"},
+              "expected": float(sum(float(r["amount"]) for r in csv.DictReader(io.StringIO(f.content)))),
+              "from_request": False} for f in fixtures]
+    cases.append({"args": {"file_path": fixtures[0].name, "column": "id"},
+                  "expected": float(sum(float(r["id"]) for r in csv.DictReader(io.StringIO(fixtures[0].content)))),
+                  "from_request": False})
+    cases.append({"args": {"file_path": "sales.csv", "column": "amount"}, "expected": 1.0, "from_request": False})
+    for entry in script(("generate_spec", TOTAL_SPEC), ("generate_tests", {"cases": cases}),
+                        ("generate_implementation", TOTAL_CODE), ("generate_implementation", TOTAL_CODE),
+                        ("extract_arguments", {"file_path": "sales.csv", "column": "amount"}),
+                        ("synthesize_response", "The total of the amount column is 600.0.")):
+        provider.enqueue(entry["purpose"], entry["content"])
+    result = orch.process_request("What is the total of the amount column in sales.csv?")
+    assert result["success"], result
+    assert result["tool_result"] == pytest.approx(600.0)
+    tests = orch.registry.get_tool_by_name("sum_csv_column")["tests"]
+    # Three cases ran on fixtures; the one naming the user's file (unknowable before the run) was not kept.
+    assert tests.count("_case_") == 3 and "'sales.csv'" not in tests
+    prompt = [c for c in provider.calls if c["purpose"] == "generate_tests"][0]["messages"][-1]["content"]
+    assert fixtures[0].content.strip().splitlines()[0] in prompt and fixtures[1].name in prompt
+
+
+def test_a_json_group_by_runs_on_fixtures_in_the_users_layout():
+    orch, provider = make_orchestrator([])
+    data = orch.settings.files_dir
+    data.mkdir(parents=True, exist_ok=True)
+    sales = [{"id": 1, "region": "North", "amount": 10}, {"id": 2, "region": "South", "amount": 5},
+             {"id": 3, "region": "North", "amount": 7}]
+    (data / "sales.json").write_text(json.dumps(sales))
+    fixtures = make_fixtures(read_shape(data / "sales.json"), variants=2)
+    cases = []
+    for f in fixtures:
+        want: dict = {}
+        for r in json.loads(f.content):
+            want[r["region"]] = want.get(r["region"], 0) + r["amount"]
+        cases.append({"args": {"json_path": f.name}, "expected": want, "from_request": False})
+    cases.append({"args": {"json_path": fixtures[0].name + "x"}, "expected": {}, "from_request": False})
+    for entry in script(("generate_spec", BY_REGION_SPEC), ("generate_tests", {"cases": cases}),
+                        ("generate_tests", {"cases": cases}),
+                        ("generate_implementation", BY_REGION_CODE), ("generate_implementation", BY_REGION_CODE),
+                        ("synthesize_response", "North 17, South 5.")):
+        provider.enqueue(entry["purpose"], entry["content"])
+    result = orch.process_request("Total amount per region in sales.json")
+    # Two usable cases are fewer than the minimum of 3: the model is asked again, then synthesis stops clearly.
+    assert not result["success"] and "at least 3 are required" in result["error"]
+    assert orch.get_tool_count() == 0
+    orch2, provider2 = make_orchestrator([], synthesis_min_tests=2)
+    orch2.settings.files_dir.mkdir(parents=True, exist_ok=True)
+    (orch2.settings.files_dir / "sales.json").write_text(json.dumps(sales))
+    for entry in script(("generate_spec", BY_REGION_SPEC), ("generate_tests", {"cases": cases}),
+                        ("generate_implementation", BY_REGION_CODE), ("generate_implementation", BY_REGION_CODE),
+                        ("synthesize_response", "North 17, South 5.")):
+        provider2.enqueue(entry["purpose"], entry["content"])
+    result = orch2.process_request("Total amount per region in sales.json")
+    assert result["success"], result
+    assert result["tool_result"] == {"North": 17, "South": 5}
