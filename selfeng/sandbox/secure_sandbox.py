@@ -17,7 +17,8 @@ from pathlib import Path
 
 from selfeng.config import Settings, load_settings
 
-from . import bwrap as _bwrap  # noqa: F401 - registers the built-in backend
+from . import bwrap as _bwrap  # noqa: F401 - registers the built-in backends
+from . import docker as _docker  # noqa: F401
 from .base import Backend, DataPathError, Launch, Outcome, SandboxError, create_backend
 from .verdict import judge, parse_report, truncate
 
@@ -37,6 +38,16 @@ class SecureSandbox:
         self.backend = backend or create_backend(self.settings)
 
     # -- public API ---------------------------------------------------------------------------------
+
+    def build_image(self, dockerfile: str | Path | None = None) -> str | None:
+        """The seeds' API: (re)build the backend's image, with progress; the tag, or None (bwrap has none)."""
+        build = getattr(self.backend, "build_image", None)
+        return build(Path(dockerfile) if dockerfile else None) if build else None
+
+    def ensure_image_exists(self) -> bool:
+        """The seeds' API: build the image lazily if the backend needs one; True if it was built now."""
+        ensure = getattr(self.backend, "ensure_image_exists", None)
+        return bool(ensure()) if ensure else False
 
     def verify_tool(self, function_name: str, function_code: str, test_code: str,
                     data_files: dict[str, str] | None = None,

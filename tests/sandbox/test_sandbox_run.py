@@ -149,12 +149,29 @@ def test_unknown_backend_raises_sandbox_error(tmp_path):
         SecureSandbox(s)
 
 
+@pytest.mark.backends("bwrap")
 def test_missing_bwrap_raises_sandbox_error_naming_the_package(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(bwrap, "SEARCH_PATH", str(tmp_path))  # a directory without bwrap
     with pytest.raises(SandboxError, match="apt-get install bubblewrap"):
         SecureSandbox(settings)
 
 
+@pytest.mark.backends("docker")
+def test_missing_docker_engine_raises_sandbox_error_saying_how_to_start_one(settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    monkeypatch.setattr("selfeng.sandbox.docker_engine.DEFAULT_SOCKET", str(tmp_path / "none.sock"))
+    with pytest.raises(SandboxError, match="docker_engine start"):
+        SecureSandbox(settings)
+
+
+@pytest.mark.backends("docker")
+def test_the_seeds_image_api(sandbox):
+    from selfeng.sandbox.docker_image import image_tag
+    assert sandbox.ensure_image_exists() is False  # built once per recipe hash, then reused
+    assert sandbox.backend.image == image_tag() and image_tag().startswith("selfeng-sandbox:")
+
+
+@pytest.mark.backends("bwrap")
 def test_sandbox_setup_failure_raises_instead_of_running_unsandboxed(settings):
     sb = SecureSandbox(settings)
     sb.backend.bins["setpriv"] = "/nonexistent/setpriv"  # a broken installation: bwrap cannot exec it
