@@ -54,10 +54,10 @@ class HostMemory:
         self._thread.join()
 
 
-def _sandbox_processes() -> list[int]:
-    """Host pids of sandboxes this test process started: a sandbox uid, in one of our run cgroups or
-    in a container (other selfeng processes on the machine may be running sandboxes of their own)."""
-    ours = (f"/selfeng-sandbox/run-{os.getpid()}-", "/docker/")
+def _sandbox_processes(backend: str) -> list[int]:
+    """Host pids of sandboxes this test process started: a sandbox uid, in one of our run cgroups (bwrap)
+    or in a container (docker); other selfeng processes on the machine may run sandboxes of their own."""
+    ours = (f"/selfeng-sandbox/run-{os.getpid()}-",) if backend == "bwrap" else ("/docker/",)
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -167,7 +167,9 @@ def test_host_unix_sockets_cannot_be_reached(sandbox, folder):
     try:
         r = sandbox.run_tool("probe", code, {"path": path})
         assert r["success"] is False
-        assert r["error_type"] == "sandbox_violation"
+        # The folder is not mounted inside: the socket does not exist there (connect names no path,
+        # so this reads as the tool's own error).
+        assert "FileNotFoundError" in r["error"], r
         with pytest.raises(BlockingIOError):
             server.accept()  # nothing arrived from inside
         with socket.socket(socket.AF_UNIX) as c:  # the listener was live: the host can connect
@@ -270,9 +272,9 @@ def test_zz_nothing_is_left_behind(backend_name):
         from selfeng.sandbox.docker import close_pools
         close_pools()
     deadline = time.monotonic() + 10
-    while _sandbox_processes() and time.monotonic() < deadline:
+    while _sandbox_processes(backend_name) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _sandbox_processes() == []
+    assert _sandbox_processes(backend_name) == []
     if backend_name == "docker":
         out = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=selfeng.sandbox.owner={os.getpid()}"],
                              capture_output=True, text=True, check=True).stdout.split()
