@@ -25,7 +25,9 @@ class Case:
     name: str
     args: dict
     expected: Any = None
-    source: str = "model"     # request | docstring | model | probe
+    source: str = "model"     # request | docstring | model | probe | consensus | code
+    code: str = ""            # source == "code": the test function as a model wrote it (raw pytest)
+    prelude: str = ""         # ... and the imports/helpers it needs
 
     @property
     def trusted(self) -> bool:
@@ -179,8 +181,9 @@ def _droppable(group: list[Candidate], failing: list[Case], scored: list[Case], 
     case = failing[0]
     voters = [c for c in group if c.independent]
     obs = group[0].observations.get(case.name)
-    if case.trusted or obs is None or obs.weak or len(voters) < 2 or len(scored) - 1 < min_tests:
-        return None
+    if case.trusted or case.source == "code" or obs is None or obs.weak or len(voters) < 2 \
+            or len(scored) - 1 < min_tests:
+        return None  # a raw test's expectation is unknown to us, so no message could say what it claimed
     return Drop(case, obs, tuple(c.label for c in voters))
 
 

@@ -130,7 +130,7 @@ def merge(*groups: list[Case]) -> list[Case]:
     seen: set[str] = set()
     out: list[Case] = []
     for case in [c for g in groups for c in g]:
-        key = json.dumps(case.args, sort_keys=True, default=str)
+        key = case.name if case.source == "code" else json.dumps(case.args, sort_keys=True, default=str)
         if key not in seen:
             seen.add(key)
             out.append(case)
@@ -148,7 +148,12 @@ def render(spec: dict, cases: list[Case], observe: bool = False) -> str:
     name = spec["function_name"]
     params = [p["name"] for p in spec["parameters"]]
     lines = ["import pytest", "", f"from {name} import {name}", ""]
+    for prelude in dict.fromkeys(c.prelude for c in cases if c.prelude):
+        lines += [prelude, "", ""]
     for case in cases:
+        if case.source == "code":
+            lines += [case.code, "", ""]
+            continue
         call = f"{name}(" + ", ".join(f"{k}={case.args[k]!r}" for k in params) + ")"
         if case.probe and observe:
             body = f"    {call}"
@@ -183,3 +188,14 @@ def request_probe(spec: dict, request: str) -> Case | None:
     if not args:
         return None
     return Case(f"test_{spec['function_name']}_probe", args, None, "probe")
+
+
+def code_cases(test_code: str, function_name: str) -> list[Case]:
+    """Raw pytest code (from models that write code, already checked for vacuous tests) as cases: each test
+    function is one case that can be run and observed, though its expectation is the code's own."""
+    tree = ast.parse(test_code)
+    own = f"from {function_name} import {function_name}"
+    tests = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]
+    prelude = "\n".join(ast.get_source_segment(test_code, n) or "" for n in tree.body
+                        if n not in tests and (ast.get_source_segment(test_code, n) or "").strip() != own)
+    return [Case(n.name, {}, None, "code", ast.get_source_segment(test_code, n) or "", prelude) for n in tests]

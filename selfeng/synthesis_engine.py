@@ -15,7 +15,7 @@ from typing import Any
 
 from . import events as ev
 from .arbitration import Candidate, Case, Verdict, decide, returned_values
-from .cases import doctest_block, doctest_examples, merge, model_cases, render, request_probe
+from .cases import code_cases, doctest_block, doctest_examples, merge, model_cases, render, request_probe
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
@@ -165,9 +165,10 @@ class CapabilitySynthesisEngine:
             reply = self.llm_client.generate_test_cases(
                 spec, user_prompt, fixtures=data.prompt if data else "", min_cases=min_tests,
                 temperature=0.0 if attempt == 0 else SAMPLE_TEMPERATURE)
-            if isinstance(reply, str):
-                raise SynthesisError("tests", "raw pytest code is not supported for arbitration here")
-            written = model_cases(spec, reply, user_prompt, start=len(cases) + 1)
+            if isinstance(reply, str):  # a model that writes pytest code: its tests are taken as they are
+                written = code_cases(reply, name)
+            else:
+                written = model_cases(spec, reply, user_prompt, start=len(cases) + 1)
             if data:
                 written = data.usable(written)
             cases = merge(stated, cases, written)

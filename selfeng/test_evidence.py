@@ -28,11 +28,19 @@ def _canonical(value: Any) -> Any:
 
 
 def _observation(test: dict) -> Observation | None:
-    """The first call of a test into the tool: rendered cases make exactly one."""
+    """What a test's call into the tool did (rendered cases make exactly one call; a raw test may make more,
+    and then its behaviour is all of them together)."""
     calls = test.get("calls") or []
     passed = test.get("outcome") == "passed"
     if not calls:
         return None
+    if len(calls) > 1:
+        parts = [_observation({"calls": [c], "outcome": test.get("outcome")}) for c in calls]
+        first_error = next((p for p in parts if p.error), None)
+        key = " | ".join(p.key for p in parts)
+        if first_error:
+            return Observation(key, passed, None, first_error.error, first_error.message)
+        return Observation(key, passed, [p.value for p in parts])
     call = calls[0]
     if "error" in call:
         err = call["error"]

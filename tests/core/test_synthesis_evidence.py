@@ -118,3 +118,20 @@ def test_an_experimental_tool_never_reads_as_verified():
     assert result["success"] and result["experimental"]
     assert "EXPERIMENTAL" in result["response"] and "not verified" in result["response"]
     assert "verified by" not in result["response"]
+
+
+def test_raw_pytest_from_a_code_writing_model_is_run_as_written_and_vacuous_tests_are_refused():
+    raw = ("```python\nimport math\n\ndef test_small():\n    assert add_one(1) == 2\n\n"
+           "def test_many():\n    for x in range(3):\n        assert add_one(x) == x + 1\n\n"
+           "def test_float():\n    assert math.isclose(add_one(0.5), 1.5)\n```")
+    right = "```python\ndef add_one(x: int) -> int:\n    return x + 1\n```"
+    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", raw),
+                                       ("generate_implementation", right), ("generate_implementation", right)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert result["tests_verified"], result.get("error")
+    assert "def test_many():" in result["tests"] and "import math" in result["tests"]
+    vacuous = "```python\ndef test_a():\n    assert True\n```"
+    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", vacuous)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert not result["success"] and result["step"] == "tests" and "check nothing" in result["error"]
+    assert orch.get_tool_count() == 1  # the same library: only the first tool
