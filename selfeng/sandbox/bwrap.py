@@ -6,7 +6,8 @@ this run alone (see uids.py), clears groups, capabilities and the bounding set, 
 prlimit then caps per-process address space, CPU, processes, open files and file size. Around it all,
 a per-run cgroup bounds the run's total memory (shared memory included), processes and CPU, and a
 seccomp filter (seccomp.py) refuses namespaces, mounts, ptrace, bpf, io_uring and friends.
-One exec chain, one interpreter: sh (joins the cgroup) -> bwrap -> setpriv -> prlimit -> python.
+One exec chain, one interpreter: sh (joins the cgroup) -> setpriv (dies with us) -> bwrap -> setpriv
+-> prlimit -> python.
 
 Mounts are an allowlist: /usr, the /lib*, /bin, /sbin links, a minimal /etc, the Python runtime, the
 harness, the user data folder and the job; /proc, /dev and a private /tmp are fresh. Nothing else of
@@ -233,6 +234,8 @@ class BwrapBackend:
         os.write(seccomp_fd, self.seccomp)
         os.lseek(seccomp_fd, 0, os.SEEK_SET)
         prefix = join_command(group.procs_files, self.bins["sh"]) if group is not None else []
+        # If selfeng itself is killed, bwrap dies too (and with it the sandbox: --die-with-parent).
+        prefix += [self.bins["setpriv"], "--pdeathsig", "KILL", "--"]
         start = time.perf_counter()
         try:
             proc = subprocess.Popen([*prefix, *self.command(launch, control_r, report_w, seccomp_fd, uid)],

@@ -130,6 +130,12 @@ class Pool:
             self._refill()
             return warm
 
+    def wait_ready(self, count: int = 1, timeout: float = 60.0) -> bool:
+        """Block until `count` containers are warm (benchmarks: measure a request, not a start)."""
+        with self.lock:
+            self._refill()
+            return self.lock.wait_for(lambda: len(self.ready) >= min(count, self.size) or self.closed, timeout)
+
     def _refill(self, force: bool = False) -> None:
         while not self.closed and (len(self.ready) + self.starting < self.size or force):
             force = False
@@ -234,8 +240,13 @@ class DockerBackend:
 
     def _key(self) -> tuple:
         s = self.settings
+        s.files_dir.mkdir(parents=True, exist_ok=True)  # bind-mounted: it must exist
         return (self.host, self.image, str(self.harness), str(s.files_dir.resolve()), s.sandbox_memory_mb,
                 s.sandbox_cpu_seconds, s.sandbox_nproc, s.sandbox_fsize_mb, s.sandbox_tmp_mb)
+
+    def wait_ready(self, count: int = 1, timeout: float = 60.0) -> bool:
+        """True once `count` pre-started containers wait for requests of the current settings."""
+        return self._pool().wait_ready(count, timeout)
 
     def _pool(self) -> Pool:
         key = self._key()

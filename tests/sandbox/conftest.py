@@ -41,7 +41,8 @@ def docker_engine():
     from selfeng.sandbox import docker_engine
     from selfeng.sandbox.docker import DockerBackend, close_pools
 
-    real = load_settings(env={"SELFENG_SANDBOX": "docker"}, env_file=os.devnull)  # the real cache: built once
+    # The real cache directory (not a test's): the image and its root filesystem are built once.
+    real = load_settings(env={**os.environ, "SELFENG_SANDBOX": "docker"}, env_file=os.devnull)
     root = docker_engine.engine_root(real.cache_dir)
     host = docker_engine.find_engine(real.cache_dir)
     started = False

@@ -266,6 +266,57 @@ def test_non_finite_floats_come_back_as_floats(sandbox):
 
 # -- afterwards -------------------------------------------------------------------------------------
 
+KILLED_HOST = """
+import os, sys
+from selfeng.config import load_settings
+from selfeng.sandbox import SecureSandbox
+settings = load_settings(env={**os.environ, "SELFENG_DATA_DIR": sys.argv[2], "SELFENG_SANDBOX": sys.argv[1]},
+                         env_file=os.devnull)
+sandbox = SecureSandbox(settings)
+code = "import time\\ndef linger(marker):\\n    open(marker, 'w').close()\\n    time.sleep(300)\\n"
+sandbox.run_tool("linger", code, {"marker": "/tmp/running"}, timeout=300)
+"""
+
+
+def test_killing_selfeng_mid_run_leaves_nothing_behind(backend_name, tmp_path):
+    """selfeng SIGKILLed while a tool runs (and, docker, while containers wait warm): all of it goes."""
+    import sys
+    child = subprocess.Popen([sys.executable, "-c", KILLED_HOST, backend_name, str(tmp_path / "data")],
+                             stderr=subprocess.PIPE)
+    mine = {f"/selfeng-sandbox/run-{child.pid}-"}  # bwrap: its run cgroups; docker: its containers' ids
+
+    def leftovers() -> list:
+        if backend_name == "docker":
+            containers = subprocess.run(["docker", "ps", "-aq", "--no-trunc", "--filter",
+                                         f"label=selfeng.sandbox.owner={child.pid}"],
+                                        capture_output=True, text=True).stdout.split()
+            mine.update(f"/docker/{c}" for c in containers)
+        else:
+            containers = []
+        return containers + [p for p in Path("/proc").iterdir()
+                             if p.name.isdigit() and _uid_and_cgroup(p, tuple(mine))]
+
+    deadline = time.monotonic() + 60
+    while not leftovers() and time.monotonic() < deadline:  # wait until the tool is running
+        assert child.poll() is None, child.stderr.read()
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert leftovers(), "the tool never started"
+    child.kill()
+    child.wait()
+    deadline = time.monotonic() + 15
+    while leftovers() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert leftovers() == []
+
+
+def _uid_and_cgroup(proc: Path, markers: tuple) -> bool:
+    try:
+        return uids.in_range(proc.stat().st_uid) and any(m in (proc / "cgroup").read_text() for m in markers)
+    except OSError:
+        return False
+
+
 def test_zz_nothing_is_left_behind(backend_name):
     """Runs last in this file: no sandbox process, and (docker) no container once the pools close."""
     if backend_name == "docker":
