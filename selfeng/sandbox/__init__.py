@@ -1,7 +1,7 @@
 """Isolated execution of generated code: `SecureSandbox.verify_tool` and `SecureSandbox.run_tool`.
 
-Backends register by name (`register_backend`) and `settings.sandbox_backend` picks one; only "bwrap"
-ships. A broken sandbox raises SandboxError: generated code never runs unsandboxed.
+Backends register by name (`register_backend`) and `settings.sandbox_backend` picks one: "bwrap"
+(default) or "docker". A broken sandbox raises SandboxError: generated code never runs unsandboxed.
 """
 from .base import Backend, DataPathError, Launch, Outcome, SandboxError, create_backend, register_backend
 from .secure_sandbox import SecureSandbox
