@@ -1,7 +1,7 @@
 """Cases for tools that read a data file: they run on small fixture files in the user's file's own shape.
 
 The model cannot know the user's file, and sums over many rows are beyond a small model's arithmetic, so
-the tests get tiny files with round numbers (two variants, so an answer cannot be hard-coded) whose names
+the tests get tiny files with round numbers (three variants, so an answer cannot be hard-coded) whose names
 are the path argument of every case. The user's own file is the input of the real run only.
 """
 from __future__ import annotations
@@ -58,4 +58,6 @@ def data_cases_for(spec: dict, request: str, settings: Settings) -> DataCases | 
     except ValueError as exc:
         log.info("no fixtures for %s: %s", files[0], exc)
         return None
-    return DataCases(param, files[0].name, make_fixtures(shape, variants=2))
+    # Three variants: a one-parameter tool ("average of sales.csv") has one distinct case per fixture, and
+    # SELFENG_SYNTHESIS_MIN_TESTS is 3 by default.
+    return DataCases(param, files[0].name, make_fixtures(shape, variants=3))

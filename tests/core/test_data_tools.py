@@ -37,7 +37,7 @@ def test_a_csv_total_is_tested_on_fixtures_and_answered_from_the_users_file():
     data = orch.settings.files_dir
     data.mkdir(parents=True, exist_ok=True)
     (data / "sales.csv").write_text(SALES)
-    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=2)
+    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
     cases = [{"args": {"file_path": f.name, "column": "amount"},
               "expected": float(sum(float(r["amount"]) for r in csv.DictReader(io.StringIO(f.content)))),
               "from_request": False} for f in fixtures]
@@ -54,8 +54,8 @@ def test_a_csv_total_is_tested_on_fixtures_and_answered_from_the_users_file():
     assert result["success"], result
     assert result["tool_result"] == pytest.approx(600.0)
     tests = orch.registry.get_tool_by_name("sum_csv_column")["tests"]
-    # Three cases ran on fixtures; the one naming the user's file (unknowable before the run) was not kept.
-    assert tests.count("_case_") == 3 and "'sales.csv'" not in tests
+    # Four cases ran on fixtures; the one naming the user's file (unknowable before the run) was not kept.
+    assert tests.count("_case_") == 4 and "'sales.csv'" not in tests
     prompt = [c for c in provider.calls if c["purpose"] == "generate_tests"][0]["messages"][-1]["content"]
     assert fixtures[0].content.strip().splitlines()[0] in prompt and fixtures[1].name in prompt
 
@@ -67,7 +67,7 @@ def test_a_json_group_by_runs_on_fixtures_in_the_users_layout():
     sales = [{"id": 1, "region": "North", "amount": 10}, {"id": 2, "region": "South", "amount": 5},
              {"id": 3, "region": "North", "amount": 7}]
     (data / "sales.json").write_text(json.dumps(sales))
-    fixtures = make_fixtures(read_shape(data / "sales.json"), variants=2)
+    fixtures = make_fixtures(read_shape(data / "sales.json"), variants=3)[:2]
     cases = []
     for f in fixtures:
         want: dict = {}
@@ -94,3 +94,54 @@ def test_a_json_group_by_runs_on_fixtures_in_the_users_layout():
     result = orch2.process_request("Total amount per region in sales.json")
     assert result["success"], result
     assert result["tool_result"] == {"North": 17, "South": 5}
+
+
+AVERAGE_SPEC = {"function_name": "average_of_column",
+                "parameters": [{"name": "csv_path", "type": "str", "description": "CSV file"}],
+                "return_type": "float", "docstring": "Average of the amount column in a CSV file."}
+AVERAGE_CODE = ("```python\nimport csv\nimport statistics\n\ndef average_of_column(csv_path: str) -> float:\n"
+                "    with open(csv_path, newline='') as f:\n"
+                "        return statistics.mean(float(r['amount']) for r in csv.DictReader(f))\n```")
+FILTER_SPEC = {"function_name": "count_region_sales",
+               "parameters": [{"name": "file_path", "type": "str", "description": "JSON file"},
+                              {"name": "region", "type": "str", "description": "region to keep"}],
+               "return_type": "int", "docstring": "How many sales in a JSON list belong to one region."}
+FILTER_CODE = ("```python\nimport json\n\ndef count_region_sales(file_path: str, region: str) -> int:\n"
+               "    return sum(1 for r in json.load(open(file_path)) if r['region'] == region)\n```")
+
+
+@pytest.mark.parametrize("kind", ["average", "filter"])
+def test_averages_and_filters_verify_on_fixtures_and_read_the_users_file(kind):
+    orch, provider = make_orchestrator([])
+    data = orch.settings.files_dir
+    data.mkdir(parents=True, exist_ok=True)
+    if kind == "average":
+        (data / "sales.csv").write_text(SALES)
+        fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
+        rows = [list(csv.DictReader(io.StringIO(f.content))) for f in fixtures]
+        # One distinct case per fixture: three fixtures reach the minimum of three cases.
+        cases = [{"args": {"csv_path": f.name}, "expected": sum(float(r["amount"]) for r in rs) / len(rs),
+                  "from_request": False} for f, rs in zip(fixtures, rows)]
+        spec, code, prompt, want = AVERAGE_SPEC, AVERAGE_CODE, "What is the average amount in sales.csv?", 150.0
+        extra = []
+    else:
+        sales = [{"id": i, "region": reg, "amount": 5 * i} for i, reg in enumerate(["North", "South", "North"])]
+        (data / "sales.json").write_text(json.dumps(sales))
+        fixtures = make_fixtures(read_shape(data / "sales.json"), variants=3)
+        cases = []
+        for f in fixtures:
+            records = json.loads(f.content)
+            region = records[0]["region"]
+            cases.append({"args": {"file_path": f.name, "region": region},
+                          "expected": sum(r["region"] == region for r in records), "from_request": False})
+            cases.append({"args": {"file_path": f.name, "region": "Nowhere"}, "expected": 0, "from_request": False})
+        spec, code, prompt, want = FILTER_SPEC, FILTER_CODE, "How many sales in sales.json are from North?", 2
+        extra = [("extract_arguments", {"file_path": "sales.json", "region": "North"})]
+    for entry in script(("generate_spec", spec), ("generate_tests", {"cases": cases}),
+                        ("generate_implementation", code), ("generate_implementation", code), *extra,
+                        ("synthesize_response", f"The answer is {want}.")):
+        provider.enqueue(entry["purpose"], entry["content"])
+    result = orch.process_request(prompt)
+    assert result["success"], result
+    assert result["tool_result"] == pytest.approx(want)
+    assert result["synthesis"]["tests_verified"]
