@@ -264,15 +264,16 @@ class LLMClient:
         The reply is tiny and schema-constrained (the registry asks only for uncertain candidates)."""
         props = {p["name"]: type_schema(p.get("type")) for p in parameters or []}
         schema = {"type": "object", "properties": {
+            "needed": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,40}$"},
             "fits": {"type": "boolean"},
             "arguments": {"type": "object", "properties": props, "required": list(props)}},
-            "required": ["fits", "arguments"]}
+            "required": ["needed", "fits", "arguments"]}
         data = self._json("check_tool_fit", self._prompts["check_tool_fit"].format(
             signature=signature, docstring=docstring or "(no description)", request=request),
             schema, max_tokens=80)
         if not isinstance(data, dict) or not isinstance(data.get("fits"), bool):
             raise LLMError(f"check_tool_fit: expected {{fits, arguments}}, got {data!r}")
-        return {"fits": data["fits"], "arguments": data.get("arguments") or {}}
+        return {"fits": data["fits"], "needed": data.get("needed") or "", "arguments": data.get("arguments") or {}}
 
 
 # -- spec and test helpers (pure; used by the synthesis engine too) -----------------------------------
