@@ -41,6 +41,7 @@ from .uids import UidLease
 log = logging.getLogger(__name__)
 
 POOL_SIZE = 2
+MAX_POOLS = 2  # configurations (limits, data folder) with warm containers at once
 LABEL = "selfeng.sandbox"
 HARNESS_FILES = ("run_harness.py", "verify_harness.py", "tool_server.py", "container_launcher.py")
 _names = itertools.count()
@@ -250,11 +251,15 @@ class DockerBackend:
 
     def _pool(self) -> Pool:
         key = self._key()
+        evicted = []
         with _POOLS_LOCK:
-            pool = _POOLS.get(key)
-            if pool is None:
-                pool = _POOLS[key] = Pool(self, key, POOL_SIZE)
-            return pool
+            pool = _POOLS.pop(key, None) or Pool(self, key, POOL_SIZE)
+            _POOLS[key] = pool  # most recently used last
+            while len(_POOLS) > MAX_POOLS:  # settings changed: the oldest configuration's containers go
+                evicted.append(_POOLS.pop(next(iter(_POOLS))))
+        for old in evicted:
+            old.close()
+        return pool
 
     def _run_args(self, name: str, uid: int, job_dir: Path, key: tuple) -> list[str]:
         _, image, harness, files_dir, memory_mb, cpu_s, nproc, fsize_mb, tmp_mb = key
