@@ -40,7 +40,7 @@ def evaluate(planner, items) -> dict:
                      "needs_model": bool(item.get("needs_model"))})
         calls[plan["strategy"]].append(usage.calls)
     n = len(rows)
-    return {"requests": n, "correct": sum(r["correct"] for r in rows),
+    return {"rows": rows, "requests": n, "correct": sum(r["correct"] for r in rows),
             "accuracy": round(sum(r["correct"] for r in rows) / n, 3),
             "accuracy_rule_decidable": round(sum(r["correct"] for r in rows if not r["needs_model"])
                                              / max(1, sum(not r["needs_model"] for r in rows)), 3),
@@ -67,13 +67,37 @@ def build(local: bool):
     return orch.query_planner
 
 
+def dependency_accuracy(rows, items) -> dict:
+    """Among multi-step requests: the share whose every step's depends_on is right (steps must align)."""
+    ok = n = 0
+    for r, item in zip(rows, items):
+        if "steps" not in item:
+            continue
+        n += 1
+        got = r["sub_tasks"] or []
+        ok += len(got) == len(item["steps"]) and all(list(e["depends_on"]) == list(g["depends_on"])
+                                                     for e, g in zip(item["steps"], got))
+    return {"multi_step": n, "dependencies_right": ok, "dependency_accuracy": round(ok / max(n, 1), 3)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--local", action="store_true", help="use the embedded model for analyze_query")
+    ap.add_argument("--postfreeze", action="store_true", help="also tests/workflows/planner_postfreeze.json")
     args = ap.parse_args()
     items = json.loads(SET.read_text())["requests"]
-    result = evaluate(build(args.local), items)
-    print(json.dumps(result, indent=2))
+    if args.postfreeze:
+        items += json.loads((SET.parent / "planner_postfreeze.json").read_text())["requests"]
+    planner = build(args.local)
+    summary = {}
+    for split in ("tune", "test", "postfreeze"):
+        sub = [i for i in items if i.get("split", "tune") == split]
+        if not sub:
+            continue
+        result = evaluate(planner, sub)
+        result.update(dependency_accuracy(result.pop("rows"), sub))
+        summary[split] = result
+    print(json.dumps(summary, indent=2))
     return 0
 
 

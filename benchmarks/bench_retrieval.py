@@ -1,102 +1,187 @@
-"""Retrieval decision quality per variant on tests/registry/retrieval_set.json.
+"""Routing decision quality: does `registry.search_tool` return the right tool, or none when none fits?
 
-For each variant: top-1 accuracy on answerable requests, decision accuracy (right tool, or none when
-none fits) and false-positive rate on unanswerable requests. Thresholds are calibrated on the `tune`
-half only (the baseline keeps the seeds' 0.4); figures are printed for tune, held-out test, and all.
+Set: tests/registry/routing_set.json (81 library tools, 16 absent twins, 328 requests written before
+tuning; `--postfreeze` adds tests/registry/routing_postfreeze.json, written after the code froze). The
+library is a real CapabilityRegistry (SQLite store, MiniLM embedder) in a temporary directory.
 
-    python benchmarks/bench_retrieval.py [--grid]
+    python benchmarks/bench_retrieval.py                 # no model: uncertain calls fall back to the threshold
+    python benchmarks/bench_retrieval.py --local         # uncertain calls checked by the embedded model
+    python benchmarks/bench_retrieval.py --calibrate     # grid over the decision bands, tune half only
+
+Figures per split: decision accuracy (right tool, or none when none fits), false positives (a tool
+returned where none fits), twin confusions (a request needing an absent twin, or a present twin's
+sibling, got the other twin), model calls and model seconds. Baselines (seeds' docstring cosine at
+0.4; the previous final method) are printed with --baselines.
 """
 from __future__ import annotations
 
 import argparse
 import itertools
 import json
+import statistics
 import sys
+import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from selfeng.config import load_settings  # noqa: E402
 from selfeng.embeddings import MiniLMEmbedder  # noqa: E402
-from selfeng.retrieval import (DEFAULT_CONFIG, RetrievalConfig, RetrievalIndex, ToolDoc,  # noqa: E402
-                               calibrate_threshold, default_threshold, figures, rank_all)
 
-DATA = ROOT / "tests" / "registry" / "retrieval_set.json"
-
-VARIANTS = [
-    ("baseline (docstring cosine, t=0.40)", RetrievalConfig(views=("doc",), clean=False), 0.40),
-    ("baseline, calibrated t", RetrievalConfig(views=("doc",), clean=False), None),
-    ("+multiview", RetrievalConfig(clean=False), None),
-    ("+query-cleaning", RetrievalConfig(), None),
-    ("+hybrid (lexical)", replace(DEFAULT_CONFIG, w_direction=0.0), None),
-    ("final (+direction)", DEFAULT_CONFIG, "default"),
-]
+SETS = ROOT / "tests" / "registry"
 
 
-def load():
-    data = json.loads(DATA.read_text())
-    tools = [ToolDoc(t["name"], t["docstring"], t["signature"]) for t in data["tools"]]
-    return tools, data["requests"]
+def parse_params(signature: str) -> list[dict]:
+    inside = signature[signature.index("(") + 1:signature.rindex(")")]
+    return [{"name": p.split(":")[0].strip(), "type": p.split(":", 1)[1].strip(), "description": ""}
+            for p in inside.split(", ") if p]
 
 
-def build(embedder, cfg, tools):
-    idx = RetrievalIndex(embedder, cfg)
-    idx.add_many(tools)
-    return idx
+def build_registry(tools, embedder, llm_client=None):
+    from selfeng.capability_registry import CapabilityRegistry
+    tmp = tempfile.mkdtemp(prefix="selfeng-routing-")
+    settings = load_settings(env={}, env_file=f"{tmp}/absent.env", data_dir=Path(tmp) / "data")
+    reg = CapabilityRegistry(llm_client, settings=settings, embedder=embedder)
+    for t in tools:
+        params = parse_params(t["signature"])
+        spec = {"function_name": t["name"], "parameters": params,
+                "return_type": t["signature"].rsplit("->", 1)[1].strip(), "docstring": t["docstring"]}
+        code = f"def {t['name']}({', '.join(p['name'] for p in params)}):\n    raise NotImplementedError\n"
+        reg.add_tool(t["name"], code, f"from {t['name']} import {t['name']}\n", t["docstring"], spec=spec)
+    return reg
 
 
-def fmt(f):
-    return f"top1 {f.top1:5.1%}  decision {f.decision:5.1%}  FP {f.false_positive:5.1%}"
+def twin_of(name: str, label_tools: set[str]) -> bool:
+    from selfeng.fit_check import twin_shaped
+    return any(twin_shaped(name, other) for other in label_tools)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--grid", action="store_true", help="search hybrid weights on the tune half")
-    args = ap.parse_args()
-    emb = MiniLMEmbedder()
-    tools, reqs = load()
-    tune = [r for r in reqs if r["split"] == "tune"]
-    test = [r for r in reqs if r["split"] == "test"]
-    print(f"{len(tools)} tools; {len(reqs)} requests ({sum(r['label'] is None for r in reqs)} with no fitting "
-          f"tool); tune {len(tune)} / held-out test {len(test)}\n")
-    if args.grid:
-        grid(emb, tools, tune, test)
-        return
-    for label, cfg, thr in VARIANTS:
-        idx = build(emb, cfg, tools)
-        t0 = time.perf_counter()
-        r_tune, r_test = rank_all(idx, tune), rank_all(idx, test)
-        ms = (time.perf_counter() - t0) * 1000 / len(reqs)
-        if thr is None:
-            thr = calibrate_threshold(r_tune, tune)
-        elif thr == "default":
-            thr = default_threshold(emb.name)
-        print(f"{label}  [threshold {thr:.2f}, {ms:.1f} ms/query]")
-        print(f"    tune  {fmt(figures(r_tune, tune, thr))}")
-        print(f"    test  {fmt(figures(r_test, test, thr))}")
-        print(f"    all   {fmt(figures(r_tune + r_test, tune + test, thr))}")
+def score(rows: list[dict]) -> dict:
+    n = len(rows)
+    none = [r for r in rows if r["label"] is None]
+    twins = sum(1 for r in rows if r["got"] is not None and r["got"] != r["label"]
+                and (r.get("needs") and _twin(r["got"], r["needs"]) or r["label"] and _twin(r["got"], r["label"])))
+    calls = [r["calls"] for r in rows]
+    secs = [r["seconds"] for r in rows if r["calls"]]
+    hits = [r for r in rows if r["got"] is not None and r["got"] == r["label"]]
+    return {"n": n, "decision": round(sum(r["got"] == r["label"] for r in rows) / max(n, 1), 3),
+            "false_positive": round(sum(r["got"] is not None for r in none) / max(len(none), 1), 3),
+            "twin_confusions": twins,
+            "answerable_missed": sum(1 for r in rows if r["label"] and r["got"] is None),
+            "wrong_tool": sum(1 for r in rows if r["label"] and r["got"] not in (None, r["label"])),
+            "model_calls": sum(calls), "max_calls_per_request": max(calls or [0]),
+            "model_s_p50": round(statistics.median(secs), 2) if secs else 0.0,
+            "reuse_hits": len(hits), "reuse_hits_checked": sum(1 for r in hits if r["calls"])}
 
 
-def grid(emb, tools, tune, test):
+def _twin(a: str, b: str) -> bool:
+    from selfeng.fit_check import twin_shaped
+    return twin_shaped(a, b)
+
+
+def run(reg, requests, client=None) -> list[dict]:
     rows = []
-    base = build(emb, RetrievalConfig(w_vector=1, w_query_cov=0.01, w_name_cov=0.01, w_direction=0.01), tools)
-    for wq, wn, wd in itertools.product([0, .1, .15, .2, .25, .3, .35], [0, .1, .15, .2, .25], [0, .05, .1, .15, .2]):
-        cfg = RetrievalConfig(w_vector=1 - wq - wn, w_query_cov=wq, w_name_cov=wn, w_direction=wd)
-        base.config = cfg
-        r_tune = rank_all(base, tune)
-        thr = calibrate_threshold(r_tune, tune)
-        f = figures(r_tune, tune, thr)
-        rows.append((f.decision, f.top1, -f.false_positive, wq, wn, wd, thr))
-    rows.sort(reverse=True)
-    for row in rows[:15]:
-        d, t1, nfp, wq, wn, wd, thr = row
-        base.config = RetrievalConfig(w_vector=1 - wq - wn, w_query_cov=wq, w_name_cov=wn, w_direction=wd)
-        ft = figures(rank_all(base, test), test, thr)
-        print(f"wq={wq} wn={wn} wd={wd} t={thr:.2f}: tune dec {d:.3f} top1 {t1:.3f} fp {-nfp:.3f} | "
-              f"test {fmt(ft)}")
+    for r in requests:
+        t0 = time.perf_counter()
+        if client is not None:
+            with client.usage_scope() as usage:
+                verdict, _ = reg.decide(r["text"])
+            calls, secs = usage.calls, usage.as_dict()["model_seconds"]
+        else:
+            verdict, _ = reg.decide(r["text"])
+            calls, secs = 0, 0.0
+        rows.append({**r, "got": verdict.name, "reason": verdict.reason, "calls": calls, "seconds": secs,
+                     "needed": verdict.needed, "wall_s": time.perf_counter() - t0})
+    return rows
+
+
+def baselines(tools, requests, embedder):
+    from selfeng.retrieval import DEFAULT_CONFIG, RetrievalConfig, RetrievalIndex, ToolDoc, decide
+    docs = [ToolDoc(t["name"], t["docstring"], t["signature"]) for t in tools]
+    for label, cfg, thr in [("seeds: docstring cosine, t=0.40", RetrievalConfig(views=("doc",), clean=False), 0.40),
+                            ("retrieval score alone, t=0.64", DEFAULT_CONFIG, 0.64)]:
+        idx = RetrievalIndex(embedder, cfg)
+        idx.add_many(docs)
+        for split in ("tune", "test", "postfreeze"):
+            sub = [r for r in requests if r["split"] == split]
+            if not sub:
+                continue
+            rows = []
+            for r in sub:
+                got = decide(idx.search(r["text"], k=5), thr)
+                rows.append({**r, "got": got.name if got else None, "calls": 0, "seconds": 0.0})
+            print(f"  {label:34s} {split:10s} {fmt(score(rows))}")
+
+
+def fmt(s: dict) -> str:
+    return (f"n={s['n']:3d}  decision {s['decision']:.3f}  FP {s['false_positive']:.3f}  twins {s['twin_confusions']}"
+            f"  missed {s['answerable_missed']}  wrong {s['wrong_tool']}  calls {s['model_calls']}"
+            f" (max {s['max_calls_per_request']}/req, p50 {s['model_s_p50']} s)")
+
+
+def calibrate(reg, tune):
+    """Grid over (reject_below, accept_at, min_coverage, threshold) on tune, no model: an uncertain call
+    counts as right only if the threshold gets it right. Prints the best settings and how many checks."""
+    from selfeng import capability_registry as cr
+    best = []
+    for lo, hi, cov, thr in itertools.product([0.35, 0.4, 0.45, 0.5, 0.55], [0.65, 0.7, 0.75, 0.8, 0.85],
+                                               [0.6, 0.7, 0.8, 0.9], [0.55, 0.6, 0.64, 0.7]):
+        reg.reject_below, reg.accept_at, reg.min_coverage = lo, hi, cov
+        import selfeng.retrieval as rt
+        rt.DEFAULT_THRESHOLDS[reg.embedder.name] = thr
+        rows = run(reg, tune)
+        clear = [r for r in rows if r["reason"] == "clear retrieval hit"]
+        clear_wrong = sum(r["got"] != r["label"] for r in clear)
+        s = score(rows)
+        best.append((clear_wrong, -s["decision"], len(rows) - len(clear), lo, hi, cov, thr))
+    best.sort()
+    for row in best[:10]:
+        print(f"clear-hit errors {row[0]}, decision {-row[1]:.3f}, uncertain {row[2]}: "
+              f"reject_below={row[3]} accept_at={row[4]} min_coverage={row[5]} threshold={row[6]}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--local", action="store_true", help="check uncertain candidates with the embedded model")
+    ap.add_argument("--calibrate", action="store_true")
+    ap.add_argument("--baselines", action="store_true")
+    ap.add_argument("--postfreeze", action="store_true", help="also the set written after the code froze")
+    ap.add_argument("--split", default="tune,test,postfreeze")
+    ap.add_argument("--show", action="store_true", help="print every wrong decision")
+    args = ap.parse_args()
+    data = json.loads((SETS / "routing_set.json").read_text())
+    requests = data["requests"]
+    if args.postfreeze:
+        requests = requests + json.loads((SETS / "routing_postfreeze.json").read_text())["requests"]
+    requests = [r for r in requests if r["split"] in args.split.split(",")]
+    tools = [t for t in data["tools"] if t["in_library"]]
+    emb = MiniLMEmbedder()
+    print(f"{len(tools)} library tools, {len(data['tools']) - len(tools)} absent twins; {len(requests)} requests")
+    if args.baselines:
+        baselines(tools, requests, emb)
+    client = None
+    if args.local:
+        from selfeng.llm_client import LLMClient
+        client = LLMClient(settings=load_settings(llm_provider="local"))
+    reg = build_registry(tools, emb, client)
+    if args.calibrate:
+        calibrate(reg, [r for r in requests if r["split"] == "tune"])
+        return 0
+    rows = run(reg, requests, client)
+    label = "with the embedded model's check" if client else "no model (threshold for uncertain calls)"
+    for split in ("tune", "test", "postfreeze"):
+        sub = [r for r in rows if r["split"] == split]
+        if sub:
+            print(f"  search_tool, {label:40s} {split:10s} {fmt(score(sub))}")
+    if args.show:
+        for r in rows:
+            if r["got"] != r["label"]:
+                print(f"    [{r['split']}] {r['text']!r}: want {r['label'] or 'none (' + r.get('needs', '-') + ')'}"
+                      f", got {r['got']} ({r['reason']}; needed={r['needed']!r})")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -18,8 +18,25 @@ _INT = {"int", "integer"}
 _FLOAT = {"float", "number"}
 
 
+QUOTED = _QUOTED  # quotes need a non-word character outside them, so "what's" or "it's" never opens one
+
+
 def quoted_strings(text: str) -> list[str]:
     return [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(text)]
+
+
+def mask_quoted(text: str) -> tuple[str, list[str]]:
+    """`text` with each quoted literal replaced by a placeholder \x00i\x00, and the literals."""
+    saved: list[str] = []
+
+    def keep(m: re.Match) -> str:
+        saved.append(m.group(0))
+        return f"\x00{len(saved) - 1}\x00"
+    return _QUOTED.sub(keep, text), saved
+
+
+def unmask_quoted(text: str, saved: list[str]) -> str:
+    return re.sub(r"\x00(\d+)\x00", lambda m: saved[int(m.group(1))], text)
 
 
 def numbers(text: str) -> list[str]:
@@ -71,3 +88,102 @@ def coerce_arguments(args: dict[str, Any], parameters: list[dict]) -> dict[str, 
         except ValueError:
             pass
     return out
+
+
+# -- argument roles and grounding ---------------------------------------------------------------------
+
+_CARDINALS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10 ** 6}
+_LOOSE_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)*")
+
+
+def word_numbers(text: str) -> list[float]:
+    """English cardinal numbers written in words ("twelve", "two hundred fifty") as values."""
+    out, current, seen = [], 0, False
+    for w in re.findall(r"[a-z]+", text.lower()) + [""]:
+        if w in _CARDINALS or w in _TENS:
+            current += _CARDINALS.get(w, 0) + _TENS.get(w, 0)
+            seen = True
+        elif w in _SCALES and seen:
+            current = max(current, 1) * _SCALES[w]
+        elif w == "and" and seen:
+            continue
+        elif seen:
+            out.append(float(current))
+            current, seen = 0, False
+    return out
+
+
+def _numbers_in(text: str) -> list[float]:
+    vals = []
+    for raw in _LOOSE_NUMBER.findall(text):
+        try:
+            vals.append(float(raw.replace(",", "")))
+        except ValueError:
+            continue
+    return vals + word_numbers(text)
+
+
+def _grounded(value: Any, text: str, nums: list[float]) -> bool:
+    if value is None or isinstance(value, bool):
+        return True  # flags and omitted optionals carry no literal of their own
+    if isinstance(value, (int, float)):
+        # "20%" may be passed as 20 or as 0.2
+        return any(abs(value - n) <= 1e-9 * max(1.0, abs(n)) or abs(value * 100 - n) <= 1e-6 * max(1.0, abs(n))
+                   for n in nums)
+    if isinstance(value, str):
+        v = " ".join(value.split()).lower()
+        return not v or v in text or (_LOOSE_NUMBER.fullmatch(v) is not None and _grounded(float(v.replace(",", "")), text, nums))
+    if isinstance(value, (list, tuple)):
+        return all(_grounded(v, text, nums) for v in value)
+    return True  # dicts and other structures: no literal to look for
+
+
+def ungrounded_arguments(arguments: dict[str, Any], *sources: str | None) -> list[str]:
+    """Parameter names whose value appears in none of `sources` (the request, context, earlier results)."""
+    text = " ".join(" ".join(s.split()).lower() for s in sources if s)
+    nums = _numbers_in(text)
+    return [k for k, v in arguments.items() if not _grounded(v, text, nums)]
+
+
+def role_conflict(request: str, tool_name: str, parameters: list[dict], docstring: str = "") -> str | None:
+    """Why the request's unit-labelled values cannot go to this tool, or None.
+
+    A value labelled "212 °F" cannot go to a parameter named for another unit of the same kind
+    (`celsius`); a converter `a_to_b` between two units takes a value in a and converts to b, so a
+    request naming a third unit of that kind (kelvin), or giving its value in b, asks for another tool.
+    """
+    from . import units
+    qs = units.quantities(request)
+    param_units = {p["name"]: (units.identifier_units(p["name"]) or [None])[0] for p in parameters}
+    for q in qs:
+        same_kind = [u for u in param_units.values() if u is not None and u.kind == q.unit.kind]
+        if same_kind and q.unit not in same_kind:
+            names = ", ".join(n for n, u in param_units.items() if u in same_kind)
+            return f"{q.value:g} is in {q.unit.name}, but {names} takes {same_kind[0].name}"
+    pair = converter_units(tool_name)
+    if pair is None:
+        return None
+    a, b = pair
+    for q in qs:
+        if q.unit == b:
+            return f"{q.value:g} is already in {b.name}; {tool_name} converts {a.name} to {b.name}"
+    for u, _ in units.mentioned_units(request):
+        if u.kind == a.kind and u not in (a, b):
+            return f"the request is about {u.name}; {tool_name} converts {a.name} to {b.name}"
+    return None
+
+
+def converter_units(tool_name: str):
+    """(from, to) units of a converter named like `km_to_miles`, or None."""
+    from . import units
+    parts = tool_name.split("_to_")
+    if len(parts) != 2:
+        return None
+    a, b = units.identifier_units(parts[0]), units.identifier_units(parts[1])
+    if len(a) == 1 and len(b) == 1 and a[0].kind == b[0].kind and a[0] != b[0]:
+        return a[0], b[0]
+    return None

@@ -7,23 +7,33 @@ query embedding plus a matrix product, whatever the library's size.
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from .config import Settings, load_settings
 from .embeddings import Embedder, EmbedderError, create_embedder
+from .arguments import role_conflict
+from .fit_check import Verdict, check_triggers, need_contradicts, signature_without_name
+from .llm import LLMError
 from .names import InvalidToolName, validate_tool_name
 from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
-                        ToolDoc, clean_query, decide, default_threshold, rerank_score)
+                        ToolDoc, clean_query, default_threshold, rerank_score)
 from .store import Store, ToolExistsError, create_store
 
+log = logging.getLogger(__name__)
+
 __all__ = ["CapabilityRegistry", "InvalidToolName", "ToolExistsError", "RegistryError"]
+
+# (reject below, accept without a check at or above, least request coverage for a check-free hit),
+# calibrated on the tune half of tests/registry/routing_set.json by benchmarks/bench_retrieval.py.
+DECISION_BANDS = (0.45, 0.75, 0.8)
 
 _META_EMBEDDER = "index_embedder"
 _META_VERSION = "library_version"   # bumped on every change, so other processes' indexes notice
@@ -76,24 +86,22 @@ class CapabilityRegistry:
     """Tool storage, indexing and search, with the seeds' API.
 
     Args:
-        llm_client: kept for the seeds' signature; embeddings come from `embedder`.
         settings: defaults to `load_settings()`.
         store / embedder: default to the ones `settings` names.
-        verify_match: optional `(query, close_candidates) -> name | None` for close calls, e.g. an LLM check.
+        llm_client: an LLMClient; with it, uncertain candidates are confirmed by `check_tool_fit`.
     """
 
     def __init__(self, llm_client=None, *, settings: Settings | None = None, store: Store | None = None,
                  embedder: Embedder | None = None,
-                 verify_match: Callable[[str, list[Candidate]], str | None] | None = None,
-                 retrieval_config: RetrievalConfig = DEFAULT_CONFIG, verify_margin: float = 0.05):
+                 retrieval_config: RetrievalConfig = DEFAULT_CONFIG):
         self.llm_client = llm_client
         self.settings = settings or load_settings()
         self.tools_dir = Path(self.settings.tools_dir).resolve()
         self.tools_dir.mkdir(parents=True, exist_ok=True)
         self.store = store if store is not None else create_store(self.settings)
         self.embedder = embedder if embedder is not None else create_embedder(self.settings)
-        self.verify_match = verify_match
-        self.verify_margin = verify_margin
+        self.reject_below, self.accept_at, self.min_coverage = DECISION_BANDS
+        self.last_verdict: Verdict | None = None
         self._config = retrieval_config
         self._lock = threading.RLock()
         self._version: str | None = None
@@ -308,28 +316,70 @@ class CapabilityRegistry:
         return [self._result(c, row) for c, row in self._ranked(query, k)]
 
     def search_tool(self, query: str, threshold: float | None = None, rerank: bool = True) -> dict | None:
-        """The tool that fits `query`, or None when none clears the threshold.
+        """The tool that does what `query` asks, or None. The whole decision lives here.
 
-        `threshold` defaults to settings.similarity_threshold, else the calibrated default. With
-        `rerank`, usage statistics (the seeds' formula) may reorder only candidates within
-        RERANK_WINDOW of the best relevance: popularity must not beat a clearly better fit.
+        Candidates whose arguments cannot take the request's unit-labelled values are dropped (no
+        model). A clear hit (score at or above the accept bar, request words covered, no twin-shaped
+        rival) is returned at no model cost; an uncertain one is confirmed with one schema-constrained
+        `check_tool_fit` call, whose argument mapping travels with the result (`fit_arguments`). Without
+        a model client, or when that call fails, the calibrated threshold decides. `threshold` raises
+        the floor; `rerank` lets usage statistics reorder candidates within RERANK_WINDOW.
         """
-        thr = self.default_threshold if threshold is None else float(threshold)
+        verdict, ranked = self.decide(query, threshold, rerank)
+        self.last_verdict = verdict
+        if verdict.name is None:
+            return None
+        cand, row = next((c, r) for c, r in ranked if c.name == verdict.name)
+        result = self._result(cand, row)
+        result.update(fit_check={"reason": verdict.reason, "model_checked": verdict.model_checked,
+                                 "needed": verdict.needed})
+        if verdict.model_checked and verdict.arguments:
+            result["fit_arguments"] = verdict.arguments
+        return result
+
+    def decide(self, query: str, threshold: float | None = None, rerank: bool = True):
+        """(Verdict, ranked candidates) for `query`; see `search_tool`."""
+        explicit = threshold if threshold is not None else self.settings.similarity_threshold
+        floor = self.reject_below if explicit is None else max(self.reject_below, float(explicit))
+        fallback = self.default_threshold if explicit is None else float(explicit)
         ranked = self._ranked(query, 5)
         if not self.settings.allow_experimental:
             ranked = [(c, r) for c, r in ranked if not r["experimental"]]
-        if not ranked:
-            return None
-        rows = {c.name: r for c, r in ranked}
-        best = decide([c for c, _ in ranked], thr, query=query, verify_match=self.verify_match,
-                      margin=self.verify_margin)
-        if best is None:
-            return None
+        plausible = []
+        for c, row in ranked:
+            if c.similarity < floor:
+                continue
+            tool = self._tool_dict(row)
+            conflict = role_conflict(query, tool["name"], tool["parameters"], tool["docstring"])
+            if conflict is None:
+                plausible.append((c, tool))
+        if not plausible:
+            return Verdict(None, "no candidate clears the floor with matching argument roles"), ranked
+        best, tool = plausible[0]
         if rerank:
-            close = [c for c, _ in ranked if c.similarity >= thr and c.similarity >= best.similarity - RERANK_WINDOW]
-            if self.verify_match is None and close:
-                best = max(close, key=lambda c: (c.score, c.similarity))
-        return self._result(best, rows[best.name])
+            close = [(c, t) for c, t in plausible if c.similarity >= best.similarity - RERANK_WINDOW]
+            best, tool = max(close, key=lambda ct: (ct[0].score, ct[0].similarity))
+        triggers = check_triggers(best, [c for c, _ in plausible], self.accept_at, self.min_coverage)
+        if not triggers:
+            return Verdict(best.name, "clear retrieval hit"), ranked
+        if self.llm_client is None or not hasattr(self.llm_client, "check_tool_fit"):
+            ok = best.similarity >= fallback and best.direction >= 0
+            return Verdict(best.name if ok else None, "no model to check: " + "; ".join(triggers)), ranked
+        try:
+            reply = self.llm_client.check_tool_fit(query, signature_without_name(tool["signature"]),
+                                                   tool["docstring"], tool["parameters"])
+        except LLMError as exc:
+            log.warning("check_tool_fit failed, the threshold decides: %s", exc)
+            ok = best.similarity >= fallback and best.direction >= 0
+            return Verdict(best.name if ok else None, f"model check failed ({exc}); threshold"), ranked
+        needed = str(reply.get("needed") or "")
+        contradiction = need_contradicts(needed, tool["name"], f"{tool['name']} {tool['docstring']} "
+                                         f"{tool['signature']}", query)
+        if reply["fits"] and contradiction is None:
+            return Verdict(best.name, "model confirmed: " + "; ".join(triggers), True,
+                           reply.get("arguments") or {}, needed), ranked
+        why = contradiction or "the model says it does not fit"
+        return Verdict(None, why, True, {}, needed), ranked
 
     def close(self) -> None:
         self.store.close()

@@ -1,14 +1,17 @@
 """Rule-based reading of multi-step requests: cheap, deterministic, and tried before any model call.
 
 "Calculate 20% of 100 and also find the square root of 64" splits at "and also"; "…, then calculate
-25% of that result" splits at "then" and the second step depends on the first because it refers back
-("that result", "it"). Quoted text is masked first, so "'salt and pepper'" never splits.
+25% of that result" splits at "then". A later step depends on the one before it when it refers back
+("that result", "it", "its", "them") or has no input of its own ("…, then double the number"); a step
+with its own literal ("then check whether the number 17 is prime") does not. Quoted text is masked
+first with the same contraction-safe pattern as argument reading, so "'salt and pepper'" never splits
+and "what's 5 factorial, then …" still does.
 """
 from __future__ import annotations
 
 import re
 
-_QUOTED = re.compile(r"""'[^'\n]*'|"[^"\n]*"|“[^”\n]*”""")
+from .arguments import mask_quoted, unmask_quoted
 # Strong connectors always separate steps; a bare "and" only when a new action verb follows it.
 _STRONG = r"(?:,?\s*and\s+then|,?\s*then|;\s*and|;|,?\s*after\s+that,?|,?\s*afterwards,?|,?\s*and\s+also|,?\s*as\s+well\s+as|,?\s*and\s+finally|,?\s*finally,?|,?\s*next,?)"
 ACTION_VERBS = (
@@ -19,25 +22,31 @@ ACTION_VERBS = (
 )
 _VERB = r"(?:" + "|".join(ACTION_VERBS) + r")\b"
 _SPLIT = re.compile(rf"\s*(?:{_STRONG}\s+(?={_VERB})|{_STRONG}\s+|,?\s+and\s+(?={_VERB})|,\s+(?={_VERB}))", re.I)
+# A pronoun standing for an earlier result, or a demonstrative/definite phrase naming one. Which verb
+# comes before it does not matter ("double it", "take its square root", "is that prime").
 _REFERS_BACK = re.compile(
-    r"\b(that|the|this|previous|last|above)\s+(result|answer|value|number|output|outcome|sum|total|one)\b"
-    r"|\b(of|on|in|into|at|to|from|with|by|for|use|take|reverse|double|halve|square|negate|sort|round|whether|if)\s+(it|that|this|them)\b"
-    r"|\bthe\s+result\b|\bthat\b(?=\s*[.?!]?\s*$)", re.I)
+    r"\b(?:it|its|itself|them|they|those)\b"
+    r"|\b(?:that|this)\b(?!\s+(?:\x00|[-\d]))"
+    r"|\b(?:the|previous|last|above)\s+(?:previous\s+|last\s+|above\s+)?(?:result|answer|output|outcome)s?\b",
+    re.I)
 SEQUENCE_CUES = re.compile(rf"(?:{_STRONG}\s)|\band\s+{_VERB}", re.I)
 _LITERAL = re.compile(r"\x00\d+\x00|(?<![\w.])-?\d+(?:\.\d+)?%?")
+# An input written into a step: a number, a quoted text, a list, a date, a file, or a list of names.
+_OWN_INPUT = re.compile(r"\x00\d+\x00|\d|\[|\b[\w.-]+\.(?:csv|json|txt|tsv)\b|\b[A-Z][a-z]+,\s*[A-Z][a-z]+")
+_STRONG_WORD = re.compile(r";|\b(?:then|after|afterwards|also|well|finally|next)\b", re.I)
 
 
 def _mask(text: str) -> tuple[str, list[str]]:
-    saved: list[str] = []
-
-    def keep(m: re.Match) -> str:
-        saved.append(m.group(0))
-        return f"\x00{len(saved) - 1}\x00"
-    return _QUOTED.sub(keep, text), saved
+    return mask_quoted(text)
 
 
 def _unmask(text: str, saved: list[str]) -> str:
-    return re.sub(r"\x00(\d+)\x00", lambda m: saved[int(m.group(1))], text)
+    return unmask_quoted(text, saved)
+
+
+def has_own_input(task: str) -> bool:
+    masked, _ = _mask(task)
+    return bool(_OWN_INPUT.search(masked))
 
 
 def has_sequence_cue(prompt: str) -> bool:
@@ -63,16 +72,32 @@ def refers_back(task: str) -> bool:
     return bool(_REFERS_BACK.search(masked))
 
 
+def depends_on_previous(task: str, index: int) -> bool:
+    """A later step uses the previous result when it refers back or brings no input of its own."""
+    if index == 0:
+        return False
+    masked, _ = _mask(task)
+    return bool(_REFERS_BACK.search(masked)) or not _OWN_INPUT.search(masked)
+
+
 def split_steps(prompt: str) -> list[dict]:
     """[{task, depends_on}] for a request with explicit step connectors; one item when there are none."""
+    return split_steps_checked(prompt)[0]
+
+
+def split_steps_checked(prompt: str) -> tuple[list[dict], bool]:
+    """(steps, sure): `sure` is False when some boundary is only a bare "and" or a comma before a
+    verb, which may as well join two arguments of one call; the planner then asks the model."""
     masked, saved = _mask(prompt.strip())
-    parts = [p.strip(" ,.;") for p in _SPLIT.split(masked) if p and p.strip(" ,.;")]
+    pieces = _SPLIT.split(masked)
+    boundaries = [m.group(0) for m in _SPLIT.finditer(masked)]
+    parts = [p.strip(" ,.;?!") for p in pieces if p and p.strip(" ,.;?!")]
     steps = []
     for i, part in enumerate(parts):
         task = _unmask(part, saved)
-        depends = [i - 1] if i > 0 and _REFERS_BACK.search(part) else []
-        steps.append({"task": task[:1].upper() + task[1:], "depends_on": depends})
-    return steps
+        steps.append({"task": task[:1].upper() + task[1:], "depends_on": [i - 1] if depends_on_previous(part, i) else []})
+    sure = all(_STRONG_WORD.search(b) for b in boundaries)
+    return steps, sure
 
 
 REFERENCE_PHRASE = re.compile(
@@ -85,3 +110,16 @@ def substitute_reference(task: str, replacement: str) -> tuple[str, bool]:
     masked, saved = _mask(task)
     new, n = REFERENCE_PHRASE.subn(replacement.replace("\\", "\\\\"), masked, count=1)
     return _unmask(new, saved), bool(n)
+
+
+_REPEAT = re.compile(r"\b(?:the\s+same|same\s+(?:thing|again|for|with|on)|again|repeat|once\s+more)\b", re.I)
+_ONLY_NEW_INPUT = re.compile(
+    r"^\s*(?:(?:and|now|then|ok(?:ay)?|so)\s+)?(?:(?:what|how)\s+about|for|with)?\s*"
+    r"(?:\x00\d+\x00|-?\d+(?:\.\d+)?%?)(?:\s*(?:,|and)\s*(?:\x00\d+\x00|-?\d+(?:\.\d+)?%?))*\s*[?.!]?\s*$", re.I)
+
+
+def is_explicit_repeat(prompt: str) -> bool:
+    """"The same for 400", "again with 'abc'", "what about 12?": a request to rerun the last tool
+    on new input. Anything that names an action of its own is a new request."""
+    masked, _ = _mask(prompt)
+    return bool(_REPEAT.search(masked) or _ONLY_NEW_INPUT.match(masked))

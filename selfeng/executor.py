@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from .arguments import PATH_PARAM as _PATH_PARAM
-from .arguments import coerce_arguments, fast_path_arguments
+from .arguments import coerce_arguments, fast_path_arguments, role_conflict, ungrounded_arguments
 from .config import Settings, load_settings
 from .llm import LLMError
 from .llm_client import LLMClient
@@ -49,11 +49,21 @@ class ToolExecutor:
                 else:
                     args = fast_path_arguments(user_prompt, params) if attempt == 0 and not context else None
                     fast = args is not None
+                    if args is None and attempt == 0 and tool_info.get("fit_arguments"):
+                        args = dict(tool_info["fit_arguments"])  # mapped by the registry's fit check: no new call
                     if args is None:
                         prompt = user_prompt + (f"\n(Previous attempt failed: {feedback})" if feedback else "")
                         args = self.llm_client.extract_arguments(prompt, signature, params, context=context,
                                                                  docstring=tool_info.get("docstring") or "")
                 args = coerce_arguments(args, params)
+                if arguments is None or attempt > 0:
+                    problem = self._check_roles(tool_info["name"], params, args, user_prompt, context)
+                    if problem is not None:
+                        last = self._result(False, None, problem, "argument_mismatch", args)
+                        if problem.startswith("role:"):
+                            break  # a value of the wrong unit or role: another extraction cannot fix the tool
+                        feedback = problem
+                        continue
                 args = self._resolve_data_paths(args, params)
             except LLMError as exc:
                 last = self._result(False, None, f"could not extract arguments: {exc}", "argument_mismatch", {})
@@ -71,6 +81,19 @@ class ToolExecutor:
         return self._done(last, started, fast)
 
     # -- helpers --------------------------------------------------------------------------------------
+    @staticmethod
+    def _check_roles(name: str, params: list[dict], args: dict, prompt: str, context: str | None) -> str | None:
+        """Why these arguments may not run, or None: every value must come from the request or the
+        session context, and a unit-labelled value must suit its parameter ("role: …")."""
+        conflict = role_conflict(prompt, name, params)
+        if conflict is not None:
+            return f"role: {conflict}"
+        missing = ungrounded_arguments(args, prompt, context)
+        if missing:
+            shown = ", ".join(f"{k}={args[k]!r}" for k in missing)
+            return f"{shown} appears nowhere in the request; use only values the request gives"
+        return None
+
     @staticmethod
     def _result(success, result, error, error_type, arguments) -> dict[str, Any]:
         return {"success": success, "result": result, "error": None if success else error,

@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 from . import events as ev
 from .arguments import numbers, quoted_strings
 from .config import Settings, load_settings
-from .decompose import split_steps
+from .decompose import is_explicit_repeat, split_steps
 from .events import emit
 from .llm_client import LLMClient
 from .response_synthesizer import ResponseSynthesizer, built_note
@@ -241,8 +241,9 @@ class AgentOrchestrator:
             t0 = time.perf_counter()
             emit(callback, ev.SEARCHING, {"query": prompt})
             tool = self.registry.search_tool(prompt)
-            if tool is None and context and session_id in self._last_tool:
-                # A follow-up ("now do the same for 500") names no tool: reuse the last one.
+            if tool is None and session_id in self._last_tool and is_explicit_repeat(prompt):
+                # An explicit repeat ("the same for 500", "again with 'abc'") names no tool: reuse the
+                # last one. Any other follow-up that no tool fits is a new request, never the last tool.
                 tool = self.registry.get_tool_by_name(self._last_tool[session_id])
                 if tool is not None:
                     tool["similarity_score"] = tool.get("similarity_score")

@@ -11,7 +11,7 @@ import logging
 from typing import Any, Callable, Optional
 
 from . import events as ev
-from .decompose import has_sequence_cue, has_weak_cue, refers_back, split_steps
+from .decompose import depends_on_previous, has_sequence_cue, has_weak_cue, split_steps_checked
 from .events import emit
 from .llm import LLMError
 
@@ -61,9 +61,12 @@ class QueryPlanner:
                 return {"strategy": "single", "reasoning": "one action and no sequencing words: a single tool"}
             steps, how = self._analyze(prompt), "model analysis"
         else:
-            steps, how = split_steps(prompt), "rules"
+            steps, sure = split_steps_checked(prompt)
+            how = "rules"
             if len(steps) < 2:
                 steps, how = self._analyze(prompt), "model analysis"
+            elif not sure:  # a bare "and"/comma split: let the model confirm it (its failure keeps the rules')
+                steps, how = self._analyze(prompt, fallback=steps), "rules confirmed by model analysis"
         if len(steps) < 2:
             return {"strategy": "single", "reasoning": f"{how} found a single step"}
         sequential = any(s["depends_on"] for s in steps)
@@ -101,12 +104,13 @@ class QueryPlanner:
             log.exception("pattern search failed")
             return None
 
-    def _analyze(self, prompt: str) -> list[dict]:
+    def _analyze(self, prompt: str, fallback: list[dict] | None = None) -> list[dict]:
+        fallback = fallback or [{"task": prompt, "depends_on": []}]
         try:
             analysis = self.llm_client.analyze_query(prompt)
         except LLMError as exc:
-            log.warning("analyze_query failed; treating the request as one step: %s", exc)
-            return [{"task": prompt, "depends_on": []}]
+            log.warning("analyze_query failed; keeping the rules' reading: %s", exc)
+            return fallback
         steps = []
         for i, s in enumerate(analysis.get("sub_tasks") or []):
             task = str(s.get("task") or "").strip() if isinstance(s, dict) else str(s).strip()
@@ -114,7 +118,7 @@ class QueryPlanner:
                 continue
             deps = [d for d in (s.get("depends_on") or []) if isinstance(d, int) and 0 <= d < i] \
                 if isinstance(s, dict) else []
-            if not deps and i > 0 and refers_back(task):
+            if not deps and depends_on_previous(task, i):
                 deps = [i - 1]
             steps.append({"task": task, "depends_on": deps})
-        return steps or [{"task": prompt, "depends_on": []}]
+        return steps or fallback

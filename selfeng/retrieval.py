@@ -27,34 +27,26 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from . import units
+
 # --- text normalisation ------------------------------------------------------------------------
 
-_STOP = set("""
-a an the this that these those it its of for on at by with about and or but if then than so as is are was
-were be been being am do does did done have has had having will would shall should can could may might must
-i me my mine we us our you your yours he she they them their his her please kindly just also very really
-what whats which who whom whose when where why how many much there here any some each every all
-tell show give get gets find me want need like help let lets make makes using use used via per
-to into in from out up down over under between after before
+# The Snowball English stop list (snowballstem.org/algorithms/english/stop.txt), minus every word of
+# direction, position or order ("to", "from", "up", "down", "before", "after", "between", "over"...):
+# those tell twins apart (round_up vs round_down), so they are never dropped.
+_SNOWBALL = set("""
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+herself it its itself they them their theirs themselves what which who whom this that these those am is
+are was were be been being have has had having do does did doing would should could ought a an the and
+but if or because as until while of at by for with about against during each few more most other some
+such no nor not only own same so than too very all any both here there when where why how whats
 """.split())
+_DIRECTION = set("to into in from out up down over under between before after above below on off "
+                 "through again further then once".split())
+_STOP = _SNOWBALL - _DIRECTION
 _MARKERS_TARGET = {"to", "into", "in", "as"}
 _MARKER_SOURCE = "from"
 
-# Abbreviations in identifiers and requests, spelled out so "10 km" meets a tool's "kilometers".
-_ABBREV = {
-    "km": "kilometers", "kms": "kilometers", "kg": "kilograms", "kgs": "kilograms", "lb": "pounds",
-    "lbs": "pounds", "oz": "ounces", "cm": "centimeters", "mm": "millimeters", "ft": "feet",
-    "mph": "miles per hour", "kph": "kilometers per hour", "hrs": "hours", "hr": "hours",
-    "mins": "minutes", "secs": "seconds", "sec": "seconds", "gcd": "greatest common divisor",
-    "lcm": "least common multiple", "bmi": "body mass index", "avg": "average", "max": "maximum",
-    "min": "minimum", "hms": "hours minutes seconds", "str": "string", "num": "number",
-    "nums": "numbers", "pct": "percent", "percentage": "percent", "percentages": "percent",
-}
-# Right after a number or a degree sign ("100 F", "25°C", "5 mi") short tokens are units.
-_UNITS = {**_ABBREV, "mi": "miles", "g": "grams", "m": "meters", "f": "fahrenheit", "c": "celsius",
-          "k": "kelvin", "min": "minutes"}
-_LETTER_UNITS = {"f", "c", "k", "g", "m", "mi"}
-_UNIT_AFTER_NUMBER = re.compile(r"(?:(?<=\d)|(?<=\d )|(?<=°)|(?<=° ))(°?)([A-Za-z]{1,4})\b")
 _BASE = {"2": " binary ", "8": " octal ", "10": " decimal ", "16": " hexadecimal "}
 _BASE_N = re.compile(r"\bbase[- ]?(2|8|10|16)\b", re.I)
 
@@ -69,6 +61,30 @@ _HEXLIT = re.compile(r"\b0x[0-9a-f]+\b", re.I)
 _PERCENT = re.compile(r"(\d)\s*%|%")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?![\w])")
 _WORD = re.compile(r"[a-z][a-z0-9]*")
+_FREE_UNIT = re.compile(r"\b(to|in|into|from)\s+(°?[A-Za-z]{1,3})\b|(?<![\w°])(°?[A-Za-z]{1,3})\s+(to|in|into)\b")
+
+
+def _spell_quantities(text: str) -> str:
+    """'212°F' -> ' degree fahrenheit ', '10 lbs' -> ' pound ' (units from selfeng/units.py)."""
+    out, last = [], 0
+    for q in units.quantities(text):
+        out.append(text[last:q.start])
+        out.append(f" {q.unit.name} ")
+        last = q.end
+    return "".join(out) + text[last:]
+
+
+def _symbol_unit(tok: str) -> str:
+    # A lone lower-case letter ("to a whole number") is a word; SI letter symbols here are capitals.
+    bare = tok.lstrip("°")
+    unit = units.lookup(tok, after_number=True) if (len(bare) > 1 or bare.isupper()) else None
+    return unit.name if unit else tok
+
+
+def _spell_free_unit(m: re.Match) -> str:
+    if m.group(1):
+        return f"{m.group(1)} {_symbol_unit(m.group(2))}"
+    return f"{_symbol_unit(m.group(3))} {m.group(4)}"
 
 
 def clean_query(text: str) -> str:
@@ -83,20 +99,13 @@ def clean_query(text: str) -> str:
     t = _LIST.sub(" ", t)
     t = _BASE_N.sub(lambda m: _BASE[m.group(1)], t)
     t = _PERCENT.sub(r"\1 percent ", t)
-    t = _UNIT_AFTER_NUMBER.sub(lambda m: " " + _UNITS.get(m.group(2).lower(), m.group(2)) + " ", t)
-    t = t.replace("°", " degrees ")
+    t = _spell_quantities(t)
     t = _NUMBER.sub(" ", t)
-    # "F to C", "km in miles": a short token on either side of to/in/into is a unit.
-    t = re.sub(r"\b(to|in|into)\s+([A-Za-z]{1,3})\b", lambda m: f"{m.group(1)} {_unit(m.group(2))}", t)
-    t = re.sub(r"\b([A-Za-z]{1,3})\s+(to|in|into)\b", lambda m: f"{_unit(m.group(1))} {m.group(2)}", t)
+    # "F to C", "km in miles": a short token on either side of to/in/into may be a unit symbol.
+    t = _FREE_UNIT.sub(_spell_free_unit, t)
+    t = re.sub(r"\bdegrees?\s+([CFK])\b", lambda m: _symbol_unit(m.group(1)), t)
+    t = t.replace("°", " degrees ")
     return re.sub(r"\s+", " ", t).strip(" ,.;:?!") or text.strip()
-
-
-def _unit(tok: str) -> str:
-    low = tok.lower()
-    if low in _UNITS and (len(tok) > 1 or tok.isupper()):
-        return _UNITS[low]
-    return tok
 
 
 def _stem(w: str) -> str:
@@ -121,12 +130,11 @@ def words(text: str) -> list[str]:
 
 
 def _expand(tokens: Iterable[str]) -> list[str]:
+    """Unit words and symbols spelled as their canonical name ("km", "kilometers" -> kilometre)."""
     out: list[str] = []
     for w in tokens:
-        if w in _ABBREV:
-            out.extend(_ABBREV[w].split())
-        else:
-            out.append(w)
+        name = units.canonical_word(w)
+        out.append(name.removeprefix("degree ").replace(" ", "") if name else w)
     return out
 
 
@@ -145,7 +153,7 @@ def _direction_roles(text: str) -> tuple[set[str], set[str]]:
         """The first run of up to `n` content words in `seq` (stop words before it are skipped)."""
         got = []
         for w in seq:
-            if w in _STOP:
+            if w in _STOP or w in _DIRECTION:
                 if got:
                     break
                 continue
@@ -160,8 +168,13 @@ def _direction_roles(text: str) -> tuple[set[str], set[str]]:
     def content_before(i: int, n: int = 2) -> list[str]:
         return content_words(reversed(toks[:i]), n)
 
+    asked = -1  # position of "how many/much": "how many km in 5 miles" asks for km *from* miles
     for i, w in enumerate(toks):
-        if w in _MARKERS_TARGET:
+        if w in ("many", "much") and i > 0 and toks[i - 1] == "how":
+            asked = i
+        if asked >= 0 and w in ("in", "of") and i > asked:
+            sources.update(content_after(i))
+        elif w in _MARKERS_TARGET:
             targets.update(content_after(i))
             sources.update(content_before(i))
         elif w == _MARKER_SOURCE:

@@ -243,20 +243,6 @@ def test_experimental_hidden_unless_allowed(registry):
     assert registry.search_tool("Reverse the string 'hello world'")["name"] == "reverse_string"
 
 
-def test_verify_match_hook_decides_close_calls(settings, embedder):
-    seen = []
-
-    def verify(query, candidates):
-        seen.append([c.name for c in candidates])
-        return None  # the hook may veto
-
-    reg = CapabilityRegistry(settings=settings, embedder=embedder, verify_match=verify, verify_margin=1.0)
-    add_temps(reg)
-    assert reg.search_tool("Convert 100 F to C") is None
-    assert seen and "fahrenheit_to_celsius" in seen[0]
-    reg.close()
-
-
 def test_concurrent_adds_and_searches(registry):
     errors = []
 

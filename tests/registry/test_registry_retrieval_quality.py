@@ -57,8 +57,9 @@ def test_final_beats_seed_baseline(final_ranked, embedder):
 @pytest.mark.parametrize("raw,clean", [
     ("Reverse the string 'hello world'", "Reverse the string"),
     ("What is 15% of 300?", "What is percent of"),
-    ("Convert 100 F to C", "Convert fahrenheit to celsius"),
-    ("25°C to °F please", "celsius to degrees fahrenheit please"),
+    ("Convert 100 F to C", "Convert degree fahrenheit to degree celsius"),
+    ("25°C to °F please", "degree celsius to degree fahrenheit please"),
+    ("5.5 in to cm", "inch to centimetre"),
     ("How many rows are in data/orders.csv?", "How many rows are in csv file"),
     ("Days between 2024-01-01 and 2024-03-15", "Days between date and date"),
     ("Sort [3, 1, 2]", "Sort"),

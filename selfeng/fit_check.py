@@ -1,0 +1,100 @@
+"""Is this candidate the tool the request asks for? The checks behind `registry.search_tool`.
+
+Retrieval scores are cheap but cannot tell twins apart (celsius->fahrenheit vs fahrenheit->celsius,
+encode vs decode): their texts share almost every word. Three checks close that gap:
+
+* argument roles (no model): a value the request labels with a unit must suit the parameter it
+  would go to (selfeng/arguments.py, `role_conflict`);
+* when to ask the model: the candidate is in the uncertain score band, the request says something
+  the tool's text does not cover, or a twin-shaped rival is close;
+* the model's reply: besides `fits` it names, in the request's words, the function the request needs.
+  Small models say "fits" too readily but name the need well, so a need whose words contradict the
+  tool (a word of the request the tool never mentions, or the tool's own words in the other order)
+  overrules a "fits".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .retrieval import Candidate, content_terms, words
+
+TWIN_MARGIN = 0.1   # a twin-shaped rival this close to the best candidate makes the call uncertain
+
+
+@dataclass
+class Verdict:
+    """The decision for one request: a tool name or None, and how it was reached."""
+    name: str | None
+    reason: str
+    model_checked: bool = False
+    arguments: dict[str, Any] = field(default_factory=dict)
+    needed: str = ""
+
+
+def name_terms(name: str) -> list[str]:
+    return content_terms(name)
+
+
+def twin_shaped(a: str, b: str) -> bool:
+    """Same words in another order (c_to_f / f_to_c), or one word swapped (encode_x / decode_x)."""
+    ta, tb = name_terms(a), name_terms(b)
+    if not ta or not tb or ta == tb:
+        return False
+    if sorted(ta) == sorted(tb):
+        return True
+    sa, sb = set(ta), set(tb)
+    return len(sa) == len(sb) and len(sa & sb) == len(sa) - 1 and len(sa) > 1
+
+
+def _joined_pairs(text: str) -> set[str]:
+    """Adjacent words joined ("lower case" -> "lowercase"), so a model's identifier meets the request."""
+    ws = words(text)
+    return {a + b for a, b in zip(ws, ws[1:])}
+
+
+def need_contradicts(needed: str, tool_name: str, tool_text: str, request: str) -> str | None:
+    """Why the model's named need is this tool's twin rather than this tool, or None.
+
+    A need is a twin when it has the tool's words in another order (fahrenheit_to_celsius for
+    celsius_to_fahrenheit), or swaps one of the tool's words for a word the request says and the tool's
+    text never mentions (decode_base64 for encode_base64 on "Decode the base64 string ..."). A need in
+    other words altogether (sort_largest_to_smallest) is a rephrasing, not a contradiction.
+    """
+    need, tool = name_terms(needed), name_terms(tool_name)
+    if not need or not tool or need == tool:
+        return None
+    if sorted(need) == sorted(tool):
+        return f"the request needs {needed}, the other direction of {tool_name}"
+    if not twin_shaped(needed, tool_name):
+        return None
+    covered = set(content_terms(tool_text)) | set(tool) | _joined_pairs(tool_text)
+    said = set(content_terms(request)) | _joined_pairs(request)
+    swapped = [t for t in set(need) - set(tool) if t in said and t not in covered]
+    if swapped:
+        return f"the request needs {needed}: {', '.join(swapped)} is not something {tool_name} does"
+    return None
+
+
+def check_triggers(best: Candidate, rivals: list[Candidate], accept_at: float, min_coverage: float) -> list[str]:
+    """Reasons to confirm `best` with the model; empty when the retrieval evidence is clear."""
+    why = []
+    if best.similarity < accept_at:
+        why.append(f"score {best.similarity:.2f} is in the uncertain band")
+    if best.query_coverage < min_coverage:
+        why.append(f"the tool covers {best.query_coverage:.0%} of the request's words")
+    if best.direction < 0:
+        why.append("the request may convert the other way")
+    twins = [c.name for c in rivals if c.name != best.name and twin_shaped(c.name, best.name)
+             and c.similarity >= best.similarity - TWIN_MARGIN]
+    if twins:
+        why.append(f"twin-shaped rival {twins[0]}")
+    return why
+
+
+def signature_without_name(signature: str) -> str:
+    """`f(x: int) -> int` -> `(x: int) -> int`: the model judges the function by what it does,
+    and cannot simply copy the candidate's name as the request's need."""
+    i = signature.find("(")
+    return signature[i:] if i >= 0 else signature

@@ -1,0 +1,164 @@
+"""Routing (issue 8): search_tool returns a tool only when it does what is asked.
+
+The registry, store and embedder are real; the model is the scripted provider, so each test states
+exactly which model replies it allows (an unexpected call fails loudly).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
+from selfeng.capability_registry import CapabilityRegistry
+from selfeng.fit_check import need_contradicts, twin_shaped
+from selfeng.llm.scripted import ScriptedProvider
+from selfeng.llm_client import LLMClient
+from selfeng.retrieval import content_terms
+
+TOOLS = {
+    "celsius_to_fahrenheit": ("celsius", "float", "float", "Convert a temperature from degrees Celsius to degrees Fahrenheit."),
+    "sort_numbers_descending": ("numbers", "list[float]", "list[float]", "Sort a list of numbers in descending order (largest first)."),
+    "encode_base64": ("text", "str", "str", "Encode a text as Base64."),
+    "reverse_string": ("s", "str", "str", "Reverse the characters of a string."),
+}
+
+
+def add(reg, name):
+    param, ptype, ret, doc = TOOLS[name]
+    spec = {"function_name": name, "parameters": [{"name": param, "type": ptype, "description": ""}],
+            "return_type": ret, "docstring": doc}
+    reg.add_tool(name, f"def {name}({param}):\n    return {param}\n", "", doc, spec=spec)
+
+
+@pytest.fixture
+def routed(settings, embedder):
+    provider = ScriptedProvider([])
+    client = LLMClient(provider, settings=settings)
+    reg = CapabilityRegistry(client, settings=settings, embedder=embedder)
+    for name in TOOLS:
+        add(reg, name)
+    yield reg, provider
+    reg.close()
+
+
+def fit_reply(provider, needed, fits, arguments):
+    provider.enqueue("check_tool_fit", json.dumps({"needed": needed, "fits": fits, "arguments": arguments}))
+
+
+def checks(provider):
+    return [c for c in provider.calls if c["purpose"] == "check_tool_fit"]
+
+
+def test_value_in_the_other_unit_never_gets_the_twin_and_costs_no_model_call(routed):
+    reg, provider = routed
+    assert reg.search_tool("Convert 212 degrees Fahrenheit to Celsius") is None
+    assert "fahrenheit" in reg.last_verdict.reason or "floor" in reg.last_verdict.reason
+    assert checks(provider) == []
+
+
+def test_clear_hit_costs_no_model_call(routed):
+    reg, provider = routed
+    hit = reg.search_tool("Convert 25 degrees Celsius to Fahrenheit")
+    assert hit["name"] == "celsius_to_fahrenheit" and hit["fit_check"]["model_checked"] is False
+    assert checks(provider) == []
+
+
+def test_model_names_the_other_twin_so_the_present_one_is_refused(routed):
+    reg, provider = routed
+    fit_reply(provider, "decode_base64", True, {"text": "aGVsbG8="})  # a yes-saying model
+    assert reg.search_tool("Decode the base64 string 'aGVsbG8='") is None
+    assert len(checks(provider)) == 1
+    assert "decode" in reg.last_verdict.reason
+
+
+def test_uncertain_rephrasing_is_confirmed_and_carries_its_arguments(routed):
+    reg, provider = routed
+    fit_reply(provider, "sort_largest_to_smallest", True, {"numbers": [10, -2, 33, 4]})
+    hit = reg.search_tool("Sort 10, -2, 33, 4 from largest to smallest")
+    assert hit["name"] == "sort_numbers_descending"
+    assert hit["fit_check"]["model_checked"] and hit["fit_arguments"] == {"numbers": [10, -2, 33, 4]}
+    prompt = checks(provider)[0]["messages"][-1]["content"]
+    assert "sort_numbers_descending" not in prompt  # the model judges what the tool does, not its name
+
+
+def test_model_saying_no_means_no_tool(routed):
+    reg, provider = routed
+    fit_reply(provider, "sort_ascending", False, {"numbers": [10, -2, 33, 4]})
+    assert reg.search_tool("Sort 10, -2, 33, 4 in ascending order") is None
+    assert len(checks(provider)) == 1
+
+
+def test_failed_model_check_falls_back_to_the_threshold(routed):
+    reg, provider = routed  # no scripted reply: the check fails, the calibrated threshold decides
+    got = reg.search_tool("Sort 10, -2, 33, 4 in ascending order")
+    assert got is None or got["name"] == "sort_numbers_descending"
+    assert "threshold" in reg.last_verdict.reason
+
+
+def test_registry_without_model_client_never_calls_one(settings, embedder):
+    reg = CapabilityRegistry(settings=settings, embedder=embedder)
+    add(reg, "reverse_string")
+    assert reg.search_tool("Reverse the string 'hello world'")["name"] == "reverse_string"
+    reg.close()
+
+
+@pytest.mark.parametrize("request_text,tool,param,conflict", [
+    ("Convert 212 degrees Fahrenheit to Celsius", "celsius_to_fahrenheit", "celsius", True),
+    ("it's 18°C outside, what's that in F?", "celsius_to_fahrenheit", "celsius", False),
+    ("Convert 100 degrees Celsius to Kelvin", "celsius_to_fahrenheit", "celsius", True),
+    ("how many km in 5 miles", "km_to_miles", "km", True),
+    ("How many miles is 10 km?", "km_to_miles", "km", False),
+    ("How many seconds are in 7 minutes?", "seconds_to_minutes", "seconds", True),
+    ("Convert 10 pounds to kilograms", "kg_to_pounds", "kg", True),
+    ("Convert 3725 seconds to hours, minutes and seconds", "seconds_to_hms", "seconds", False),
+    ("What's 255 in base 2?", "decimal_to_binary", "n", False),
+])
+def test_argument_roles(request_text, tool, param, conflict):
+    got = role_conflict(request_text, tool, [{"name": param, "type": "float"}])
+    assert (got is not None) == conflict, got
+
+
+def test_two_unit_parameters_take_their_own_units():
+    params = [{"name": "weight_kg", "type": "float"}, {"name": "height_m", "type": "float"}]
+    assert role_conflict("BMI for 70 kg and 1.75 m", "calculate_bmi", params) is None
+    assert role_conflict("BMI for 154 lbs and 1.75 m", "calculate_bmi", params) is not None
+
+
+def test_arguments_must_come_from_the_request_or_context():
+    assert ungrounded_arguments({"percent": 12, "value": 250}, "how much is twelve percent of 250") == []
+    assert ungrounded_arguments({"rate": 0.05}, "at 5% a year") == []
+    assert ungrounded_arguments({"n": 3}, "what is 10!") == ["n"]
+    assert ungrounded_arguments({"s": "olleh"}, "reverse it", "user: Reverse 'hello'\nassistant: olleh") == []
+    assert ungrounded_arguments({"s": "invented"}, "reverse 'hello'") == ["s"]
+    assert word_numbers("two hundred fifty and seven") == [257.0]
+
+
+def test_twin_shapes_and_contradicting_needs():
+    assert twin_shaped("celsius_to_fahrenheit", "fahrenheit_to_celsius")
+    assert twin_shaped("encode_base64", "decode_base64") and twin_shaped("round_up", "round_down")
+    assert not twin_shaped("reverse_string", "count_words")
+    doc = "hex_to_decimal Convert a hexadecimal string such as 'ff' to its decimal integer value."
+    assert need_contradicts("decimal_to_hex", "hex_to_decimal", doc, "Convert 255 to hexadecimal")
+    assert need_contradicts("to_lowercase", "to_uppercase", "to_uppercase Convert a text to upper case.",
+                            "make 'STOP' lower case")
+    assert need_contradicts("calculate_factorial", "factorial", "factorial Compute the factorial of n.",
+                            "what is 10!") is None
+
+
+def test_direction_words_are_content_words():
+    assert content_terms("round_up") != content_terms("round_down")
+    assert "between" in content_terms("days between dates")
+
+
+def test_routing_set_is_big_enough_split_and_consistent():
+    data = json.loads((Path(__file__).parent / "routing_set.json").read_text())
+    library = {t["name"] for t in data["tools"] if t["in_library"]}
+    absent = {t["name"] for t in data["tools"] if not t["in_library"]}
+    reqs = data["requests"]
+    assert len(reqs) >= 300 and len(library) >= 80
+    assert {r["label"] for r in reqs if r["label"]} == library
+    assert all(r["needs"] in absent for r in reqs if r["kind"] == "absent_twin")
+    assert {r["split"] for r in reqs} == {"tune", "test"}
+    assert sum(r["label"] is None for r in reqs) >= 80
