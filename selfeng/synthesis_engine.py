@@ -168,7 +168,8 @@ class CapabilitySynthesisEngine:
             if isinstance(reply, str):  # a model that writes pytest code: its tests are taken as they are
                 written = code_cases(reply, name)
             else:
-                written = model_cases(spec, reply, user_prompt, start=len(cases) + 1)
+                # Names stay unique across rounds (at most 8 cases a reply).
+                written = model_cases(spec, reply, user_prompt, start=10 * attempt + 1)
             if data:
                 written = data.usable(written)
             cases = merge(stated, cases, written)
