@@ -26,6 +26,7 @@ from .names import InvalidToolName, validate_tool_name
 from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
                         ToolDoc, clean_query, default_threshold, rerank_score)
 from .store import Store, ToolExistsError, create_store
+from .store.base import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -112,15 +113,23 @@ class CapabilityRegistry:
     def _bump_version(self) -> None:
         """Mark the library changed. The increment is atomic in the store, so when another process
         changed it too since we last looked, the jump is more than one and we reload."""
-        seen = int(self._version or 0)
-        new = self.store.bump_counter(_META_VERSION)
-        if new != seen + 1:
+        self._note_version(self.store.bump_counter(_META_VERSION))
+
+    def _note_version(self, new: int) -> None:
+        """`new` is the counter after our own change: a jump of more than one means another process
+        changed the library since we loaded it, so reload (which records the version it read)."""
+        if new != int(self._version or 0) + 1:
             self._load_index()
-        self._version = str(new)
+        else:
+            self._version = str(new)
 
     def _load_index(self) -> None:
         """Build the in-memory index from stored vectors, re-embedding if the embedder changed."""
         with self._lock:
+            # The version is read BEFORE the tools: a tool another process registers in between makes
+            # the stored version newer than ours, so the next request reloads. (Read after, the index
+            # would miss that tool for good: our own later bumps are exactly +1.)
+            version = self.store.get_meta(_META_VERSION)
             name = self.embedder.name
             recorded = self.store.get_meta(_META_EMBEDDER)
             tools = self.store.list_tools()
@@ -153,7 +162,7 @@ class CapabilityRegistry:
             if recorded != name:
                 self.store.set_meta(_META_EMBEDDER, name)
             self.index = index
-            self._version = self.store.get_meta(_META_VERSION)
+            self._version = version
 
     def _refresh_if_changed(self) -> None:
         # Another process (CLI beside the web app) may have changed the library.
@@ -177,7 +186,9 @@ class CapabilityRegistry:
     def _write_mirrors(self, tool: dict) -> None:
         code_path, test_path = self._paths(tool["name"])
         _atomic_write(code_path, tool["code"])
+        fault_point("mirror_code")
         _atomic_write(test_path, tool["tests"])
+        fault_point("mirror_tests")
 
     # --- tool dicts ---
 
@@ -214,12 +225,15 @@ class CapabilityRegistry:
             if not replace and self.store.get_tool(name) is not None:
                 raise ToolExistsError(f"a tool named {name!r} already exists")
             vectors = self.index.embed_views([self._doc(row)])[0]  # before any write: failure leaves nothing
-            stored = self.store.insert_tool(row, replace=replace)
-            self.store.set_tool_vectors(name, self.embedder.name, vectors)
+            # Row, vectors and version bump commit together; a crash before the commit leaves nothing,
+            # after it a complete tool whose mirror files cleanup_orphaned_tools() repairs on start.
+            stored, version = self.store.register_tool(row, self.embedder.name, vectors, _META_VERSION,
+                                                       replace=replace)
+            fault_point("commit")
             self._write_mirrors(stored)
             queries = [q["vector"] for q in self.store.list_tool_queries(name) if q["vector"] is not None]
             self.index.add(self._doc(stored), vectors, queries)
-            self._bump_version()
+            self._note_version(version)
         return self._tool_dict(stored)
 
     def get_tool_by_name(self, name: str) -> dict[str, Any] | None:

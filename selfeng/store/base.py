@@ -1,7 +1,9 @@
-"""The storage protocol. Backends (SQLite now, PostgreSQL later) implement it; nothing above this
-layer writes SQL. Vectors cross the interface as float32 numpy arrays."""
+"""The storage protocol. Backends (SQLite, PostgreSQL) implement it; nothing above this layer writes
+SQL. Vectors cross the interface as float32 numpy arrays."""
 from __future__ import annotations
 
+import os
+import signal
 from typing import Any, Iterable, Protocol, runtime_checkable
 
 import numpy as np
@@ -11,8 +13,23 @@ class StoreError(RuntimeError):
     """A storage operation failed (constraint, missing row, unusable database)."""
 
 
-class ToolExistsError(StoreError):
-    """A tool with that name is already stored; replacing one must be explicit."""
+class ToolExistsError(StoreError, ValueError):
+    """A tool with that name is already stored; replacing one must be explicit.
+
+    Also a ValueError: callers that turn bad input into a clear message (the synthesis engine does)
+    report a lost name race as "already exists", never as an internal error."""
+
+
+# Steps of one registration, in order, where a test may kill the process (`fault_point`).
+REGISTRATION_STEPS = ("row", "vectors", "version", "commit", "mirror_code", "mirror_tests")
+_KILL_AT = "SELFENG_TEST_KILL_AT"
+
+
+def fault_point(step: str) -> None:
+    """Test hook: `SELFENG_TEST_KILL_AT=<step>` makes the process SIGKILL itself here, so tests can
+    check that a registration interrupted at any step leaves no trace or a complete tool."""
+    if os.environ.get(_KILL_AT) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # Columns of a stored tool, as the dicts `get_tool`/`list_tools` return them.
@@ -27,6 +44,10 @@ class Store(Protocol):
     def insert_tool(self, tool: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
         """Store a tool (keys from TOOL_FIELDS; spec/component_tools as Python objects).
         Raises ToolExistsError if the name exists and not `replace`. Returns the stored row."""
+    def register_tool(self, tool: dict[str, Any], embedder: str, views: dict[str, np.ndarray], counter: str,
+                      *, replace: bool = False) -> tuple[dict[str, Any], int]:
+        """Store a tool, its view vectors and a `counter` increment in ONE transaction.
+        Returns (stored row, new counter value); raises ToolExistsError as `insert_tool`."""
     def get_tool(self, name: str) -> dict[str, Any] | None: ...
     def list_tools(self) -> list[dict[str, Any]]: ...
     def tool_names(self) -> list[str]: ...

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from .base import TOOL_FIELDS, StoreError, ToolExistsError
+from .base import TOOL_FIELDS, StoreError, ToolExistsError, fault_point
 from .migrations import migrate
 
 _BUSY_TIMEOUT_MS = 10_000
@@ -117,35 +117,49 @@ class SQLiteStore:
         return d
 
     def insert_tool(self, tool: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        with self._tx() as c:
+            return self._insert_tool(c, tool, replace)
+
+    def register_tool(self, tool: dict[str, Any], embedder: str, views: dict[str, np.ndarray], counter: str,
+                      *, replace: bool = False) -> tuple[dict[str, Any], int]:
+        # BEGIN IMMEDIATE takes the write lock first, so the name check and the insert cannot interleave
+        # with another process's registration of the same name.
+        with self._tx() as c:
+            row = self._insert_tool(c, tool, replace)
+            fault_point("row")
+            self._write_vectors(c, tool["name"], embedder, views)
+            fault_point("vectors")
+            version = self._bump(c, counter)
+            fault_point("version")
+        return row, version
+
+    def _insert_tool(self, c: sqlite3.Connection, tool: dict[str, Any], replace: bool) -> dict[str, Any]:
         name = tool["name"]
         now = _now()
-        with self._tx() as c:
-            old = c.execute("SELECT created_at, usage_count, success_count FROM tools WHERE name = ?",
-                            (name,)).fetchone()
-            if old is not None and not replace:
-                raise ToolExistsError(f"a tool named {name!r} already exists")
-            values = {
-                "name": name, "code": tool["code"], "tests": tool.get("tests", ""),
-                "docstring": tool.get("docstring") or "", "spec": _json_dump(tool.get("spec")),
-                "signature": tool.get("signature"),
-                "tests_verified": int(bool(tool.get("tests_verified", True))),
-                "experimental": int(bool(tool.get("experimental", False))),
-                "component_tools": _json_dump(list(tool.get("component_tools") or [])),
-                # Replacing a tool's code keeps its history but not its stale vectors/queries.
-                "usage_count": old["usage_count"] if old else 0,
-                "success_count": old["success_count"] if old else 0,
-                "created_at": old["created_at"] if old else now, "updated_at": now,
-            }
-            if old is not None:
-                c.execute("DELETE FROM tool_embeddings WHERE tool_name = ?", (name,))
-                sets = ", ".join(f"{k} = :{k}" for k in values if k != "name")
-                c.execute(f"UPDATE tools SET {sets} WHERE name = :name", values)
-            else:
-                cols = ", ".join(TOOL_FIELDS)
-                c.execute(f"INSERT INTO tools ({cols}) VALUES ({', '.join(':' + k for k in TOOL_FIELDS)})",
-                          values)
-            row = c.execute("SELECT * FROM tools WHERE name = ?", (name,)).fetchone()
-        return self._tool_row(row)
+        old = c.execute("SELECT created_at, usage_count, success_count FROM tools WHERE name = ?",
+                        (name,)).fetchone()
+        if old is not None and not replace:
+            raise ToolExistsError(f"a tool named {name!r} already exists")
+        values = {
+            "name": name, "code": tool["code"], "tests": tool.get("tests", ""),
+            "docstring": tool.get("docstring") or "", "spec": _json_dump(tool.get("spec")),
+            "signature": tool.get("signature"),
+            "tests_verified": int(bool(tool.get("tests_verified", True))),
+            "experimental": int(bool(tool.get("experimental", False))),
+            "component_tools": _json_dump(list(tool.get("component_tools") or [])),
+            # Replacing a tool's code keeps its history but not its stale vectors/queries.
+            "usage_count": old["usage_count"] if old else 0,
+            "success_count": old["success_count"] if old else 0,
+            "created_at": old["created_at"] if old else now, "updated_at": now,
+        }
+        if old is not None:
+            c.execute("DELETE FROM tool_embeddings WHERE tool_name = ?", (name,))
+            sets = ", ".join(f"{k} = :{k}" for k in values if k != "name")
+            c.execute(f"UPDATE tools SET {sets} WHERE name = :name", values)
+        else:
+            cols = ", ".join(TOOL_FIELDS)
+            c.execute(f"INSERT INTO tools ({cols}) VALUES ({', '.join(':' + k for k in TOOL_FIELDS)})", values)
+        return self._tool_row(c.execute("SELECT * FROM tools WHERE name = ?", (name,)).fetchone())
 
     def get_tool(self, name: str) -> dict[str, Any] | None:
         row = self._conn().execute("SELECT * FROM tools WHERE name = ?", (name,)).fetchone()
@@ -177,10 +191,14 @@ class SQLiteStore:
 
     def set_tool_vectors(self, name: str, embedder: str, views: dict[str, np.ndarray]) -> None:
         with self._tx() as c:
-            c.execute("DELETE FROM tool_embeddings WHERE tool_name = ?", (name,))
-            c.executemany(
-                "INSERT INTO tool_embeddings (tool_name, view, embedder, dim, vector) VALUES (?, ?, ?, ?, ?)",
-                [(name, view, embedder, int(np.asarray(v).shape[-1]), _to_blob(v)) for view, v in views.items()])
+            self._write_vectors(c, name, embedder, views)
+
+    @staticmethod
+    def _write_vectors(c: sqlite3.Connection, name: str, embedder: str, views: dict[str, np.ndarray]) -> None:
+        c.execute("DELETE FROM tool_embeddings WHERE tool_name = ?", (name,))
+        c.executemany(
+            "INSERT INTO tool_embeddings (tool_name, view, embedder, dim, vector) VALUES (?, ?, ?, ?, ?)",
+            [(name, view, embedder, int(np.asarray(v).shape[-1]), _to_blob(v)) for view, v in views.items()])
 
     def load_tool_vectors(self, embedder: str) -> dict[str, dict[str, np.ndarray]]:
         out: dict[str, dict[str, np.ndarray]] = {}
@@ -370,9 +388,13 @@ class SQLiteStore:
     def bump_counter(self, key: str) -> int:
         """Atomically add one to an integer meta value and return the new value."""
         with self._tx() as c:
-            c.execute("INSERT INTO meta (key, value) VALUES (?, '0') ON CONFLICT(key) DO NOTHING", (key,))
-            c.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?", (key,))
-            return int(c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
+            return self._bump(c, key)
+
+    @staticmethod
+    def _bump(c: sqlite3.Connection, key: str) -> int:
+        c.execute("INSERT INTO meta (key, value) VALUES (?, '0') ON CONFLICT(key) DO NOTHING", (key,))
+        c.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?", (key,))
+        return int(c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
 
     def set_meta(self, key: str, value: str) -> None:
         with self._tx() as c:
