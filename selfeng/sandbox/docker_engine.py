@@ -114,9 +114,18 @@ def stop(root: Path, timeout: float = 20.0) -> bool:
         return False
     deadline = time.monotonic() + timeout
     while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                break
+        except ChildProcessError:
+            pass
         time.sleep(0.1)
     if Path(f"/proc/{pid}").exists():
         os.kill(pid, signal.SIGKILL)
+    try:
+        os.waitpid(pid, os.WNOHANG)  # reap it when this process started it (no zombie left)
+    except ChildProcessError:
+        pass
     mark.unlink(missing_ok=True)
     return True
 
