@@ -16,8 +16,18 @@ def _sqlite(settings: Settings) -> Store:
     return SQLiteStore(settings.db_path)
 
 
+def _postgres(settings: Settings) -> Store:
+    from .postgres import PostgresStore
+
+    if not settings.database_url:
+        raise StoreError("SELFENG_STORE=postgres needs SELFENG_DATABASE_URL (e.g. the URL that "
+                         "`python -m selfeng.store.pg_server start` prints, or a Supabase connection string)")
+    return PostgresStore(settings.database_url)
+
+
 STORES: Backends[Store] = Backends("store backend", StoreError)
 STORES.register("sqlite", _sqlite)
+STORES.register("postgres", _postgres)
 
 
 def register_store(name: str, factory: StoreFactory) -> None:

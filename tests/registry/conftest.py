@@ -4,6 +4,7 @@ import pytest
 
 from selfeng.config import load_settings
 from selfeng.embeddings import MiniLMEmbedder
+from tests.conftest import store_env
 
 
 @pytest.fixture(scope="session")
@@ -13,7 +14,7 @@ def embedder():
 
 @pytest.fixture
 def settings(tmp_path):
-    return load_settings(env={}, env_file=str(tmp_path / "absent.env"), data_dir=tmp_path / "data")
+    return load_settings(env=store_env(), env_file=str(tmp_path / "absent.env"), data_dir=tmp_path / "data")
 
 
 @pytest.fixture

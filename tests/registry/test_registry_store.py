@@ -1,4 +1,4 @@
-"""SQLite store: migrations, sessions/messages, executions, meta, vectors, threads."""
+"""The store (SQLite and PostgreSQL): migrations, sessions/messages, executions, meta, vectors, threads."""
 from __future__ import annotations
 
 import sqlite3
@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from selfeng.store import ToolExistsError, create_store
+from selfeng.store import StoreError, ToolExistsError, create_store
 from selfeng.store.migrations import MIGRATIONS
 from selfeng.store.sqlite import SQLiteStore
 
@@ -19,7 +19,9 @@ def store(settings):
     s.close()
 
 
-def test_migrations_recorded_once(settings, store):
+def test_migrations_recorded_once(settings, store, store_backend):
+    if store_backend != "sqlite":
+        pytest.skip("SQLite's file and pragmas; tests/store/test_postgres_store.py checks PostgreSQL's")
     names = [n for n, _ in MIGRATIONS]
     assert store.applied_migrations() == names
     again = SQLiteStore(settings.db_path)  # reopening applies nothing twice
@@ -34,7 +36,7 @@ def test_migrations_recorded_once(settings, store):
 
 
 def test_foreign_keys_enforced(store):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, StoreError)):
         store.set_tool_vectors("nope", "e", {"doc": np.ones(3, np.float32)})
 
 

@@ -1,0 +1,420 @@
+"""PostgreSQL + pgvector backend (`SELFENG_STORE=postgres`, `SELFENG_DATABASE_URL`).
+
+psycopg 3 with a connection pool; every method is one transaction on a pooled connection (the pool
+commits when the block ends and rolls back on an exception). Vectors use the `pgvector` type. Writes
+that read-then-write per session (message and execution indexes) take an advisory lock on the
+session, so concurrent requests never compute the same index. The seeds' table names are kept.
+"""
+from __future__ import annotations
+
+import json
+import math
+import threading
+from datetime import datetime
+from typing import Any, Iterable
+
+import numpy as np
+
+from .base import StoreError, ToolExistsError, fault_point
+from .pg_migrations import migrate
+
+# HNSW search breadth (pgvector's default is 40). benchmarks/bench_stores.py measures recall@10
+# against exact search: ef_search must be well above the rows a query asks for, or ANN drops
+# true neighbours; 100 kept recall@10 >= 0.99 at 10k and 100k tools at ~1 ms extra.
+EF_SEARCH = 100
+_TOOL_COLS = ("name", "code", "tests", "docstring", "spec", "signature", "tests_verified", "experimental",
+              "component_tools", "usage_count", "success_count", "created_at", "updated_at")
+
+
+def _iso(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, datetime) else v
+
+
+def _finite(value: Any) -> Any:
+    """JSON for PostgreSQL: NaN and ±Infinity are not JSON, so they travel as the strings the web
+    layer uses for them anyway ("NaN", "Infinity", "-Infinity")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(_finite(json.loads(json.dumps(value, default=str))), allow_nan=False).replace("\\u0000", "")
+
+
+def _vec(v: np.ndarray | None) -> np.ndarray | None:
+    return None if v is None else np.ascontiguousarray(v, dtype=np.float32)
+
+
+def _arr(v: Any) -> np.ndarray | None:
+    """A stored pgvector value as a float32 array."""
+    if v is None:
+        return None
+    return np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v, dtype=np.float32)
+
+
+class PostgresStore:
+    """The `Store` on PostgreSQL. `url` is a libpq URL/conninfo (a search_path option selects a schema)."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8):
+        try:
+            import psycopg
+            from pgvector.psycopg import register_vector
+            from psycopg_pool import ConnectionPool
+        except ImportError as exc:  # pragma: no cover - the packages are dependencies
+            raise StoreError(f"the postgres store needs psycopg[binary], psycopg_pool and pgvector: {exc}") from exc
+        self._psycopg = psycopg
+        self.url = url
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+                conn.autocommit = False
+                migrate(conn)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open the PostgreSQL store at {url}: {exc}") from exc
+        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, configure=register_vector,
+                                    open=True, max_idle=60, name="selfeng")
+        self._indexed_dims: set[int] = set()
+        self._index_lock = threading.Lock()
+
+    def _conn(self):
+        return self._pool.connection()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def applied_migrations(self) -> list[str]:
+        with self._conn() as c:
+            return [r[0] for r in c.execute("SELECT name FROM _migrations ORDER BY applied_at, name")]
+
+    # --- tools ---
+
+    @staticmethod
+    def _tool_row(cols, row) -> dict[str, Any]:
+        d = dict(zip(cols, row))
+        d["component_tools"] = d.get("component_tools") or []
+        d["created_at"], d["updated_at"] = _iso(d["created_at"]), _iso(d["updated_at"])
+        return {k: d[k] for k in _TOOL_COLS}
+
+    def _select_tools(self, c, where: str = "", args: tuple = ()) -> list[dict[str, Any]]:
+        cur = c.execute(f"SELECT {', '.join(_TOOL_COLS)} FROM agent_tools {where}", args)
+        return [self._tool_row(_TOOL_COLS, r) for r in cur.fetchall()]
+
+    def _insert_tool(self, c, tool: dict[str, Any], replace: bool) -> dict[str, Any]:
+        vals = {"name": tool["name"], "code": tool["code"], "tests": tool.get("tests", ""),
+                "docstring": tool.get("docstring") or "", "spec": _json(tool.get("spec")),
+                "signature": tool.get("signature"), "tests_verified": bool(tool.get("tests_verified", True)),
+                "experimental": bool(tool.get("experimental", False)),
+                "component_tools": _json(list(tool.get("component_tools") or []))}
+        cols = list(vals)
+        # ON CONFLICT makes the name check and the insert one step: of two racing registrations,
+        # the second waits for the first's commit and then sees the conflict.
+        sql = (f"INSERT INTO agent_tools (id, {', '.join(cols)}) VALUES (%(name)s, "
+               f"{', '.join('%(' + k + ')s' for k in cols)}) ON CONFLICT (name) ")
+        if replace:
+            sets = ", ".join(f"{k} = EXCLUDED.{k}" for k in cols if k != "name")
+            sql += f"DO UPDATE SET {sets}, embedding = NULL, updated_at = now()"
+        else:
+            sql += "DO NOTHING"
+        if c.execute(sql + " RETURNING name", vals).fetchone() is None:
+            raise ToolExistsError(f"a tool named {tool['name']!r} already exists")
+        if replace:  # replacing a tool's code keeps its history but not its stale vectors
+            c.execute("DELETE FROM tool_embeddings WHERE tool_name = %s", (tool["name"],))
+        return self._select_tools(c, "WHERE name = %s", (tool["name"],))[0]
+
+    def insert_tool(self, tool: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        with self._conn() as c:
+            return self._insert_tool(c, tool, replace)
+
+    def register_tool(self, tool: dict[str, Any], embedder: str, views: dict[str, np.ndarray], counter: str,
+                      *, replace: bool = False) -> tuple[dict[str, Any], int]:
+        self._ensure_ann_index(views)
+        with self._conn() as c:
+            row = self._insert_tool(c, tool, replace)
+            fault_point("row")
+            self._write_vectors(c, tool["name"], embedder, views)
+            fault_point("vectors")
+            version = self._bump(c, counter)
+            fault_point("version")
+        return row, version
+
+    def get_tool(self, name: str) -> dict[str, Any] | None:
+        with self._conn() as c:
+            rows = self._select_tools(c, "WHERE name = %s", (name,))
+        return rows[0] if rows else None
+
+    def list_tools(self) -> list[dict[str, Any]]:
+        with self._conn() as c:
+            return self._select_tools(c, "ORDER BY name")
+
+    def tool_names(self) -> list[str]:
+        with self._conn() as c:
+            return [r[0] for r in c.execute("SELECT name FROM agent_tools ORDER BY name")]
+
+    def delete_tool(self, name: str) -> bool:
+        with self._conn() as c:
+            return c.execute("DELETE FROM agent_tools WHERE name = %s", (name,)).rowcount > 0
+
+    def count_tools(self) -> int:
+        with self._conn() as c:
+            return c.execute("SELECT COUNT(*) FROM agent_tools").fetchone()[0]
+
+    def record_tool_usage(self, name: str, success: bool) -> None:
+        with self._conn() as c:
+            cur = c.execute("UPDATE agent_tools SET usage_count = usage_count + 1, "
+                            "success_count = success_count + %s, updated_at = now() WHERE name = %s",
+                            (int(bool(success)), name))
+            if cur.rowcount == 0:
+                raise StoreError(f"no tool named {name!r}")
+
+    # --- vectors ---
+
+    def _ensure_ann_index(self, views: dict[str, np.ndarray]) -> None:
+        """One HNSW index per vector size, created on first use (outside any registration's transaction)."""
+        for dim in {int(np.asarray(v).shape[-1]) for v in views.values()} - self._indexed_dims:
+            with self._index_lock, self._conn() as c:
+                c.execute("SELECT pg_advisory_xact_lock(%s)", (0x5E1FE27,))
+                c.execute(f"CREATE INDEX IF NOT EXISTS tool_embeddings_hnsw_{dim} ON tool_embeddings "
+                          f"USING hnsw ((embedding::vector({dim})) vector_cosine_ops) WHERE dim = {dim}")
+            self._indexed_dims.add(dim)
+
+    @staticmethod
+    def _write_vectors(c, name: str, embedder: str, views: dict[str, np.ndarray]) -> None:
+        c.execute("DELETE FROM tool_embeddings WHERE tool_name = %s", (name,))
+        with c.cursor() as cur:
+            cur.executemany("INSERT INTO tool_embeddings (tool_name, view, embedder, dim, embedding) "
+                            "VALUES (%s, %s, %s, %s, %s)",
+                            [(name, view, embedder, int(np.asarray(v).shape[-1]), _vec(v)) for view, v in views.items()])
+        if "full" in views:
+            c.execute("UPDATE agent_tools SET embedding = %s WHERE name = %s", (_vec(views["full"]), name))
+
+    def set_tool_vectors(self, name: str, embedder: str, views: dict[str, np.ndarray]) -> None:
+        self._ensure_ann_index(views)
+        try:
+            with self._conn() as c:
+                self._write_vectors(c, name, embedder, views)
+        except self._psycopg.IntegrityError as exc:
+            raise StoreError(f"cannot store vectors of {name!r}: {exc}") from exc
+
+    def load_tool_vectors(self, embedder: str) -> dict[str, dict[str, np.ndarray]]:
+        out: dict[str, dict[str, np.ndarray]] = {}
+        with self._conn() as c:
+            cur = c.execute("SELECT tool_name, view, embedding FROM tool_embeddings WHERE embedder = %s", (embedder,))
+            for name, view, vec in cur:
+                out.setdefault(name, {})[view] = _arr(vec)
+        return out
+
+    def search_vectors(self, embedder: str, query: np.ndarray, k: int,
+                       ef_search: int = EF_SEARCH) -> list[tuple[str, float]]:
+        """Approximate nearest tools by cosine over every view (HNSW), best view per tool, best first."""
+        dim = int(query.shape[-1])
+        rows_wanted = k * 3  # up to three views per tool
+        with self._conn() as c:
+            c.execute(f"SET LOCAL hnsw.ef_search = {max(int(ef_search), rows_wanted)}")
+            cur = c.execute(
+                f"SELECT tool_name, embedding::vector({dim}) <=> %s::vector({dim}) AS d FROM tool_embeddings "
+                f"WHERE dim = {dim} AND embedder = %s ORDER BY d LIMIT %s",
+                (_vec(query), embedder, rows_wanted))
+            best: dict[str, float] = {}
+            for name, d in cur:
+                best.setdefault(name, 1.0 - float(d))
+        return sorted(best.items(), key=lambda kv: -kv[1])[:k]
+
+    def add_tool_query(self, name: str, query: str, embedder: str | None = None,
+                       vector: np.ndarray | None = None) -> None:
+        with self._conn() as c:
+            c.execute("INSERT INTO tool_queries (tool_name, query, embedder, embedding) VALUES (%s, %s, %s, %s)",
+                      (name, query, embedder, _vec(vector)))
+
+    def list_tool_queries(self, name: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT id, tool_name, query, embedder, embedding FROM tool_queries"
+        args: tuple = ()
+        if name is not None:
+            sql += " WHERE tool_name = %s"
+            args = (name,)
+        with self._conn() as c:
+            rows = c.execute(sql + " ORDER BY id", args).fetchall()
+        return [{"id": i, "tool_name": t, "query": q, "embedder": e,
+                 "vector": _arr(v)} for i, t, q, e, v in rows]
+
+    def set_tool_query_vectors(self, embedder: str, vectors: Iterable[tuple[int, np.ndarray]]) -> None:
+        with self._conn() as c, c.cursor() as cur:
+            cur.executemany("UPDATE tool_queries SET embedder = %s, embedding = %s WHERE id = %s",
+                            [(embedder, _vec(v), int(i)) for i, v in vectors])
+
+    # --- executions ---
+
+    def log_execution(self, tool_name: str, session_id: str | None, inputs: Any, outputs: Any,
+                      success: bool, execution_time_ms: float, user_prompt: str | None,
+                      execution_order: int | None = None) -> int:
+        with self._conn() as c:
+            if execution_order is None and session_id is not None:
+                c.execute("SELECT pg_advisory_xact_lock(hashtext('exec:' || %s))", (session_id,))
+                execution_order = c.execute(
+                    "SELECT COALESCE(MAX(execution_order), -1) + 1 FROM tool_executions WHERE session_id = %s",
+                    (session_id,)).fetchone()[0]
+            return c.execute(
+                "INSERT INTO tool_executions (session_id, tool_name, execution_order, inputs, outputs, success, "
+                "execution_time_ms, user_prompt) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                (session_id, tool_name, execution_order, _json(inputs), _json(outputs), bool(success),
+                 execution_time_ms, user_prompt)).fetchone()[0]
+
+    def get_executions(self, *, tool_name: str | None = None, session_id: str | None = None,
+                       limit: int | None = None) -> list[dict[str, Any]]:
+        where, args = [], []
+        if tool_name is not None:
+            where.append("tool_name = %s")
+            args.append(tool_name)
+        if session_id is not None:
+            where.append("session_id = %s")
+            args.append(session_id)
+        sql = ("SELECT id, session_id, tool_name, execution_order, inputs, outputs, success, execution_time_ms, "
+               "user_prompt, timestamp FROM tool_executions" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY id")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._conn() as c:
+            cur = c.execute(sql, args)
+            cols = [d.name for d in cur.description]
+            return [{**dict(zip(cols, r)), "timestamp": _iso(r[-1])} for r in cur.fetchall()]
+
+    # --- sessions and messages ---
+
+    def create_session(self, session_id: str) -> None:
+        with self._conn() as c:
+            c.execute("INSERT INTO sessions (id) VALUES (%s) ON CONFLICT (id) DO NOTHING", (session_id,))
+
+    def session_exists(self, session_id: str) -> bool:
+        with self._conn() as c:
+            return c.execute("SELECT 1 FROM sessions WHERE id = %s", (session_id,)).fetchone() is not None
+
+    def append_message(self, session_id: str, role: str, content: str) -> dict[str, Any]:
+        with self._conn() as c:
+            c.execute("INSERT INTO sessions (id) VALUES (%s) ON CONFLICT (id) DO NOTHING", (session_id,))
+            c.execute("SELECT 1 FROM sessions WHERE id = %s FOR UPDATE", (session_id,))  # serialises the index
+            idx = c.execute("SELECT COALESCE(MAX(message_index), -1) + 1 FROM messages WHERE session_id = %s",
+                            (session_id,)).fetchone()[0]
+            created = c.execute("INSERT INTO messages (session_id, message_index, role, content) "
+                                "VALUES (%s, %s, %s, %s) RETURNING created_at",
+                                (session_id, idx, role, content)).fetchone()[0]
+            c.execute("UPDATE sessions SET updated_at = now() WHERE id = %s", (session_id,))
+        return {"session_id": session_id, "role": role, "content": content, "message_index": idx,
+                "created_at": _iso(created)}
+
+    def get_messages(self, session_id: str, limit: int = 10) -> list[dict[str, Any]]:
+        with self._conn() as c:
+            rows = c.execute("SELECT role, content, message_index, created_at FROM messages WHERE session_id = %s "
+                             "ORDER BY message_index DESC LIMIT %s", (session_id, int(limit))).fetchall()
+        return [{"role": r, "content": t, "message_index": i, "created_at": _iso(ts)} for r, t, i, ts in reversed(rows)]
+
+    # --- workflows ---
+
+    def record_workflow(self, session_id: str, sequence: list[str], success_rates: dict[tuple, float],
+                        steps: list[dict], success: bool, user_prompt: str | None,
+                        describe) -> list[dict[str, Any]]:
+        """As SQLiteStore.record_workflow: one transaction, increments in SQL."""
+        described = {seq: describe(list(seq)) for seq in success_rates}
+        with self._conn() as c:
+            for seq, rate in success_rates.items():
+                key = " > ".join(seq)
+                desc, embedder, vec = described[seq]
+                c.execute("INSERT INTO workflow_patterns (pattern_name, sequence_key, tool_sequence, description, "
+                          "embedder, embedding) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (sequence_key) DO NOTHING",
+                          ("_then_".join(seq), key, list(seq), desc, embedder, _vec(vec)))
+                c.execute("UPDATE workflow_patterns SET frequency = frequency + 1, success_sum = success_sum + %s, "
+                          "avg_success_rate = (success_sum + %s) / (frequency + 1), "
+                          "confidence_score = ((success_sum + %s) / (frequency + 1)) * (frequency + 1.0) / (frequency + 2.0), "
+                          "updated_at = now() WHERE sequence_key = %s", (rate, rate, rate, key))
+            for a, b in zip(sequence, sequence[1:]):
+                c.execute("INSERT INTO tool_relationships (tool_a, tool_b, count) VALUES (%s, %s, 1) "
+                          "ON CONFLICT (tool_a, tool_b) DO UPDATE SET count = tool_relationships.count + 1, "
+                          "updated_at = now()", (a, b))
+            c.execute("INSERT INTO workflow_runs (session_id, sequence_key, user_prompt, steps, success) "
+                      "VALUES (%s, %s, %s, %s, %s)",
+                      (session_id, " > ".join(sequence), user_prompt, _json(steps), bool(success)))
+        return [self.get_pattern(list(seq)) for seq in success_rates]
+
+    _PATTERN_COLS = ("id", "pattern_name", "sequence_key", "tool_sequence", "frequency", "success_sum",
+                     "avg_success_rate", "confidence_score", "description", "embedder", "composite_tool",
+                     "created_at", "updated_at")
+
+    def _patterns(self, where: str, args: tuple, with_vectors: bool = False) -> list:
+        cols = ", ".join(self._PATTERN_COLS) + (", embedding" if with_vectors else "")
+        with self._conn() as c:
+            rows = c.execute(f"SELECT {cols} FROM workflow_patterns {where}", args).fetchall()
+        out = []
+        for r in rows:
+            d = dict(zip(self._PATTERN_COLS, r))
+            d["tool_sequence"] = list(d["tool_sequence"])
+            d["created_at"], d["updated_at"] = _iso(d["created_at"]), _iso(d["updated_at"])
+            out.append((d, _arr(r[-1])) if with_vectors else d)
+        return out
+
+    def get_pattern(self, sequence: list[str]) -> dict[str, Any] | None:
+        rows = self._patterns("WHERE sequence_key = %s", (" > ".join(sequence),))
+        return rows[0] if rows else None
+
+    def get_patterns(self, min_frequency: int = 1, limit: int = 10) -> list[dict[str, Any]]:
+        return self._patterns("WHERE frequency >= %s ORDER BY frequency DESC, confidence_score DESC, id LIMIT %s",
+                              (int(min_frequency), int(limit)))
+
+    def pattern_vectors(self, embedder: str, min_frequency: int = 1) -> list[tuple[dict, np.ndarray]]:
+        return self._patterns("WHERE embedder = %s AND embedding IS NOT NULL AND frequency >= %s ORDER BY id",
+                              (embedder, int(min_frequency)), with_vectors=True)
+
+    def set_pattern_composite(self, sequence: list[str], tool_name: str) -> None:
+        with self._conn() as c:
+            c.execute("UPDATE workflow_patterns SET composite_tool = %s, updated_at = now() WHERE sequence_key = %s",
+                      (tool_name, " > ".join(sequence)))
+
+    def get_relationships(self, tool_name: str | None = None) -> list[dict[str, Any]]:
+        sql = ("SELECT r.tool_a, r.tool_b, r.count, r.count::float8 / t.total AS confidence_score "
+               "FROM tool_relationships r JOIN (SELECT tool_a, SUM(count) AS total FROM tool_relationships "
+               "GROUP BY tool_a) t ON t.tool_a = r.tool_a")
+        args: tuple = ()
+        if tool_name is not None:
+            sql += " WHERE r.tool_a = %s OR r.tool_b = %s"
+            args = (tool_name, tool_name)
+        with self._conn() as c:
+            rows = c.execute(sql + " ORDER BY r.count DESC, r.tool_a, r.tool_b", args).fetchall()
+        return [{"tool_a": a, "tool_b": b, "count": n, "confidence_score": s} for a, b, n, s in rows]
+
+    def get_workflow_runs(self, sequence: list[str], *, success: bool | None = True,
+                          limit: int = 20) -> list[dict[str, Any]]:
+        sql = ("SELECT id, session_id, sequence_key, user_prompt, steps, success, created_at FROM workflow_runs "
+               "WHERE sequence_key = %s")
+        args: list = [" > ".join(sequence)]
+        if success is not None:
+            sql += " AND success = %s"
+            args.append(bool(success))
+        with self._conn() as c:
+            cur = c.execute(sql + " ORDER BY id DESC LIMIT %s", (*args, int(limit)))
+            cols = [d.name for d in cur.description]
+            return [{**dict(zip(cols, r)), "created_at": _iso(r[-1])} for r in cur.fetchall()]
+
+    # --- meta ---
+
+    def get_meta(self, key: str) -> str | None:
+        with self._conn() as c:
+            row = c.execute("SELECT value FROM meta WHERE key = %s", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._conn() as c:
+            c.execute("INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                      (key, value))
+
+    @staticmethod
+    def _bump(c, key: str) -> int:
+        return int(c.execute("INSERT INTO meta (key, value) VALUES (%s, '1') ON CONFLICT (key) DO UPDATE "
+                             "SET value = (meta.value::bigint + 1)::text RETURNING value", (key,)).fetchone()[0])
+
+    def bump_counter(self, key: str) -> int:
+        with self._conn() as c:
+            return self._bump(c, key)
