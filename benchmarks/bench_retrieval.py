@@ -94,7 +94,13 @@ def run(reg, requests, client=None) -> list[dict]:
             calls, secs = 0, 0.0
         rows.append({**r, "got": verdict.name, "reason": verdict.reason, "calls": calls, "seconds": secs,
                      "needed": verdict.needed, "wall_s": time.perf_counter() - t0})
+        if PROGRESS:
+            with open(PROGRESS, "a") as f:
+                f.write(json.dumps(rows[-1]) + "\n")
     return rows
+
+
+PROGRESS = None  # --progress FILE: one JSON line per decided request, for long runs with the model
 
 
 def baselines(tools, requests, embedder):
@@ -124,12 +130,19 @@ def fmt(s: dict) -> str:
 def calibrate(reg, tune):
     """Grid over (reject_below, accept_at, min_coverage, threshold) on tune, no model: an uncertain call
     counts as right only if the threshold gets it right. Prints the best settings and how many checks."""
-    from selfeng import capability_registry as cr
+    import selfeng.retrieval as rt
+    cache: dict[str, list] = {}
+    original = reg._ranked
+
+    def cached(query, k):  # the grid changes bands only: rank each request once
+        if query not in cache:
+            cache[query] = original(query, k)
+        return cache[query]
+    reg._ranked = cached
     best = []
-    for lo, hi, cov, thr in itertools.product([0.35, 0.4, 0.45, 0.5, 0.55], [0.65, 0.7, 0.75, 0.8, 0.85],
-                                               [0.6, 0.7, 0.8, 0.9], [0.55, 0.6, 0.64, 0.7]):
+    for lo, hi, cov, thr in itertools.product([0.3, 0.35, 0.4, 0.45, 0.5], [0.65, 0.7, 0.75, 0.8, 0.85],
+                                               [0.5, 0.6, 0.7, 0.8, 0.9], [0.55, 0.6, 0.64, 0.7]):
         reg.reject_below, reg.accept_at, reg.min_coverage = lo, hi, cov
-        import selfeng.retrieval as rt
         rt.DEFAULT_THRESHOLDS[reg.embedder.name] = thr
         rows = run(reg, tune)
         clear = [r for r in rows if r["reason"] == "clear retrieval hit"]
@@ -137,7 +150,11 @@ def calibrate(reg, tune):
         s = score(rows)
         best.append((clear_wrong, -s["decision"], len(rows) - len(clear), lo, hi, cov, thr))
     best.sort()
-    for row in best[:10]:
+    for hi in (0.65, 0.7, 0.75, 0.8, 0.85):  # the cost side: how many calls each accept bar needs
+        row = min(r for r in best if r[4] == hi)
+        print(f"  accept_at={hi}: best clear-hit errors {row[0]}, uncertain (model-checked) {row[2]}/{len(tune)}, "
+              f"no-model decision {-row[1]:.3f} (reject_below={row[3]} min_coverage={row[5]} threshold={row[6]})")
+    for row in best[:5]:
         print(f"clear-hit errors {row[0]}, decision {-row[1]:.3f}, uncertain {row[2]}: "
               f"reject_below={row[3]} accept_at={row[4]} min_coverage={row[5]} threshold={row[6]}")
 
@@ -150,7 +167,10 @@ def main() -> int:
     ap.add_argument("--postfreeze", action="store_true", help="also the set written after the code froze")
     ap.add_argument("--split", default="tune,test,postfreeze")
     ap.add_argument("--show", action="store_true", help="print every wrong decision")
+    ap.add_argument("--progress", help="append each decided request as a JSON line to this file")
     args = ap.parse_args()
+    global PROGRESS
+    PROGRESS = args.progress
     data = json.loads((SETS / "routing_set.json").read_text())
     requests = data["requests"]
     if args.postfreeze:

@@ -259,21 +259,24 @@ class LLMClient:
 
     def check_tool_fit(self, request: str, signature: str, docstring: str,
                        parameters: list[dict] | None = None) -> dict[str, Any]:
-        """Does this tool do what `request` asks? {"fits": bool, "arguments": {param: value}}.
+        """Does this tool do what `request` asks? {"fits", "relation", "needed", "arguments"}.
 
-        The reply is tiny and schema-constrained (the registry asks only for uncertain candidates)."""
+        The reply is tiny and schema-constrained (the registry asks only for uncertain candidates).
+        `relation` is same / opposite / different: a small model answers a yes/no "fits" with yes almost
+        always, but tells "the other way round" apart when it is offered as an answer."""
         props = {p["name"]: type_schema(p.get("type")) for p in parameters or []}
         schema = {"type": "object", "properties": {
             "needed": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,40}$"},
-            "fits": {"type": "boolean"},
+            "relation": {"enum": ["same", "opposite", "different"]},
             "arguments": {"type": "object", "properties": props, "required": list(props)}},
-            "required": ["needed", "fits", "arguments"]}
+            "required": ["needed", "relation", "arguments"]}
         data = self._json("check_tool_fit", self._prompts["check_tool_fit"].format(
             signature=signature, docstring=docstring or "(no description)", request=request),
             schema, max_tokens=80)
-        if not isinstance(data, dict) or not isinstance(data.get("fits"), bool):
-            raise LLMError(f"check_tool_fit: expected {{fits, arguments}}, got {data!r}")
-        return {"fits": data["fits"], "needed": data.get("needed") or "", "arguments": data.get("arguments") or {}}
+        if not isinstance(data, dict) or data.get("relation") not in ("same", "opposite", "different"):
+            raise LLMError(f"check_tool_fit: expected {{needed, relation, arguments}}, got {data!r}")
+        return {"fits": data["relation"] == "same", "relation": data["relation"],
+                "needed": data.get("needed") or "", "arguments": data.get("arguments") or {}}
 
 
 # -- spec and test helpers (pure; used by the synthesis engine too) -----------------------------------

@@ -43,7 +43,8 @@ such no nor not only own same so than too very all any both here there when wher
 """.split())
 _DIRECTION = set("to into in from out up down over under between before after above below on off "
                  "through again further then once".split())
-_STOP = _SNOWBALL - _DIRECTION
+# Politeness carries no intent either ("please reverse 'abc'").
+_STOP = (_SNOWBALL | {"please", "kindly", "thanks", "thank"}) - _DIRECTION
 _MARKERS_TARGET = {"to", "into", "in", "as"}
 _MARKER_SOURCE = "from"
 

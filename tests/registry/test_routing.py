@@ -44,7 +44,8 @@ def routed(settings, embedder):
 
 
 def fit_reply(provider, needed, fits, arguments):
-    provider.enqueue("check_tool_fit", json.dumps({"needed": needed, "fits": fits, "arguments": arguments}))
+    provider.enqueue("check_tool_fit", json.dumps({"needed": needed, "relation": "same" if fits else "opposite",
+                                                  "arguments": arguments}))
 
 
 def checks(provider):
