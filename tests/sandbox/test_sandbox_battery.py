@@ -235,6 +235,29 @@ def test_user_namespaces_cannot_be_made_with_unshare(sandbox):
     assert r["result"]["code"] != 0 and r["result"]["out"].strip() != "0", r["result"]
 
 
+def test_the_sandboxs_first_process_cannot_be_read_or_killed(sandbox):
+    """PID 1 holds the request (with verification's nonce) and the report channel (docker: the
+    launcher; bwrap: its init): the tool can neither read its memory nor kill it."""
+    code = ("import os, signal\n"
+            "def probe():\n"
+            "    out = {}\n"
+            "    for what in ('mem', 'environ', 'fd/1'):\n"
+            "        try:\n"
+            "            open(f'/proc/1/{what}', 'rb').read(1)\n"
+            "            out[what] = 'read'\n"
+            "        except OSError as exc:\n"
+            "            out[what] = type(exc).__name__\n"
+            "    for sig in (signal.SIGKILL, signal.SIGINT, signal.SIGTERM):\n"
+            "        try:\n"
+            "            os.kill(1, sig)\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "    return out\n")
+    r = sandbox.run_tool("probe", code, {})
+    assert r["success"] is True, r  # the run survived the signals and still answered
+    assert r["result"] == {"mem": "PermissionError", "environ": "PermissionError", "fd/1": "PermissionError"}
+
+
 # -- results ----------------------------------------------------------------------------------------
 
 def test_big_integers_are_results_like_any_other(sandbox):
