@@ -21,7 +21,6 @@ import logging
 import os
 import select
 import shutil
-import signal
 import struct
 import subprocess
 import threading
@@ -31,10 +30,8 @@ from pathlib import Path
 
 from selfeng.config import Settings
 
-from . import docker_image
 from .base import HARNESS_DIR, Launch, Outcome, SandboxError, register_backend
 from .bwrap import CPUS, NOFILE
-from .docker_engine import find_engine
 from .seccomp import filter_bpf
 from .uids import UidLease
 
@@ -197,6 +194,10 @@ class DockerBackend:
         if cli is None:
             raise SandboxError("sandbox backend 'docker' needs the docker command (Debian/Ubuntu: apt-get "
                                "install docker.io). selfeng never runs generated code unsandboxed.")
+        # Imported here: `python -m selfeng.sandbox.docker_engine|docker_image` must not find them loaded.
+        from . import docker_image
+        from .docker_engine import find_engine
+
         host = find_engine(settings.cache_dir)
         if host is None:
             raise SandboxError("sandbox backend 'docker' found no running Docker engine: set DOCKER_HOST, "
@@ -229,6 +230,7 @@ class DockerBackend:
 
     def build_image(self, dockerfile: Path | None = None) -> str:
         """Build (or rebuild) the sandbox image with progress on screen; returns its tag."""
+        from . import docker_image
         if dockerfile is not None:
             docker_image.build_from_dockerfile(self.docker, self.image, Path(dockerfile))
         else:
