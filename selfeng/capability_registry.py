@@ -27,6 +27,7 @@ from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfi
                         ToolDoc, clean_query, default_threshold, rerank_score)
 from .store import Store, ToolExistsError, create_store
 from .store.base import fault_point
+from .store.vector_backends import create_index
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class CapabilityRegistry:
             name = self.embedder.name
             recorded = self.store.get_meta(_META_EMBEDDER)
             tools = self.store.list_tools()
-            index = RetrievalIndex(self.embedder, self._config)
+            index = create_index(self.settings, self.store, self.embedder, self._config)
             stored = self.store.load_tool_vectors(name) if recorded in (None, name) else {}
             docs = [self._doc(t) for t in tools]
             missing = [d for d in docs if any(v not in stored.get(d.name, {}) for v in self._config.views)]
@@ -161,6 +162,8 @@ class CapabilityRegistry:
                 index.add(d, stored[d.name], by_tool.get(d.name, ()))
             if recorded != name:
                 self.store.set_meta(_META_EMBEDDER, name)
+            if hasattr(index, "go_live"):  # an external vector backend: repaired from the store's vectors
+                index.go_live({d.name: stored[d.name] for d in docs})
             self.index = index
             self._version = version
 

@@ -63,6 +63,8 @@ class Settings:
     openai_embedding_model: str = "text-embedding-3-small"
     store: str = "sqlite"                  # sqlite | postgres
     database_url: str | None = None
+    vector_store: str = "numpy"            # numpy | pgvector | chroma (where tool vectors are searched)
+    chroma_persist_dir: Path | None = None  # default: <data_dir>/chroma
     similarity_threshold: float | None = None  # None = the registry's calibrated default
 
     # Sandbox
@@ -136,6 +138,8 @@ _ENV: dict[str, tuple[str, type]] = {
     "SELFENG_OPENAI_EMBEDDING_MODEL": ("openai_embedding_model", str),
     "SELFENG_STORE": ("store", str),
     "SELFENG_DATABASE_URL": ("database_url", str),
+    "SELFENG_VECTOR_STORE": ("vector_store", str),
+    "CHROMA_PERSIST_DIR": ("chroma_persist_dir", Path),
     "SELFENG_SIMILARITY_THRESHOLD": ("similarity_threshold", float),
     "SELFENG_SANDBOX": ("sandbox_backend", str),
     "SELFENG_SANDBOX_MEMORY_MB": ("sandbox_memory_mb", int),
@@ -167,6 +171,7 @@ _CHOICES = {
     "local_model_size": {"1.5b", "0.5b"},
     "embedder": {"minilm", "openai"},
     "store": {"sqlite", "postgres"},
+    "vector_store": {"numpy", "pgvector", "chroma"},
     "response_style": {"auto", "model", "template"},
 }
 
@@ -205,6 +210,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | os.PathL
         setattr(s, k, v)
     s.data_dir = Path(s.data_dir).expanduser().resolve()
     s.cache_dir = Path(s.cache_dir).expanduser().resolve()
+    s.chroma_persist_dir = Path(s.chroma_persist_dir or s.data_dir / "chroma").expanduser().resolve()
     for attr, allowed in _CHOICES.items():
         if getattr(s, attr) not in allowed:
             raise ConfigError(f"{attr} must be one of {sorted(allowed)}, got {getattr(s, attr)!r}")
