@@ -153,6 +153,15 @@ def cmd_seed(args) -> int:
     return 0 if all(r["status"] in ("registered", "exists") for r in report) else 1
 
 
+def cmd_import_seeds(args) -> int:
+    from .store.seeds_import import import_seeds_library
+    orch = _orchestrator()
+    report = import_seeds_library(args.directory, orch.registry, orch.sandbox,
+                                  progress=lambda m: print(m, file=sys.stderr))
+    print(json.dumps(report, indent=2))
+    return 0 if all(r["status"] in ("registered", "exists") for r in report) else 1
+
+
 def cmd_patterns(args) -> int:
     orch = _orchestrator()
     patterns = orch.workflow_tracker.get_workflow_patterns(min_frequency=args.min_frequency, limit=args.limit)
@@ -229,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_serve)
     s = sub.add_parser("seed", help="verify and install the seed tools")
     s.set_defaults(func=cmd_seed)
+    im = sub.add_parser("import-seeds-library",
+                        help="verify and register a library in the seeds' layout (DIR/tools/NAME.py + test_NAME.py)")
+    im.add_argument("directory")
+    im.set_defaults(func=cmd_import_seeds)
     e = sub.add_parser("eval", help="judge the pipeline on your model: HumanEval, or a request set")
     suites = e.add_subparsers(dest="suite", required=True)
     he = suites.add_parser("humaneval", help="pipeline vs single-shot on HumanEval (offline problems)")
