@@ -20,7 +20,7 @@ from selfeng.config import Settings, load_settings
 from . import bwrap as _bwrap  # noqa: F401 - registers the built-in backends
 from . import docker as _docker  # noqa: F401
 from .base import Backend, DataPathError, Launch, Outcome, SandboxError, create_backend
-from .verdict import judge, parse_report, truncate
+from .verdict import big_int as _big_int, judge, parse_report, truncate
 
 # Modules the job directory must never shadow: the harness's own machinery and the standard library.
 _RESERVED = {"conftest", "pytest", "_pytest", "pluggy", "py", "verify_harness", "run_harness"}
@@ -180,18 +180,6 @@ def _signal_name(num: int) -> str:
         return signal.Signals(num).name
     except ValueError:
         return str(num)
-
-
-def _big_int(text: str) -> int:
-    """int() for JSON integers of any length (the harness lifts Python's 4300-digit limit too).
-
-    Divide and conquer keeps this subquadratic, and only the trusted parent's own code runs it."""
-    if len(text) <= 4000:
-        return int(text)
-    sign = -1 if text[0] == "-" else 1
-    digits = text.lstrip("-")
-    half = len(digits) // 2
-    return sign * (_big_int(digits[:-half]) * 10 ** half + _big_int(digits[-half:]))
 
 
 def _parse_answer(raw: bytes) -> tuple[bool, dict | None]:

@@ -135,3 +135,14 @@ def test_raw_pytest_from_a_code_writing_model_is_run_as_written_and_vacuous_test
     result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
     assert not result["success"] and result["step"] == "tests" and "check nothing" in result["error"]
     assert orch.get_tool_count() == 1  # the same library: only the first tool
+
+
+def test_huge_integers_survive_the_verification_report():
+    code = "import math\n\ndef fact(n):\n    return math.factorial(n)\n"
+    tests = ("import math\nfrom fact_tool import fact\n\ndef test_big():\n    assert fact(1700) == math.factorial(1700)\n\n"
+             "def test_wrong():\n    assert fact(1200) == 1\n")
+    report = SecureSandbox().verify_tool("fact_tool", code, tests)
+    assert report["tests_collected"] == 2 and report["tests_passed"] == 1, report["error"]
+    calls = {t["nodeid"].split("::")[-1]: t["calls"][0] for t in report["tests"]}
+    assert "digest" in calls["test_big"] and calls["test_big"]["chars"] > 4000
+    assert len(str(calls["test_wrong"]["value"])) > 3000  # 1200! has 3176 digits and is kept as a value
