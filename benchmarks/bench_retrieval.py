@@ -168,6 +168,7 @@ def main() -> int:
     ap.add_argument("--split", default="tune,test,postfreeze")
     ap.add_argument("--show", action="store_true", help="print every wrong decision")
     ap.add_argument("--progress", help="append each decided request as a JSON line to this file")
+    ap.add_argument("--shuffle", action="store_true", help="random order (seed 0), for partial runs")
     args = ap.parse_args()
     global PROGRESS
     PROGRESS = args.progress
@@ -176,6 +177,9 @@ def main() -> int:
     if args.postfreeze:
         requests = requests + json.loads((SETS / "routing_postfreeze.json").read_text())["requests"]
     requests = [r for r in requests if r["split"] in args.split.split(",")]
+    if args.shuffle:  # a long run with the model can be stopped early and still be a fair sample
+        import random
+        random.Random(0).shuffle(requests)
     tools = [t for t in data["tools"] if t["in_library"]]
     emb = MiniLMEmbedder()
     print(f"{len(tools)} library tools, {len(data['tools']) - len(tools)} absent twins; {len(requests)} requests")
@@ -205,3 +209,12 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def summarise_progress(path: str) -> None:
+    """Figures from a --progress file of a run stopped early (python -c "...summarise_progress(...)")."""
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    for split in ("tune", "test", "postfreeze"):
+        sub = [r for r in rows if r["split"] == split]
+        if sub:
+            print(f"  {split:10s} {fmt(score(sub))}")

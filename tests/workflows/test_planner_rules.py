@@ -1,0 +1,37 @@
+"""Planner rules (issue 8): dependencies, contraction-safe quoting, unsure splits, explicit repeats."""
+from __future__ import annotations
+
+import pytest
+
+from selfeng.decompose import is_explicit_repeat, split_steps, split_steps_checked
+
+
+@pytest.mark.parametrize("prompt,deps", [
+    ("What's 5 factorial, then double it", [[], [0]]),                                  # contraction, pronoun
+    ("Find the gcd of 48 and 18, then check whether the number 17 is prime", [[], []]),  # own input
+    ("Double 21, then halve the number", [[], [0]]),                                    # no input of its own
+    ("Convert 5 miles to km and then to meters", [[], [0]]),
+    ("Reverse 'abc'; then reverse 'xyz'", [[], []]),
+    ("Get the factorial of 4, then take its square root", [[], [0]]),
+    ("What's 3 factorial? Then what's 4 factorial?", [[], []]),
+])
+def test_dependencies(prompt, deps):
+    assert [s["depends_on"] for s in split_steps(prompt)] == deps
+
+
+def test_quotes_are_masked_but_contractions_are_not_quotes():
+    assert len(split_steps("Reverse 'salt and pepper'")) == 1
+    assert len(split_steps("It's late: what's 5 factorial, then double it")) == 2
+
+
+def test_bare_and_split_is_unsure():
+    assert split_steps_checked("Convert 'HELLO' to lowercase and count how many characters there are")[1] is False
+    assert split_steps_checked("Calculate 20% of 100 and also find the square root of 64")[1] is True
+
+
+@pytest.mark.parametrize("prompt,repeat", [
+    ("the same for 400", True), ("again with 'abc'", True), ("what about 12?", True),
+    ("is it prime too?", False), ("convert it to binary too", False), ("reverse this also", False),
+])
+def test_explicit_repeat(prompt, repeat):
+    assert is_explicit_repeat(prompt) is repeat
