@@ -112,16 +112,59 @@ class LocalProvider:
         with self._lock:
             t0 = time.monotonic()
             try:
-                resp = self._llm.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=temperature,
-                    repeat_penalty=_REPEAT_PENALTY, **kwargs)
+                if json_schema is None:
+                    text, prompt_tokens, completion_tokens = self._stream_until_fence_closes(
+                        messages, max_tokens, temperature)
+                else:
+                    resp = self._llm.create_chat_completion(
+                        messages=messages, max_tokens=max_tokens, temperature=temperature,
+                        repeat_penalty=_REPEAT_PENALTY, **kwargs)
+                    usage = resp.get("usage") or {}
+                    text = resp["choices"][0]["message"].get("content") or ""
+                    prompt_tokens = usage.get("prompt_tokens", 0)
+                    completion_tokens = usage.get("completion_tokens", 0)
             except ValueError as exc:  # e.g. "Requested tokens (...) exceed context window of ..."
                 raise LLMError(f"local model: {exc}") from exc
             seconds = time.monotonic() - t0
-        usage = resp.get("usage") or {}
-        return Completion(text=resp["choices"][0]["message"].get("content") or "",
-                          prompt_tokens=usage.get("prompt_tokens", 0),
-                          completion_tokens=usage.get("completion_tokens", 0), seconds=seconds)
+        return Completion(text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                          seconds=seconds)
+
+    def _stream_until_fence_closes(self, messages: list[dict], max_tokens: int,
+                                   temperature: float) -> tuple[str, int, int]:
+        """Free text, streamed; a reply that opened a ``` code block ends when the block closes.
+
+        Code prompts ask for exactly one fenced block, so whatever a small model adds after it (sampled
+        replies like to explain themselves) is never read, and on a CPU each such token costs ~60 ms.
+        """
+        parts: list[str] = []
+        n = 0
+        stream = self._llm.create_chat_completion(
+            messages=messages, max_tokens=max_tokens, temperature=temperature,
+            repeat_penalty=_REPEAT_PENALTY, stream=True)
+        try:
+            for chunk in stream:
+                delta = chunk["choices"][0].get("delta", {}).get("content") or ""
+                if not delta:
+                    continue
+                parts.append(delta)
+                n += 1
+                if _closed_fence("".join(parts)):
+                    break
+        finally:
+            stream.close()
+        prompt_tokens = max(0, int(getattr(self._llm, "n_tokens", 0)) - n)
+        return "".join(parts), prompt_tokens, n
+
+
+def _closed_fence(text: str) -> bool:
+    """A ``` block holding a function definition has been closed on a line of its own (a first block of
+    imports alone does not count: some replies put the function in a second block)."""
+    lines = text.split("\n")[:-1]  # the last line may still be growing
+    fences = [i for i, line in enumerate(lines) if line.strip().startswith("```")]
+    for start, end in zip(fences[::2], fences[1::2]):
+        if any(line.lstrip().startswith(("def ", "async def ", "class ")) for line in lines[start + 1:end]):
+            return True
+    return False
 
 
 def from_settings(settings: Settings) -> LocalProvider:

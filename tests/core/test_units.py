@@ -130,3 +130,12 @@ def test_orchestrator_exposes_seed_attribute_names():
     for attr in ("registry", "synthesis_engine", "executor", "sandbox", "llm_client", "memory_manager",
                  "response_synthesizer", "query_planner", "composition_planner", "workflow_tracker"):
         assert getattr(orch, attr) is not None, attr
+
+
+def test_local_code_replies_end_when_the_function_block_closes():
+    from selfeng.llm.local import _closed_fence
+    assert not _closed_fence("```python\ndef f():\n    return 1\n")
+    assert _closed_fence("```python\ndef f():\n    return 1\n```\n")
+    assert not _closed_fence("```python\nimport math\n```\ntext\n")  # the function may follow in a second block
+    assert _closed_fence("```python\nimport math\n```\nthen\n```python\ndef g():\n    return math.pi\n```\nMore")
+    assert not _closed_fence("Sure! Here it is.\n")

@@ -103,3 +103,12 @@ def test_prompt_cache_restore_keeps_greedy_output(local_provider):
     assert again.text == a.text
     states = list(local_provider.llm.cache.cache_state.values())
     assert states and all(s.scores.shape[0] == 1 for s in states)  # logits copies trimmed
+
+
+@pytest.mark.e2e
+def test_a_code_reply_stops_at_its_closing_fence(local_provider):
+    prompt = [{"role": "user", "content": "Write a Python function add(a, b) in one ```python block, then explain "
+                                          "it in three long paragraphs."}]
+    c = local_provider.complete(prompt, purpose="generate_implementation", max_tokens=400, temperature=0.7)
+    assert "def add" in c.text
+    assert c.text.rstrip().endswith("```") and c.completion_tokens < 400
