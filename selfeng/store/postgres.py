@@ -18,10 +18,12 @@ import numpy as np
 from .base import StoreError, ToolExistsError, fault_point
 from .pg_migrations import migrate
 
-# HNSW search breadth (pgvector's default is 40). benchmarks/bench_stores.py measures recall@10
-# against exact search: ef_search must be well above the rows a query asks for, or ANN drops
-# true neighbours; 100 kept recall@10 >= 0.99 at 10k and 100k tools at ~1 ms extra.
-EF_SEARCH = 100
+# HNSW, chosen over ivfflat by benchmarks/bench_stores.py (docs/stores.md has the table). pgvector's
+# defaults (m=16, ef_construction=64, ef_search=40) found the exact top-1 for only 80% of the retrieval
+# set's requests at 10k tools: those tools form a small cluster the bulk of the graph barely links to,
+# and the greedy search never enters it. A denser graph and a wider search close that gap.
+HNSW_PARAMS = "WITH (m = 32, ef_construction = 128)"
+EF_SEARCH = 400
 _TOOL_COLS = ("name", "code", "tests", "docstring", "spec", "signature", "tests_verified", "experimental",
               "component_tools", "usage_count", "success_count", "created_at", "updated_at")
 
@@ -181,7 +183,7 @@ class PostgresStore:
             with self._index_lock, self._conn() as c:
                 c.execute("SELECT pg_advisory_xact_lock(%s)", (0x5E1FE27,))
                 c.execute(f"CREATE INDEX IF NOT EXISTS tool_embeddings_hnsw_{dim} ON tool_embeddings "
-                          f"USING hnsw ((embedding::vector({dim})) vector_cosine_ops) WHERE dim = {dim}")
+                          f"USING hnsw ((embedding::vector({dim})) vector_cosine_ops) {HNSW_PARAMS} WHERE dim = {dim}")
             self._indexed_dims.add(dim)
 
     @staticmethod
