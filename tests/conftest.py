@@ -30,7 +30,9 @@ def _wanted_stores() -> list[str]:
 
 def pytest_generate_tests(metafunc):
     path = str(metafunc.definition.fspath).replace(os.sep, "/")
-    if "store_backend" in metafunc.fixturenames and any(s in path for s in STORE_SUITES):
+    # A browser test exercises the page, not the store: once (on SQLite) is enough.
+    page_only = metafunc.definition.get_closest_marker("browser") is not None
+    if "store_backend" in metafunc.fixturenames and any(s in path for s in STORE_SUITES) and not page_only:
         metafunc.parametrize("store_backend", _wanted_stores(), indirect=True)
 
 
