@@ -149,3 +149,26 @@ def test_twenty_concurrent_registrations_and_executions(settings, embedder):
     assert shared["usage_count"] == shared["success_count"] == 20
     assert set(reg.index.names) == set(names)
     reg.close()
+
+
+def test_name_race_during_synthesis_is_reported_as_exists_not_internal_error(store_backend):
+    """The whole request: synthesis passes its name check, a rival process registers the same name
+    before the commit; the answer says the tool exists, and nothing is duplicated."""
+    from tests.core.helpers import make_orchestrator, reverse_synthesis_script
+    orch, _ = make_orchestrator(reverse_synthesis_script())
+    rival = CapabilityRegistry(settings=load_settings(), embedder=orch.registry.embedder)
+    real = orch.registry.store.register_tool
+
+    def rival_first(*args, **kw):
+        rival.add_tool("reverse_string", "def reverse_string(s: str) -> str:\n    return s[::-1]\n",
+                       "from reverse_string import reverse_string\n\ndef test_r():\n    assert reverse_string('ab') == 'ba'\n",
+                       "Reverse the characters of a string.")
+        return real(*args, **kw)
+
+    orch.registry.store.register_tool = rival_first
+    result = orch.process_request("Reverse the string 'hello world'")
+    text = json.dumps(result, default=str)
+    assert "already exists" in text, text[:2000]
+    assert result.get("error_type") != "internal_error" and "Internal error" not in text
+    assert orch.registry.store.tool_names() == ["reverse_string"]
+    rival.close()
