@@ -40,7 +40,7 @@ def doctest_examples(text: str, function_name: str, param_names: list[str], sour
             expected = ast.literal_eval(" ".join(want))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             continue
-        out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", args, _jsonable(expected), source))
+        out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", args, expected, source))
     return out
 
 
@@ -64,18 +64,7 @@ def _bind_call(expr: str, function_name: str, param_names: list[str]) -> dict | 
     args.update(named)
     if set(args) != set(param_names):
         return None  # defaults are not known here; a partial call proves less than it seems
-    return {k: _jsonable(v) for k, v in args.items()}
-
-
-def _jsonable(value: Any) -> Any:
-    """Tuples become lists (the tool boundary carries JSON-like data); everything else as is."""
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
+    return args  # Python values as written: tuples stay tuples (the verifier's proxies carry them)
 
 
 def stated_in(request: str, args: dict, expected: Any) -> bool:
@@ -113,6 +102,7 @@ def model_cases(spec: dict, raw: list, request: str, start: int = 1) -> list[Cas
     """The model's JSON cases that bind to the signature; a case copied from the request is trusted."""
     name = spec["function_name"]
     params = [p["name"] for p in spec["parameters"]]
+    returns_tuple = str(spec.get("return_type") or "").replace("typing.", "").strip().lower().startswith("tuple")
     out: list[Case] = []
     for item in raw or []:
         if not isinstance(item, dict) or "args" not in item or "expected" not in item:
@@ -121,7 +111,10 @@ def model_cases(spec: dict, raw: list, request: str, start: int = 1) -> list[Cas
         if args is None or set(args) != set(params):
             continue  # a case that doesn't bind to the signature tests nothing the spec promises
         source = "request" if item.get("from_request") and stated_in(request, args, item["expected"]) else "model"
-        out.append(Case(f"test_{name}_case_{start + len(out)}", args, item["expected"], source))
+        expected = item["expected"]
+        if returns_tuple and isinstance(expected, list):
+            expected = tuple(expected)  # JSON has no tuples; the spec says the function returns one
+        out.append(Case(f"test_{name}_case_{start + len(out)}", args, expected, source))
     return out
 
 

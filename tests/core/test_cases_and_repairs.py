@@ -80,3 +80,13 @@ def test_forgotten_standard_library_imports_are_named_by_the_library_itself():
     assert add_imports(code, {"combinations"}).startswith("from itertools import combinations\n")
     # Already imported: the NameError has another cause, so no blind fix.
     assert add_imports("from itertools import combinations\n" + code, {"combinations"}) is None
+
+
+def test_tuples_stay_tuples_in_stated_and_model_cases():
+    doc = ">>> sum_product([])\n(0, 1)\n>>> sum_product([1, 2, 3, 4])\n(10, 24)"
+    stated = doctest_examples(doc, "sum_product", ["numbers"], "docstring")
+    assert [c.expected for c in stated] == [(0, 1), (10, 24)]
+    spec = {"function_name": "sum_product", "parameters": [{"name": "numbers", "type": "List[int]"}],
+            "return_type": "Tuple[int, int]"}
+    cases = model_cases(spec, [{"args": {"numbers": [2]}, "expected": [2, 2]}], "")
+    assert cases[0].expected == (2, 2)
