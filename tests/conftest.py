@@ -33,7 +33,13 @@ def pytest_generate_tests(metafunc):
     # A browser test exercises the page, not the store: once (on SQLite) is enough.
     page_only = metafunc.definition.get_closest_marker("browser") is not None
     if "store_backend" in metafunc.fixturenames and any(s in path for s in STORE_SUITES) and not page_only:
-        metafunc.parametrize("store_backend", _wanted_stores(), indirect=True)
+        only = metafunc.definition.get_closest_marker("stores")
+        stores = [s for s in _wanted_stores() if only is None or s in only.args]
+        metafunc.parametrize("store_backend", stores, indirect=True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "stores(*names): run this store-suite test on these stores only")
 
 
 @pytest.fixture(scope="session")

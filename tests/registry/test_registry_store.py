@@ -19,9 +19,8 @@ def store(settings):
     s.close()
 
 
-def test_migrations_recorded_once(settings, store, store_backend):
-    if store_backend != "sqlite":
-        pytest.skip("SQLite's file and pragmas; tests/store/test_postgres_store.py checks PostgreSQL's")
+@pytest.mark.stores("sqlite")  # SQLite's file and pragmas; tests/store/test_postgres_store.py checks PostgreSQL's
+def test_migrations_recorded_once(settings, store):
     names = [n for n, _ in MIGRATIONS]
     assert store.applied_migrations() == names
     again = SQLiteStore(settings.db_path)  # reopening applies nothing twice
