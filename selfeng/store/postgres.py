@@ -108,12 +108,15 @@ class PostgresStore:
         cur = c.execute(f"SELECT {', '.join(_TOOL_COLS)} FROM agent_tools {where}", args)
         return [self._tool_row(_TOOL_COLS, r) for r in cur.fetchall()]
 
-    def _insert_tool(self, c, tool: dict[str, Any], replace: bool) -> dict[str, Any]:
+    def _insert_tool(self, c, tool: dict[str, Any], replace: bool,
+                     embedding: np.ndarray | None = None) -> dict[str, Any]:
+        """One round trip: the conflict check, the write and the stored row (RETURNING)."""
         vals = {"name": tool["name"], "code": tool["code"], "tests": tool.get("tests", ""),
                 "docstring": tool.get("docstring") or "", "spec": _json(tool.get("spec")),
                 "signature": tool.get("signature"), "tests_verified": bool(tool.get("tests_verified", True)),
                 "experimental": bool(tool.get("experimental", False)),
                 "component_tools": _json(list(tool.get("component_tools") or []))}
+        vals["embedding"] = _vec(embedding)
         cols = list(vals)
         # ON CONFLICT makes the name check and the insert one step: of two racing registrations,
         # the second waits for the first's commit and then sees the conflict.
@@ -121,14 +124,15 @@ class PostgresStore:
                f"{', '.join('%(' + k + ')s' for k in cols)}) ON CONFLICT (name) ")
         if replace:
             sets = ", ".join(f"{k} = EXCLUDED.{k}" for k in cols if k != "name")
-            sql += f"DO UPDATE SET {sets}, embedding = NULL, updated_at = now()"
+            sql += f"DO UPDATE SET {sets}, updated_at = now()"
         else:
             sql += "DO NOTHING"
-        if c.execute(sql + " RETURNING name", vals).fetchone() is None:
+        row = c.execute(sql + f" RETURNING {', '.join(_TOOL_COLS)}, (xmax <> 0) AS replaced", vals).fetchone()
+        if row is None:
             raise ToolExistsError(f"a tool named {tool['name']!r} already exists")
-        if replace:  # replacing a tool's code keeps its history but not its stale vectors
+        if row[-1]:  # replacing a tool's code keeps its history but not its stale vectors
             c.execute("DELETE FROM tool_embeddings WHERE tool_name = %s", (tool["name"],))
-        return self._select_tools(c, "WHERE name = %s", (tool["name"],))[0]
+        return self._tool_row(_TOOL_COLS, row[:-1])
 
     def insert_tool(self, tool: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
         with self._conn() as c:
@@ -138,9 +142,9 @@ class PostgresStore:
                       *, replace: bool = False) -> tuple[dict[str, Any], int]:
         self._ensure_ann_index(views)
         with self._conn() as c:
-            row = self._insert_tool(c, tool, replace)
+            row = self._insert_tool(c, tool, replace, views.get("full"))
             fault_point("row")
-            self._write_vectors(c, tool["name"], embedder, views)
+            self._write_vectors(c, tool["name"], embedder, views, fresh=True)
             fault_point("vectors")
             version = self._bump(c, counter)
             fault_point("version")
@@ -187,13 +191,15 @@ class PostgresStore:
             self._indexed_dims.add(dim)
 
     @staticmethod
-    def _write_vectors(c, name: str, embedder: str, views: dict[str, np.ndarray]) -> None:
-        c.execute("DELETE FROM tool_embeddings WHERE tool_name = %s", (name,))
+    def _write_vectors(c, name: str, embedder: str, views: dict[str, np.ndarray], fresh: bool = False) -> None:
+        """`fresh`: the row was just written with its seeds' embedding and holds no view vectors yet."""
+        if not fresh:
+            c.execute("DELETE FROM tool_embeddings WHERE tool_name = %s", (name,))
         with c.cursor() as cur:
             cur.executemany("INSERT INTO tool_embeddings (tool_name, view, embedder, dim, embedding) "
                             "VALUES (%s, %s, %s, %s, %s)",
                             [(name, view, embedder, int(np.asarray(v).shape[-1]), _vec(v)) for view, v in views.items()])
-        if "full" in views:
+        if "full" in views and not fresh:
             c.execute("UPDATE agent_tools SET embedding = %s WHERE name = %s", (_vec(views["full"]), name))
 
     def set_tool_vectors(self, name: str, embedder: str, views: dict[str, np.ndarray]) -> None:
