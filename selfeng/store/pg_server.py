@@ -29,6 +29,15 @@ DB_ROLE = "selfeng"
 FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
+def _memory_settings() -> dict[str, str]:
+    """PostgreSQL's own starting advice: shared_buffers at a quarter of RAM (capped), the planner told
+    about the rest. With the default 128MB a 100k-tool HNSW index (~600 MB) never stays in memory and
+    every search reads hundreds of pages (measured: p50 128 ms instead of a few)."""
+    ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    return {"shared_buffers": f"{max(128, min(ram_mb // 4, 8192))}MB",
+            "effective_cache_size": f"{max(512, ram_mb // 2)}MB"}
+
+
 class PgServerError(RuntimeError):
     """The server could not be installed, initialised, started or stopped."""
 
@@ -122,9 +131,9 @@ class PgServer:
             if r.returncode:
                 raise PgServerError(f"initdb failed: {r.stderr.strip() or r.stdout.strip()}")
             conf = {"listen_addresses": "''", "unix_socket_directories": f"'{self.sock}'",
-                    "max_connections": "200", "shared_buffers": "128MB"}
-            if self.fast:
-                conf.update(FAST_SETTINGS)
+                    "max_connections": "200"}
+            # a throw-away test server holds tiny libraries: it keeps the small default buffers
+            conf.update(FAST_SETTINGS if self.fast else _memory_settings())
             with open(self.data / "postgresql.conf", "a", encoding="utf-8") as f:
                 f.write("\n# selfeng\n" + "".join(f"{k} = {v}\n" for k, v in conf.items()))
         if not self.running():
