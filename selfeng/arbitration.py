@@ -11,6 +11,7 @@ Pure: candidates and cases in, a `Verdict` with its reasons out. No model, no sa
 """
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,8 +51,20 @@ class Observation:
 
     @property
     def weak(self) -> bool:
-        """bool/None results agree by chance too often to outvote a case."""
-        return self.error is not None or self.value is None or isinstance(self.value, bool)
+        """bool/None results agree by chance too often to outvote a case. The same built-in "bad input"
+        exception (ValueError, ArithmeticError, LookupError families, as Python documents them) from
+        independent implementations is real agreement: the case asks for an answer the spec does not give.
+        Any other exception (NameError, TypeError, ...) is a bug the implementations share, not evidence."""
+        if self.error is not None:
+            cls = getattr(builtins, self.error, None)
+            return not (isinstance(cls, type) and issubclass(cls, (ValueError, ArithmeticError, LookupError)))
+        if self.key.startswith("digest "):
+            return False
+        return self.value is None or isinstance(self.value, bool)
+
+    def as_verb(self) -> str:
+        """'return 11' or 'raise ValueError', for sentences about several implementations."""
+        return f"raise {self.error}" if self.error else f"return {self.shown()}"
 
     def shown(self) -> str:
         if self.error:
@@ -82,8 +95,8 @@ class Drop:
 
     def reason(self) -> str:
         who = " and ".join(self.by) if len(self.by) <= 2 else f"{len(self.by)} implementations"
-        return (f"{self.case.name} dropped: {len(self.by)} independent implementations ({who}) return "
-                f"{self.observed.shown()}, the case expected {_show(self.case.expected)}")
+        return (f"{self.case.name} dropped: {len(self.by)} independent implementations ({who}) "
+                f"{self.observed.as_verb()}, the case expected {_show(self.case.expected)}")
 
 
 @dataclass
@@ -189,8 +202,8 @@ def _droppable(group: list[Candidate], failing: list[Case], scored: list[Case], 
 
 def _why_kept(group: list[Candidate], case: Case, obs: Observation | None, n: int, min_tests: int) -> str:
     voters = sum(1 for c in group if c.independent)
-    if obs is None or obs.error:
-        return "the implementation raises on it"
+    if obs is None:
+        return "the test did not reach the implementation"
     if obs.weak:
         return "agreement on a bool/None result is weak evidence"
     if voters < 2:
@@ -207,7 +220,7 @@ def _disputed(candidates: list[Candidate], cases: list[Case]) -> list[str]:
         seen: dict[str, int] = {}
         for cand in candidates:
             obs = cand.observations.get(case.name)
-            if cand.independent and obs is not None and not obs.passed and not obs.error:
+            if cand.independent and obs is not None and not obs.passed:
                 seen[obs.key] = seen.get(obs.key, 0) + 1
         if any(n >= 2 for n in seen.values()):
             out.append(case.name)
@@ -232,7 +245,7 @@ def describe(verdict: Verdict, consensus: int = 0) -> str:
     text = f"verified by {len(scored) + consensus} of {total} cases"
     if verdict.dropped:
         text += f"; {len(verdict.dropped)} case dropped: " + "; ".join(
-            f"{_count_words(len(d.by))} independent implementations return {d.observed.shown()}, the case "
+            f"{_count_words(len(d.by))} independent implementations {d.observed.as_verb()}, the case "
             f"expected {_show(d.case.expected)}" for d in verdict.dropped)
     notes = []
     stated = sum(1 for c in scored if c.trusted)

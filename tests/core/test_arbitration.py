@@ -95,3 +95,13 @@ def test_probes_separate_behaviours_but_are_not_scored():
     v = decide([a, b], cases, min_tests=3)
     assert v.decided and v.chosen.label == "a"
     assert "passes 4 of 4 cases" in v.reasons[0] and "2 behaviour group(s)" in v.reasons[0]
+
+
+def test_agreeing_on_a_bad_input_exception_drops_the_case_but_a_shared_bug_does_not():
+    empty = ADD[:3] + [Case("t3", {"x": -1}, 0)]
+    cands = [cand("a", [2, 6, 1, raises("ValueError")], empty), cand("b", [2, 6, 1, raises("ValueError")], empty)]
+    v = decide(cands, empty, min_tests=3)
+    assert v.decided and [d.case.name for d in v.dropped] == ["t3"]
+    assert "both independent implementations raise ValueError, the case expected 0" in v.summary()
+    cands = [cand("a", [2, 6, 1, raises("TypeError")], empty), cand("b", [2, 6, 1, raises("TypeError")], empty)]
+    assert not decide(cands, empty, min_tests=3).decided
