@@ -193,8 +193,12 @@ def cmd_serve(args) -> int:
 
 def cmd_eval(args) -> int:
     """Run one evaluation, print its table, write its JSON (see selfeng/evaluation.py)."""
+    import signal
+
     from . import evaluation
     from .config import load_settings
+    # A killed run (timeout, kill) still removes its temporary libraries: SIGTERM unwinds like Ctrl+C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = load_settings()
     path = args.json or evaluation.default_json_path(settings, args.suite)
     save = lambda report: evaluation.write_json(path, report)  # noqa: E731 - after every item, too

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import os
 import re
 import shutil
 import statistics
@@ -52,9 +53,12 @@ def default_json_path(settings: Settings, kind: str) -> Path:
 
 
 def write_json(path: str | Path, report: dict) -> Path:
+    """Atomically: a run killed mid-write leaves the previous checkpoint, never half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    os.replace(partial, path)
     return path
 
 
