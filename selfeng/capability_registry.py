@@ -20,7 +20,7 @@ import numpy as np
 from .config import Settings, load_settings
 from .embeddings import Embedder, EmbedderError, create_embedder
 from .arguments import role_conflict
-from .fit_check import Verdict, check_triggers, need_contradicts, signature_without_name
+from .fit_check import Verdict, check_triggers, need_contradicts, need_names_tool, signature_without_name
 from .llm import LLMError
 from .names import InvalidToolName, validate_tool_name
 from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
@@ -392,7 +392,9 @@ class CapabilityRegistry:
         needed = str(reply.get("needed") or "")
         contradiction = need_contradicts(needed, tool["name"], f"{tool['name']} {tool['docstring']} "
                                          f"{tool['signature']}", query)
-        if reply["fits"] and contradiction is None:
+        names_it = need_names_tool(needed, tool["name"]) and best.direction >= 0 and not any(
+            t.startswith("twin-shaped") for t in triggers)
+        if (reply["fits"] or names_it) and contradiction is None:
             return Verdict(best.name, "model confirmed: " + "; ".join(triggers), True,
                            reply.get("arguments") or {}, needed), ranked
         why = contradiction or "the model says it does not fit"

@@ -98,3 +98,17 @@ def signature_without_name(signature: str) -> str:
     and cannot simply copy the candidate's name as the request's need."""
     i = signature.find("(")
     return signature[i:] if i >= 0 else signature
+
+
+def need_names_tool(needed: str, tool_name: str) -> bool:
+    """The model's named need is this tool (its words are all the tool's, in the tool's order).
+
+    The model's `relation` can misfire on words that sound like a direction ("reverse a string" came back
+    as "opposite"), while the need it names is reliable: a need of the tool's own words in order is the tool.
+    A need in the other order is the twin, and `need_contradicts` says so.
+    """
+    need, tool = name_terms(needed), name_terms(tool_name)
+    if not need or not set(need) <= set(tool):
+        return False
+    positions = [tool.index(t) for t in need]
+    return positions == sorted(positions)

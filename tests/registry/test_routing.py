@@ -163,3 +163,15 @@ def test_routing_set_is_big_enough_split_and_consistent():
     assert all(r["needs"] in absent for r in reqs if r["kind"] == "absent_twin")
     assert {r["split"] for r in reqs} == {"tune", "test"}
     assert sum(r["label"] is None for r in reqs) >= 80
+
+
+def test_a_need_naming_the_tool_itself_outweighs_a_misfired_relation(routed):
+    """The embedded model answers "opposite" for "Reverse 'Python'" (reverse sounds like a direction) while
+    naming the need "reverse": a need in the tool's own words is the tool."""
+    reg, provider = routed
+    fit_reply(provider, "reverse", False, {"s": "Python"})
+    hit = reg.search_tool("Reverse 'Python'")
+    assert hit is not None and hit["name"] == "reverse_string", reg.last_verdict
+    assert len(checks(provider)) == 1 and hit["fit_check"]["model_checked"]
+    fit_reply(provider, "sort_ascending", False, {"numbers": [3, 1]})  # a word the tool lacks: still refused
+    assert reg.search_tool("Sort 3, 1 in ascending order") is None
