@@ -247,7 +247,7 @@ def registration(store_kind: str, url: str | None, vecs: np.ndarray, tmp: str, n
     for i in range(n):
         views = {v: vecs[i % len(vecs), j] for j, v in enumerate(VIEWS)}
         t = time.perf_counter()
-        store.register_tool({"name": f"reg_{store_kind}_{i}", "code": f"def f{i}(x): return x", "tests": "t",
+        store.register_tool({"name": f"reg_{store_kind}_{i}_{time.time_ns()}", "code": f"def f{i}(x): return x", "tests": "t",
                              "docstring": "d"}, "bench", views, "library_version")
         lat.append((time.perf_counter() - t) * 1000)
     store.close()
