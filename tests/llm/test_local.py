@@ -109,6 +109,6 @@ def test_prompt_cache_restore_keeps_greedy_output(local_provider):
 def test_a_code_reply_stops_at_its_closing_fence(local_provider):
     prompt = [{"role": "user", "content": "Write a Python function add(a, b) in one ```python block, then explain "
                                           "it in three long paragraphs."}]
-    c = local_provider.complete(prompt, purpose="generate_implementation", max_tokens=400, temperature=0.7)
+    c = local_provider.complete(prompt, purpose="generate_implementation", max_tokens=400, temperature=0.0)
     assert "def add" in c.text
     assert c.text.rstrip().endswith("```") and c.completion_tokens < 400
