@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -42,12 +43,32 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "stores(*names): run this store-suite test on these stores only")
 
 
+def _stop_orphaned_test_servers(server_cls) -> None:
+    """A session killed before its teardown (timeout, kill -9) leaves its server running: stop those
+    whose owning pytest process is gone."""
+    for owner in Path(tempfile.gettempdir()).glob("selfeng-pg-tests-*/owner.pid"):
+        try:
+            os.kill(int(owner.read_text()), 0)
+            continue  # still running: another session's server
+        except (ProcessLookupError, ValueError):
+            pass
+        except PermissionError:
+            continue
+        try:
+            server_cls(owner.parent / "server", fast=True).stop()
+        except Exception:  # noqa: BLE001 - housekeeping only
+            continue
+        shutil.rmtree(owner.parent, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """A real PostgreSQL + pgvector server for the session (durability off); stopped at the end."""
     from selfeng.store.pg_server import PgServer
+    _stop_orphaned_test_servers(PgServer)
     base = tempfile.mkdtemp(prefix="selfeng-pg-tests-")
     os.chmod(base, 0o755)  # the server's unprivileged account must reach its folder inside
+    Path(base, "owner.pid").write_text(str(os.getpid()))
     server = PgServer(os.path.join(base, "server"), fast=True)
     server.start()
     yield server
