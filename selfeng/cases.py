@@ -188,7 +188,8 @@ def code_cases(test_code: str, function_name: str) -> list[Case]:
     function is one case that can be run and observed, though its expectation is the code's own."""
     tree = ast.parse(test_code)
     own = f"from {function_name} import {function_name}"
-    tests = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]
+    tests = [n for n in tree.body
+             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]
     prelude = "\n".join(ast.get_source_segment(test_code, n) or "" for n in tree.body
                         if n not in tests and (ast.get_source_segment(test_code, n) or "").strip() != own)
     return [Case(n.name, {}, None, "code", ast.get_source_segment(test_code, n) or "", prelude) for n in tests]

@@ -14,7 +14,6 @@ encode vs decode): their texts share almost every word. Three checks close that 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -224,7 +224,7 @@ class CapabilitySynthesisEngine:
             # Re-decided from scratch each round, so at most one case is ever dropped per round.
             verdict = decide(cands, cases, min_tests)
             self._progress(callback, verdict, cands)
-        return self._final(spec, verdict, cands, cases, data, attempts)
+        return self._final(spec, verdict, cands, data, attempts)
 
     def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool) -> Candidate | None:
         try:
@@ -247,15 +247,15 @@ class CapabilitySynthesisEngine:
             "step": "verification", "status": "in_progress", "attempt": len(cands),
             "message": verdict.reasons[-1] if verdict.reasons else "weighing the evidence"})
 
-    def _final(self, spec: dict, verdict: Verdict, cands: list[Candidate], cases: list[Case],
-               data: DataCases | None, attempts: int) -> dict:
+    def _final(self, spec: dict, verdict: Verdict, cands: list[Candidate], data: DataCases | None,
+               attempts: int) -> dict:
         """Strict verification of the chosen code on the kept cases (probes carry their consensus value)."""
         kept = [c for c in verdict.kept if not c.probe]
-        consensus = _consensus_cases(verdict, cands, cases)
+        consensus = _consensus_cases(verdict, cands)
         tests = render(spec, kept + consensus)
         chosen = verdict.chosen
-        evidence = {"summary": verdict.summary(len(consensus)), "reasons": verdict.reasons, "implementations": len(cands),
-                    "cases": len(kept) + len(verdict.dropped), "cases_kept": len(kept),
+        evidence = {"summary": verdict.summary(len(consensus)), "reasons": verdict.reasons,
+                    "implementations": len(cands), "cases": len(kept) + len(verdict.dropped), "cases_kept": len(kept),
                     "stated_cases": sum(c.trusted for c in kept), "consensus_cases": len(consensus),
                     "dropped": [{"case": d.case.name, "expected": d.case.expected, "observed": d.observed.shown(),
                                  "by": list(d.by)} for d in verdict.dropped],
@@ -303,7 +303,7 @@ def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:
     return votes < 2 and bool(rivals)
 
 
-def _consensus_cases(verdict: Verdict, cands: list[Candidate], cases: list[Case]) -> list[Case]:
+def _consensus_cases(verdict: Verdict, cands: list[Candidate]) -> list[Case]:
     """Probes answered alike by at least two independent implementations of the chosen behaviour."""
     from .sandbox.tool_server import decode
 

@@ -118,7 +118,8 @@ def vacuous_tests(test_code: str, function_name: str) -> list[str]:
     except SyntaxError:
         return ["<unparsable>"]
     bad = []
-    tests = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]
+    tests = [n for n in tree.body
+             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]
     for fn in tests:
         results = _names_bound_to_calls(fn, function_name)
         if not any(_asserts_on(node, function_name, results) for node in ast.walk(fn) if isinstance(node, ast.Assert)):
