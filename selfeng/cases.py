@@ -131,7 +131,7 @@ def merge(*groups: list[Case]) -> list[Case]:
 
 
 def _is_float(v: Any) -> bool:
-    return isinstance(v, float) or (isinstance(v, list) and any(_is_float(x) for x in v)) or (
+    return isinstance(v, float) or (isinstance(v, (list, tuple)) and any(_is_float(x) for x in v)) or (
         isinstance(v, dict) and any(_is_float(x) for x in v.values()))
 
 

@@ -90,3 +90,11 @@ def test_tuples_stay_tuples_in_stated_and_model_cases():
             "return_type": "Tuple[int, int]"}
     cases = model_cases(spec, [{"args": {"numbers": [2]}, "expected": [2, 2]}], "")
     assert cases[0].expected == (2, 2)
+
+
+def test_float_tuples_compare_approximately_like_float_lists():
+    from selfeng.arbitration import Case
+    from selfeng.cases import render
+    spec = {"function_name": "mean_and_sd", "parameters": [{"name": "xs", "type": "list"}]}
+    code = render(spec, [Case("test_mean_and_sd_case_1", {"xs": [1, 2]}, (1.5, 0.5))])
+    assert "pytest.approx((1.5, 0.5))" in code
