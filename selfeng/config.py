@@ -91,6 +91,12 @@ class Settings:
     api_token: str | None = None           # when set, REST and Socket.IO require it
     secret_key: str | None = None          # Flask session key; random per process when unset
 
+    # Jobs: in-process queue, or Celery workers on a Redis broker (selfeng.broker)
+    broker_url: str | None = None          # redis://…: `selfeng serve` queues requests for `selfeng worker`
+    rest_wait_seconds: float = 30.0        # POST /api/query waits this long, then answers 202 + Location
+    max_waiting: int = 64                  # waiting jobs in all
+    max_waiting_per_client: int = 8        # waiting jobs of one Socket.IO client (or REST address)
+
     @property
     def tools_dir(self) -> Path:
         return self.data_dir / "tools"
@@ -157,6 +163,10 @@ _ENV: dict[str, tuple[str, type]] = {
     "SELFENG_PORT": ("web_port", int),
     "SELFENG_API_TOKEN": ("api_token", str),
     "SELFENG_SECRET_KEY": ("secret_key", str),
+    "SELFENG_BROKER_URL": ("broker_url", str),
+    "SELFENG_REST_WAIT_SECONDS": ("rest_wait_seconds", float),
+    "SELFENG_MAX_WAITING": ("max_waiting", int),
+    "SELFENG_MAX_WAITING_PER_CLIENT": ("max_waiting_per_client", int),
 }
 
 # Conventional names the SDKs already use; selfeng-specific names win when both are set.
