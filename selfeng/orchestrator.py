@@ -19,6 +19,7 @@ from .events import emit
 from .llm_client import LLMClient
 from .response_synthesizer import ResponseSynthesizer, built_note
 from .session_memory import SessionMemoryManager, looks_like_follow_up
+from .store import ToolExistsError
 
 log = logging.getLogger(__name__)
 
@@ -223,8 +224,17 @@ class AgentOrchestrator:
         if not verdict.get("success"):
             log.warning("composite %s failed verification: %s", built["name"], verdict.get("error"))
             return None
-        self.registry.add_tool(built["name"], built["code"], built["tests"], built["docstring"], tests_verified=True,
-                               spec=built["spec"], component_tools=built["component_tools"])
+        try:
+            self.registry.add_tool(built["name"], built["code"], built["tests"], built["docstring"],
+                                   tests_verified=True, spec=built["spec"], component_tools=built["component_tools"])
+        except ToolExistsError:
+            # Another process promoted the same workflow since our check (the name is the sequence's):
+            # the composite exists, so link the pattern to it when it is that composite; never an error.
+            rival = self.registry.get_tool_by_name(built["name"]) or {}
+            if rival.get("component_tools") == built["component_tools"]:
+                self.workflow_tracker.store.set_pattern_composite(sequence, built["name"])
+            log.info("composite %s already exists (registered by another process)", built["name"])
+            return None
         self.workflow_tracker.store.set_pattern_composite(sequence, built["name"])
         emit(callback, ev.COMPOSITE_CREATED, {"tool_name": built["name"], "component_tools": built["component_tools"],
                                               "frequency": pattern["frequency"],

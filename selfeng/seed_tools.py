@@ -5,6 +5,8 @@ import shutil
 from importlib import resources
 from typing import Callable
 
+from .store import ToolExistsError
+
 SEED_TOOLS = ["calculate_percentage", "reverse_string", "calculate_factorial", "celsius_to_fahrenheit",
               "calculate_square_root", "calculate_profit_margins"]
 # Data files a seed tool's tests read (written beside the tests) and that users can name in requests.
@@ -49,7 +51,14 @@ def install_seed_tools(orchestrator=None, progress: Callable[[str], None] = lamb
             report.append({"tool": name, "status": "failed", "error": v.get("error") or v.get("output", "")[-500:]})
             progress(f"{name}: verification FAILED")
             continue
-        registry.add_tool(name, code, tests, _docstring(code), tests_verified=True)
+        try:
+            registry.add_tool(name, code, tests, _docstring(code), tests_verified=True)
+        except ToolExistsError:
+            # Another process (a second `selfeng seed`, a server seeding itself) registered it since
+            # our check: the same seed tool, so "exists" is the whole answer, never an error.
+            report.append({"tool": name, "status": "exists"})
+            progress(f"{name}: registered meanwhile by another process")
+            continue
         report.append({"tool": name, "status": "registered", "tests_passed": v.get("tests_passed")})
         progress(f"{name}: {v.get('tests_passed')} tests passed in the sandbox, registered")
     return report
