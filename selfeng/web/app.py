@@ -1,7 +1,11 @@
 """The web interface: a page with live progress over Socket.IO, and a REST API described by OpenAPI.
 
 Requests run one at a time on a FIFO job queue (one local model serialises them), so socket handlers
-return at once and other clients stay responsive. A request's events go only to the client that sent it
+return at once and other clients stay responsive; with SELFENG_BROKER_URL set they go to Celery workers
+instead (`selfeng.broker`), which emit each request's events to its client through the Socket.IO message
+queue. REST waits at most SELFENG_REST_WAIT_SECONDS, then answers 202 with the job's id to poll at
+`/api/jobs/{job_id}`. A client may have SELFENG_MAX_WAITING_PER_CLIENT jobs waiting; a departed Socket.IO
+client's jobs are cancelled. A request's events go only to the client that sent it
 (its sid room); only `tool_count` is broadcast. Extra event beyond the seeds': `agent_event` with
 `event_type: "queued"` and `data: {position}` (requests ahead, the running one included) while it waits.
 `/api/analytics/*` reads what the workflow tracker learned (patterns, tool relationships, figures).
@@ -26,13 +30,16 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server as _werkzeug_server
 
 from ..config import Settings, load_settings
-from .jobs import Job, JobQueue, QueueFull
+from .dispatch import jsonable as _jsonable
+from .dispatch import run_rest_request, run_socket_request
+from .jobs import ClientLimit, Job, JobQueue, QueueFull
 from .openapi import SESSION_ID, TOOL_NAME, build_openapi
 
 log = logging.getLogger(__name__)
 
 _TOOL_NAME = re.compile(TOOL_NAME["pattern"])
 _SESSION_ID = re.compile(SESSION_ID["pattern"])
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
 _PUBLIC_API = {"/api/health", "/api/openapi.json", "/api/docs"}
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 # The page loads only its own files; 'self' also covers same-origin ws:// in CSP level 3 browsers.
@@ -51,14 +58,6 @@ EXAMPLE_QUERIES = (
     "What is the factorial of 10?",
     "Convert 100 degrees Fahrenheit to Celsius",
 )
-
-
-def _jsonable(value: Any) -> Any:
-    """Whatever a tool or the model produced, as plain JSON values (unknown types become strings).
-
-    NaN and ±Infinity, which browsers' JSON.parse rejects, become the strings "NaN", "Infinity" and
-    "-Infinity" (the OpenAPI document says so)."""
-    return json.loads(json.dumps(value, default=str), parse_constant=str)
 
 
 class _FiniteJSONProvider(DefaultJSONProvider):
@@ -112,7 +111,8 @@ class WebState:
         self.settings = settings
         self.token = _api_token(settings)
         self.max_prompt_chars = int(settings.max_prompt_chars)
-        self.queue = JobQueue()
+        self.rest_wait = float(getattr(settings, "rest_wait_seconds", 30.0))
+        self.queue = None  # JobQueue (in-process) or BrokerQueue: create_app sets it
         # Loopback names by default: a DNS-rebinding page (Host: evil.example) is refused. serve() widens
         # this when binding a non-loopback address; None disables the check.
         self.allowed_hosts: set[str] | None = set(_LOOPBACK_NAMES)
@@ -228,6 +228,35 @@ def _error(message: str, status: int) -> tuple[Response, int]:
     return jsonify({"error": message}), status
 
 
+SOCKETIO_CHANNEL = "selfeng-socketio"
+
+
+def _make_queue(settings: Settings, socketio: SocketIO):
+    limits = {"max_waiting": int(getattr(settings, "max_waiting", 64)),
+              "max_per_owner": getattr(settings, "max_waiting_per_client", None)}
+    if not getattr(settings, "broker_url", None):
+        return JobQueue(**limits)
+    from ..broker.queue import BrokerQueue
+    return BrokerQueue(settings, socketio, **limits)
+
+
+def _job_body(job: Job) -> tuple[Response, int]:
+    """A finished job as REST answers it; a waiting or running one as 202 with where to poll."""
+    if not job.done.is_set():
+        body = {"job_id": job.id, "status": job.status, "position": job.position}
+        resp = jsonify(body)
+        resp.headers["Location"] = f"/api/jobs/{job.id}"
+        resp.headers["Retry-After"] = "1"
+        return resp, 202
+    if job.cancelled:
+        return jsonify({"error": "the request was cancelled", "job_id": job.id}), 410
+    if job.error is not None:
+        return jsonify({"error": f"internal error: {job.error}", "job_id": job.id}), 500
+    result = _jsonable(job.result)
+    result["job_id"] = job.id
+    return jsonify(result), 400 if result.get("error_type") == "invalid_request" else 200
+
+
 def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Flask, SocketIO]:
     """Build the Flask app and its Socket.IO server around one orchestrator (made from settings if absent)."""
     if settings is None:
@@ -244,8 +273,12 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
     app.config.update(SECRET_KEY=_secret_key(settings), MAX_CONTENT_LENGTH=max_body)
     app.extensions["selfeng"] = state
     # cors_allowed_origins=None: python-engineio accepts only the server's own origin.
+    broker_url = getattr(settings, "broker_url", None)
+    # With a broker, workers in other processes emit to our clients through Redis pub/sub.
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None, max_http_buffer_size=max_body,
-                        ping_interval=20, ping_timeout=30, json=_FiniteJSON)
+                        ping_interval=20, ping_timeout=30, json=_FiniteJSON,
+                        **({"message_queue": broker_url, "channel": SOCKETIO_CHANNEL} if broker_url else {}))
+    state.queue = _make_queue(settings, socketio)
     openapi_doc = build_openapi(max_prompt_chars=state.max_prompt_chars, auth_required=bool(state.token))
 
     def broadcast_tool_count() -> None:
@@ -370,20 +403,26 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
         if problem:
             return _error(problem, 400)
 
-        def run():
-            try:
-                return orchestrator.process_request(prompt, session_id=session_id)
-            finally:
-                broadcast_tool_count()
-
-        job = Job(run=run)
+        job = Job(run=lambda: run_rest_request(orchestrator, prompt, session_id, tool_count=broadcast_tool_count),
+                  owner=f"rest:{request.remote_addr}",
+                  request={"kind": "rest", "prompt": prompt, "session_id": session_id})
         try:
             state.queue.submit(job)
+        except ClientLimit as exc:
+            return _error(str(exc), 429)
         except QueueFull as exc:
             return _error(str(exc), 503)
-        result = _jsonable(job.wait())
-        status = 400 if result.get("error_type") == "invalid_request" else 200
-        return jsonify(result), status
+        job.finished(state.rest_wait)
+        return _job_body(job)
+
+    @app.get("/api/jobs/<job_id>")
+    def api_job(job_id: str):
+        if not _JOB_ID.fullmatch(job_id):
+            return _error("not a valid job id", 400)
+        job = state.queue.get(job_id)
+        if job is None:
+            return _error(f"no job {job_id!r} (unknown, or finished long ago)", 404)
+        return _job_body(job)
 
     # -- analytics: what the workflow tracker has learned -----------------------------------------------
     @app.get("/api/analytics/patterns")
@@ -437,33 +476,10 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
         if problem:
             return send("error", {"message": problem})
 
-        def on_event(event_type: str, payload: dict) -> None:
-            send("agent_event", {"event_type": event_type, "data": _jsonable(payload or {})})
-
-        def run():
-            try:
-                result = orchestrator.process_request(prompt, session_id=session_id, callback=on_event)
-            except Exception as exc:  # noqa: BLE001 - the client must always get an answer
-                log.exception("request failed")
-                send("error", {"message": f"internal error: {exc}"})
-                result = {"success": False, "response": f"Internal error: {exc}", "session_id": session_id}
-            send("query_complete", {
-                "success": bool(result.get("success")), "response": result.get("response") or "",
-                "metadata": _jsonable({
-                    "tool_name": result.get("tool_name"), "synthesized": bool(result.get("synthesized")),
-                    "tool_result": result.get("tool_result"), "experimental": bool(result.get("experimental")),
-                    "error_type": result.get("error_type"), "timings": result.get("timings") or {},
-                    "strategy": result.get("strategy"), "workflow": result.get("workflow"),
-                    "composite_created": result.get("composite_created")}),
-                "session_id": result.get("session_id")})
-            if result.get("session_id"):
-                send("session_memory", {"session_id": result["session_id"],
-                                        "messages": state.recent_messages(result["session_id"])})
-            broadcast_tool_count()
-            return result
-
-        job = Job(run=run, owner=sid,
+        job = Job(owner=sid, request={"kind": "socket", "prompt": prompt, "session_id": session_id, "sid": sid},
                   on_position=lambda p: send("agent_event", {"event_type": "queued", "data": {"position": p}}))
+        job.run = lambda: run_socket_request(orchestrator, send, prompt, session_id, job,
+                                             tool_count=broadcast_tool_count)
         try:
             state.queue.submit(job)
         except QueueFull as exc:

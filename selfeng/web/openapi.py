@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 TOOL_NAME = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", "maxLength": 64}
+JOB_ID = {"type": "string", "pattern": r"^[0-9a-f]{32}$", "minLength": 32, "maxLength": 32}
 SESSION_ID = {"type": "string", "pattern": r"^[A-Za-z0-9_.:-]{1,128}$", "minLength": 1, "maxLength": 128}
 # JSON has no NaN or Infinity (browsers' JSON.parse rejects the bare tokens); REST and Socket.IO alike
 # send them as strings.
@@ -36,6 +37,9 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
         return out
 
     name_param = {"name": "name", "in": "path", "required": True, "schema": TOOL_NAME}
+    _accepted = {"description": "Not finished yet: poll the Location header's URL",
+                 "headers": {"Location": {"schema": {"type": "string"}, "description": "/api/jobs/{job_id}"}},
+                 "content": {"application/json": {"schema": ref("JobPending")}}}
     doc: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
@@ -82,11 +86,24 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
                 parameters=[{"name": "session_id", "in": "path", "required": True, "schema": SESSION_ID},
                             {"name": "limit", "in": "query", "required": False,
                              "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}}])},
-            "/api/query": {"post": op("Answer one request synchronously (for scripts); waits its turn in the queue", {
-                "200": _json(ref("QueryResult"), "Processed (see `success`)"),
-                "400": _error("Bad request body"), "413": _error("Body too large"),
-                "415": _error("Body is not JSON"), "503": _error("Too many requests waiting")},
+            "/api/query": {"post": op(
+                "Answer one request (for scripts); waits its turn in the queue, then for the answer up to "
+                "SELFENG_REST_WAIT_SECONDS", {
+                    "200": _json(ref("QueryResult"), "Processed (see `success`)"),
+                    "202": _accepted,
+                    "400": _error("Bad request body"), "413": _error("Body too large"),
+                    "415": _error("Body is not JSON"),
+                    "429": _error("This client already has SELFENG_MAX_WAITING_PER_CLIENT requests waiting"),
+                    "500": _error("The job failed"),
+                    "503": _error("Too many requests waiting")},
                 requestBody={"required": True, "content": {"application/json": {"schema": ref("QueryRequest")}}})},
+            "/api/jobs/{job_id}": {"get": op("A request's job: 202 while it waits or runs, then its answer", {
+                "200": _json(ref("QueryResult"), "Finished (see `success`)"),
+                "202": _accepted,
+                "400": _error("Not a valid job id, or the request was invalid"),
+                "404": _error("No such job (unknown, or finished long ago)"),
+                "410": _error("The request was cancelled"), "500": _error("The job failed")},
+                parameters=[{"name": "job_id", "in": "path", "required": True, "schema": JOB_ID}])},
             "/api/analytics/patterns": {"get": op("Learned multi-tool patterns, most frequent first", {
                 "200": _json({"type": "object", "required": ["patterns", "count"], "properties": {
                     "patterns": {"type": "array", "items": ref("Pattern")}, "count": {"type": "integer"}}}),
@@ -160,6 +177,10 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
                         "usage_count": {"type": "integer"}, "success_rate": {"type": "number"},
                         "pattern_frequency": {"type": "integer", "nullable": True},
                         "pattern_confidence": {"type": "number", "nullable": True}}}}}},
+                "JobPending": {"type": "object", "required": ["job_id", "status"], "properties": {
+                    "job_id": JOB_ID, "status": {"type": "string", "enum": ["waiting", "running"]},
+                    "position": {"type": "integer", "nullable": True,
+                                 "description": "Requests ahead while waiting (running ones included)"}}},
                 "QueryRequest": {"type": "object", "required": ["prompt"], "properties": {
                     "prompt": {"type": "string", "minLength": 1, "maxLength": max_prompt_chars},
                     "session_id": {**SESSION_ID, "nullable": True}}},
@@ -178,7 +199,8 @@ def build_openapi(*, max_prompt_chars: int, auth_required: bool, version: str = 
                                     "workflow": {"type": "object", "nullable": True,
                                                  "description": "Multi-step requests: results, tool_sequence, "
                                                                 "failed_step, skipped_steps, synthesized_tools"},
-                                    "composite_created": {"type": "string", "nullable": True}}},
+                                    "composite_created": {"type": "string", "nullable": True},
+                                    "job_id": JOB_ID}},
             },
         },
     }

@@ -521,11 +521,27 @@
   const socket = io({ auth: (cb) => cb({ token }), transports: ["websocket", "polling"] });
   window.selfengSocket = socket;  // for diagnostics and tests
 
+  // An Ask made before the socket is connected (page still loading, token still to be entered, server
+  // restarting) waits here and is sent as soon as the connection is up.
+  let waitingAsk = null;
+  function sendQuery(prompt) {
+    setStatus("working…");
+    socket.emit("query", { prompt, session_id: sessionId || null });
+  }
+
   socket.on("connect", () => {
     setConn(true, "connected");
     $("token-form").hidden = true;
+    if (waitingAsk !== null) {
+      const prompt = waitingAsk;
+      waitingAsk = null;
+      sendQuery(prompt);
+    }
   });
-  socket.on("disconnect", () => { setConn(false, "offline"); setPending(false); });
+  socket.on("disconnect", () => {
+    setConn(false, "offline");
+    if (waitingAsk === null) setPending(false);  // a request in flight was cancelled with the connection
+  });
   socket.on("connect_error", (err) => {
     setConn(false, "offline");
     if (err && err.message === "unauthorized") askForToken();
@@ -562,12 +578,16 @@
   function ask(prompt) {
     prompt = prompt.trim();
     if (!prompt || pending) return;
-    if (!socket.connected) { setStatus("not connected"); return; }
     setPending(true);
     resetStages();
     resetPlan();
     logLine("query", { prompt });
-    socket.emit("query", { prompt, session_id: sessionId || null });
+    if (!socket.connected) {
+      waitingAsk = prompt;
+      setStatus("connecting… the request will be sent once connected");
+      return;
+    }
+    sendQuery(prompt);
   }
 
   // --- wiring ---------------------------------------------------------------------------------------
