@@ -8,6 +8,9 @@ with pgvector 0.6.2). PostgreSQL refuses to run as root, so as root the server r
     python -m selfeng.store.pg_server start [--dir DIR] [--fast]   # prints SELFENG_DATABASE_URL
     python -m selfeng.store.pg_server stop [--dir DIR]
     python -m selfeng.store.pg_server url [--dir DIR]
+    python -m selfeng.store.pg_server ensure    # scripts/run: when the settings (env, .env) say
+        # SELFENG_STORE=postgres without SELFENG_DATABASE_URL, start the server and print
+        # SELFENG_DATABASE_URL=<url>; otherwise print nothing
 """
 from __future__ import annotations
 
@@ -163,18 +166,19 @@ class PgServer:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m selfeng.store.pg_server", description=__doc__.split("\n")[0])
-    ap.add_argument("action", choices=["start", "stop", "url", "status"])
+    ap.add_argument("action", choices=["start", "stop", "url", "status", "ensure"])
     ap.add_argument("--dir", help="server folder (default: <cache>/postgres, or /var/lib/selfeng/postgres as root)")
     ap.add_argument("--fast", action="store_true", help="no fsync: for throw-away test servers only")
     args = ap.parse_args(argv)
-    if args.dir:
-        root = Path(args.dir)
-    else:
-        from ..config import load_settings
-        root = default_root(load_settings().cache_dir)
-    server = PgServer(root, fast=args.fast)
+    from ..config import load_settings
+    settings = load_settings()
+    if args.action == "ensure" and (settings.store != "postgres" or settings.database_url):
+        return 0  # SQLite, or a PostgreSQL of the user's own: nothing to start
+    server = PgServer(Path(args.dir) if args.dir else default_root(settings.cache_dir), fast=args.fast)
     try:
-        if args.action == "start":
+        if args.action == "ensure":
+            print(f"SELFENG_DATABASE_URL={server.start()}")
+        elif args.action == "start":
             print(server.start())
         elif args.action == "stop":
             server.stop()
