@@ -187,6 +187,12 @@ def cmd_serve(args) -> int:
     from .web.app import serve
     settings = load_settings()
     host, port = args.host or settings.web_host, args.port or settings.web_port
+    if args.workers:
+        if not settings.broker_url:
+            print("selfeng serve --workers: set SELFENG_BROKER_URL first", file=sys.stderr)
+            return 2
+        from .broker.commands import start_local_workers
+        start_local_workers(args.workers, settings.broker_url)
     serve(host=host, port=port)
     return 0
 
@@ -239,7 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("serve", help="start the web UI (Flask + Socket.IO)")
     w.add_argument("--host")
     w.add_argument("--port", type=int)
+    w.add_argument("--workers", type=int, default=0,
+                   help="with SELFENG_BROKER_URL: also start N local `selfeng worker` processes")
     w.set_defaults(func=cmd_serve)
+    from .broker.commands import add_parsers as add_broker_parsers
+    add_broker_parsers(sub)  # worker, cluster
     s = sub.add_parser("seed", help="verify and install the seed tools")
     s.set_defaults(func=cmd_seed)
     im = sub.add_parser("import-seeds-library",

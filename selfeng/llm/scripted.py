@@ -3,6 +3,8 @@
 Script format: {"responses": [{"purpose": "generate_spec", "content": "..."}, ...]}. Each call takes the
 first unused entry whose purpose matches its own; when none is left the call fails naming the purpose,
 so a test that makes an unexpected model call fails loudly instead of getting a canned answer.
+An entry may also name a `match`: a string its call's messages must contain. Several workers replaying
+one script then each answer the request they were given, whatever order requests reach them in.
 """
 from __future__ import annotations
 
@@ -43,7 +45,13 @@ class ScriptedProvider:
     def complete(self, messages, *, purpose, json_schema=None, max_tokens=512, temperature=0.0):
         with self._lock:
             self.calls.append({"purpose": purpose, "messages": messages})
+            text = None
             for r in self._entries:
+                if not r["_used"] and r["purpose"] == purpose and r.get("match"):
+                    if text is None:
+                        text = "\n".join(str(m.get("content", "")) for m in messages)
+                    if r["match"] not in text:
+                        continue
                 if not r["_used"] and r["purpose"] == purpose:
                     r["_used"] = True
                     content = r["content"]

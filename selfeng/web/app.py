@@ -231,13 +231,13 @@ def _error(message: str, status: int) -> tuple[Response, int]:
 SOCKETIO_CHANNEL = "selfeng-socketio"
 
 
-def _make_queue(settings: Settings, socketio: SocketIO):
+def _make_queue(settings: Settings, socketio: SocketIO, orchestrator):
     limits = {"max_waiting": int(getattr(settings, "max_waiting", 64)),
               "max_per_owner": getattr(settings, "max_waiting_per_client", None)}
     if not getattr(settings, "broker_url", None):
         return JobQueue(**limits)
     from ..broker.queue import BrokerQueue
-    return BrokerQueue(settings, socketio, **limits)
+    return BrokerQueue(settings, socketio, orchestrator=orchestrator, **limits)
 
 
 def _job_body(job: Job) -> tuple[Response, int]:
@@ -278,7 +278,10 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None, max_http_buffer_size=max_body,
                         ping_interval=20, ping_timeout=30, json=_FiniteJSON,
                         **({"message_queue": broker_url, "channel": SOCKETIO_CHANNEL} if broker_url else {}))
-    state.queue = _make_queue(settings, socketio)
+    state.queue = _make_queue(settings, socketio, orchestrator)
+    # This front holds its clients' sockets: with a message queue, emit to them directly (no round trip
+    # through Redis, and an error still reaches the client while the broker is away).
+    direct = {"ignore_queue": True} if broker_url else {}
     openapi_doc = build_openapi(max_prompt_chars=state.max_prompt_chars, auth_required=bool(state.token))
 
     def broadcast_tool_count() -> None:
@@ -467,7 +470,7 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
         sid = request.sid
 
         def send(event: str, payload: dict) -> None:
-            socketio.emit(event, payload, to=sid)
+            socketio.emit(event, payload, to=sid, **direct)
 
         if not isinstance(data, dict):
             return send("error", {"message": "query needs an object {prompt, session_id}"})

@@ -51,10 +51,13 @@ def failure_result(message: str, session_id: str | None, error_type: str = "inte
 
 
 def run_socket_request(orchestrator, send: Send, prompt: str, session_id: str | None, job: Job,
-                       *, tool_count: Callable[[], None] | None = None) -> dict:
+                       *, tool_count: Callable[[], None] | None = None, conclude: bool = True) -> dict:
     """Run a Socket.IO client's request: its events, then query_complete and session_memory, to `send`.
 
-    A cancelled job (its client left) stops at the next safe point and sends nothing more."""
+    A cancelled job (its client left) stops at the next safe point and sends nothing more. With
+    `conclude=False` (a broker's worker) only the events are sent: the web front that holds the client's
+    socket sends query_complete and session_memory from the stored result, so they are never lost with a
+    pub/sub message."""
     def on_event(event_type: str, payload: dict) -> None:
         job.checkpoint(event_type)
         send("agent_event", {"event_type": event_type, "data": jsonable(payload or {})})
@@ -67,13 +70,24 @@ def run_socket_request(orchestrator, send: Send, prompt: str, session_id: str | 
         log.exception("request failed")
         send("error", {"message": f"internal error: {exc}"})
         result = failure_result(f"Internal error: {exc}", session_id)
-    send("query_complete", complete_payload(result, job.id))
-    if result.get("session_id"):
-        send("session_memory", {"session_id": result["session_id"],
-                                "messages": recent_messages(orchestrator, result["session_id"])})
+    if not conclude:
+        return result
+    send_conclusion(orchestrator, send, result, job.id)
     if tool_count is not None:
         tool_count()
     return result
+
+
+def send_conclusion(orchestrator, send: Send, result: dict, job_id: str) -> None:
+    """query_complete, then the session's messages."""
+    send("query_complete", complete_payload(result, job_id))
+    if result.get("session_id"):
+        try:
+            messages = recent_messages(orchestrator, result["session_id"])
+        except Exception:  # noqa: BLE001 - e.g. the database is away: the answer has been sent already
+            log.exception("could not read the session's messages")
+            return
+        send("session_memory", {"session_id": result["session_id"], "messages": messages})
 
 
 def run_rest_request(orchestrator, prompt: str, session_id: str | None,

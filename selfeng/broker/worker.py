@@ -1,0 +1,216 @@
+"""`selfeng worker`: a Celery worker that takes requests from the queue and runs them end to end.
+
+Each pool process builds its own orchestrator (planner, synthesis, sandbox, the shared store and model)
+from the environment, once, when it starts. Delivery guarantees, in order of what can go wrong:
+- the worker's pool process is killed (`kill -9`): Celery rejects the message with requeue
+  (acks_late + reject_on_worker_lost) and another process runs it again; the job record counts attempts,
+  so a job is retried once, and a third delivery ends it with a clear failure instead of running;
+- the whole worker is killed: the unacked message is restored after the visibility timeout (one hour);
+- the message is delivered again after its job finished (crash between the record and the ack): the
+  record says so and nothing runs twice; a second delivery while the first still runs waits on its lease;
+- Redis restarts: records and messages persist (the cluster runs it with appendonly/fsync always), the
+  worker reconnects, and the final record write is retried until Redis is back.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from typing import Any
+
+import redis
+from celery import Celery
+from celery.signals import worker_process_init
+
+from . import MAX_ATTEMPTS, QUEUE, TASK
+from ..web.dispatch import failure_result, jsonable, run_rest_request, run_socket_request
+from ..web.jobs import SAFE_POINTS, JobCancelled
+from .records import JobRecords, connect
+
+log = logging.getLogger(__name__)
+VISIBILITY_TIMEOUT = 3600
+FINISH_RETRY_SECONDS = 300
+
+
+def make_celery(broker_url: str) -> Celery:
+    """The Celery app both sides use: the front to send, the worker to run."""
+    app = Celery("selfeng", broker=broker_url, set_as_current=False)
+    app.conf.update(
+        task_default_queue=QUEUE, task_serializer="json", accept_content=["json"], task_ignore_result=True,
+        task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True, broker_connection_max_retries=None,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        task_publish_retry=True,
+        task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5,
+                                   "interval_max": 1.0},
+        worker_hijack_root_logger=False, worker_redirect_stdouts=False,
+        worker_cancel_long_running_tasks_on_connection_loss=False,
+    )
+    return app
+
+
+class _Process:
+    """What one pool process keeps: its orchestrator and its Redis client."""
+
+    orchestrator = None
+    records: JobRecords | None = None
+    broker_url: str | None = None
+
+    @classmethod
+    def get_records(cls) -> JobRecords:
+        if cls.records is None:
+            cls.records = JobRecords(connect(cls.broker_url or os.environ["SELFENG_BROKER_URL"]))
+        return cls.records
+
+    @classmethod
+    def get_orchestrator(cls):
+        if cls.orchestrator is None:
+            from ..orchestrator import AgentOrchestrator
+            cls.orchestrator = AgentOrchestrator()
+        return cls.orchestrator
+
+
+@worker_process_init.connect
+def _warm_up(**_kw) -> None:
+    # Load the embedder and open the store before the first request, not during it.
+    try:
+        _Process.get_orchestrator()
+    except Exception as exc:  # noqa: BLE001 - e.g. the database is down: the first request retries
+        log.warning("could not build the orchestrator yet: %s", exc)
+
+
+class RemoteJob:
+    """The worker's side of a job: its id, and whether its client has asked it to stop."""
+
+    def __init__(self, records: JobRecords, job_id: str):
+        self.id = job_id
+        self._records = records
+        self._cancel = False
+        self._checked = 0.0
+
+    @property
+    def cancel_requested(self) -> bool:
+        now = time.monotonic()
+        if not self._cancel and now - self._checked > 0.2:
+            self._checked = now
+            try:
+                self._cancel = self._records.cancel_requested(self.id)
+            except redis.RedisError:
+                pass
+        return self._cancel
+
+    def checkpoint(self, event_type: str) -> None:
+        if event_type in SAFE_POINTS and self.cancel_requested:
+            raise JobCancelled(self.id)
+
+
+def run_request(job_id: str, kind: str, prompt: str, session_id: str | None = None,
+                sid: str | None = None) -> dict[str, Any]:
+    """The task: run one request, recording its state and result under its job id."""
+    records = _Process.get_records()
+    record = records.get(job_id)
+    if record.get("state") in ("done", "cancelled"):
+        return {"job_id": job_id, "state": record["state"], "redelivered": True}
+    if record.get("cancel") == "1":
+        _finish(records, job_id, None, "cancelled")
+        return {"job_id": job_id, "state": "cancelled"}
+    token = uuid.uuid4().hex
+    while not records.lease(job_id, token):
+        # Delivered again while a live worker still holds it: wait for that one to finish or die.
+        time.sleep(1.0)
+        if records.get(job_id).get("state") in ("done", "cancelled"):
+            return {"job_id": job_id, "state": "done", "redelivered": True}
+    stop = threading.Event()
+    beat = threading.Thread(target=_keep_lease, args=(records, job_id, token, stop), daemon=True)
+    beat.start()
+    try:
+        return _run_leased(records, job_id, kind, prompt, session_id, sid)
+    finally:
+        stop.set()
+        try:
+            records.release(job_id, token)
+        except redis.RedisError:
+            pass  # the lease expires by itself
+
+
+def _run_leased(records: JobRecords, job_id: str, kind: str, prompt: str, session_id: str | None,
+                sid: str | None) -> dict[str, Any]:
+    def send(event: str, payload: dict) -> None:
+        # Progress is best effort (a broker restart may drop some); the result is in the record.
+        records.publish({"job": job_id, "sid": sid, "event": event, "payload": jsonable(payload)})
+
+    attempt = records.start(job_id)
+    if attempt > MAX_ATTEMPTS:
+        message = (f"The worker running this request stopped {attempt - 1} times (killed or crashed) before it "
+                   "finished, so it was not tried again. Nothing was half-registered; please ask again.")
+        _safe(send, "error", {"message": message})
+        result = failure_result(message, session_id, "job_failed")
+        _finish(records, job_id, result)
+        return {"job_id": job_id, "state": "done", "success": False}
+    if attempt > 1:
+        _safe(send, "agent_event", {"event_type": "job_retried",
+                                    "data": {"attempt": attempt, "reason": "the worker running it was lost"}})
+    try:
+        orchestrator = _Process.get_orchestrator()
+    except Exception as exc:  # noqa: BLE001 - the store or model is unreachable: a clear failure, and retry later
+        log.exception("could not build the orchestrator")
+        message = f"This worker cannot reach the library or the model right now ({exc}); please try again shortly."
+        _safe(send, "error", {"message": message})
+        result = failure_result(message, session_id, "unavailable")
+        _finish(records, job_id, result)
+        return {"job_id": job_id, "state": "done", "success": False}
+    try:
+        if kind == "socket":
+            result = run_socket_request(orchestrator, send, prompt, session_id, RemoteJob(records, job_id),
+                                        conclude=False)
+        else:
+            result = run_rest_request(orchestrator, prompt, session_id)
+    except JobCancelled:
+        _finish(records, job_id, None, "cancelled")
+        return {"job_id": job_id, "state": "cancelled"}
+    _finish(records, job_id, jsonable(result))
+    return {"job_id": job_id, "state": "done", "success": bool(result.get("success"))}
+
+
+def _safe(send, event: str, payload: dict) -> None:
+    try:
+        send(event, payload)
+    except redis.RedisError:
+        log.warning("could not publish %s for a job (broker away)", event)
+
+
+def _finish(records: JobRecords, job_id: str, result: dict | None, state: str = "done") -> None:
+    """Write the outcome, waiting out a broker restart: the job is acked only after this succeeds."""
+    deadline = time.monotonic() + FINISH_RETRY_SECONDS
+    while True:
+        try:
+            records.finish(job_id, result, state)
+            return
+        except redis.RedisError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _keep_lease(records: JobRecords, job_id: str, token: str, stop: threading.Event) -> None:
+    while not stop.wait(10.0):
+        try:
+            records.renew(job_id, token)
+        except redis.RedisError:
+            pass
+
+
+def register(app: Celery) -> None:
+    app.task(name=TASK, acks_late=True, ignore_result=True)(run_request)
+
+
+def run_worker(broker_url: str, concurrency: int = 1, name: str | None = None, loglevel: str = "INFO") -> None:
+    """Run a worker until stopped (SIGTERM: warm shutdown, the running job finishes first)."""
+    _Process.broker_url = broker_url
+    os.environ["SELFENG_BROKER_URL"] = broker_url  # the pool processes read it
+    app = make_celery(broker_url)
+    register(app)
+    app.worker_main(["worker", "-Q", QUEUE, "-c", str(concurrency), "-P", "prefork", "--without-gossip",
+                     "--without-mingle", "-l", loglevel, "-n", name or f"selfeng-{os.getpid()}@%h"])
