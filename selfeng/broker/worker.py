@@ -51,6 +51,10 @@ def make_celery(broker_url: str) -> Celery:
     return app
 
 
+class DatabaseUnavailable(RuntimeError):
+    pass
+
+
 class _Process:
     """What one pool process keeps: its orchestrator and its Redis client."""
 
@@ -63,6 +67,24 @@ class _Process:
         if cls.records is None:
             cls.records = JobRecords(connect(cls.broker_url or os.environ["SELFENG_BROKER_URL"]))
         return cls.records
+
+    database_ok_at = 0.0
+
+    @classmethod
+    def check_database(cls) -> None:
+        """Fail fast and clearly when the shared PostgreSQL library is down (at most one probe a second),
+        instead of every request waiting out the connection pool's timeout."""
+        from ..config import load_settings
+        settings = load_settings()
+        if settings.store != "postgres" or time.monotonic() - cls.database_ok_at < 1.0:
+            return
+        import psycopg
+        try:
+            psycopg.connect(settings.database_url, connect_timeout=3).close()
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DatabaseUnavailable(f"the PostgreSQL database is unreachable: {first}") from exc
+        cls.database_ok_at = time.monotonic()
 
     @classmethod
     def get_orchestrator(cls):
@@ -153,10 +175,11 @@ def _run_leased(records: JobRecords, job_id: str, kind: str, prompt: str, sessio
         _safe(send, "agent_event", {"event_type": "job_retried",
                                     "data": {"attempt": attempt, "reason": "the worker running it was lost"}})
     try:
+        _Process.check_database()
         orchestrator = _Process.get_orchestrator()
     except Exception as exc:  # noqa: BLE001 - the store or model is unreachable: a clear failure, and retry later
-        log.exception("could not build the orchestrator")
-        message = f"This worker cannot reach the library or the model right now ({exc}); please try again shortly."
+        log.warning("cannot run a request now: %s", exc)
+        message = f"This worker cannot reach the library right now ({exc}); please try again shortly."
         _safe(send, "error", {"message": message})
         result = failure_result(message, session_id, "unavailable")
         _finish(records, job_id, result)
