@@ -1,8 +1,11 @@
 """Vector search backends side by side: numpy (exact, the in-memory index), PostgreSQL + pgvector
-(HNSW and ivfflat, at pgvector's default and at selfeng's search breadth) and ChromaDB; plus
-registration latency on SQLite and PostgreSQL.
+(the store's own search: an exact sequential scan below postgres.IVF_MIN_VECTORS, its ivfflat index
+above; and for comparison ivfflat at pgvector's advice and HNSW, at pgvector's defaults and at wider
+settings) and ChromaDB; plus registration latency on SQLite and PostgreSQL (small library, and at each
+size with the store's own index in place).
 
-    python benchmarks/bench_stores.py [--sizes 10000,100000] [--queries 200] [--cache DIR] [--skip-chroma]
+    python benchmarks/bench_stores.py [--sizes 3000,10000,100000] [--queries 200] [--cache DIR]
+                                      [--skip-chroma] [--hnsw-up-to 20000]
 
 Library: the retrieval set's tools (tests/registry/retrieval_set.json) plus synthetic tools (verb x object
 x qualifier, as bench_search.py), three view vectors each (name, doc, full), MiniLM. Only 10,000
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
 import random
 import shutil
@@ -133,7 +137,6 @@ class Pg:
         self.dim = vecs.shape[-1]
         t0 = time.perf_counter()
         with self.store._conn() as c:
-            c.execute("DROP INDEX IF EXISTS tool_embeddings_hnsw_%d" % self.dim)
             with c.cursor().copy("COPY agent_tools (id, name, code, tests, docstring, signature) FROM STDIN") as cp:
                 for n in names:
                     doc, sig = docs.get(n, ("", f"{n}(x: str) -> str"))
@@ -144,33 +147,36 @@ class Pg:
                 for n, row in zip(names, vecs):
                     for v, vec in zip(VIEWS, row):
                         cp.write_row((n, v, embedder, self.dim, vec))
+        with self.store._psycopg.connect(url, autocommit=True) as c:
+            c.execute("VACUUM ANALYZE tool_embeddings")
         self.load_s = time.perf_counter() - t0
 
+    def drop_indexes(self) -> None:
+        with self.store._conn() as c:
+            for (name,) in c.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tool_embeddings' "
+                                     "AND schemaname = current_schema() AND indexdef ~ '(hnsw|ivfflat)'").fetchall():
+                c.execute(f'DROP INDEX "{name}"')
+        self.store._ann.clear()
+
     def build(self, kind: str, rows: int, params: str = "") -> float:
+        """A comparison index (the store's own is built by store.maintain_ann_index)."""
+        self.drop_indexes()
         t0 = time.perf_counter()
         with self.store._conn() as c:
             c.execute("SET maintenance_work_mem = '1GB'")
-            for ix in ("hnsw", "ivf"):
-                c.execute(f"DROP INDEX IF EXISTS tool_embeddings_{ix}_{self.dim}")
             expr = f"((embedding::vector({self.dim})) vector_cosine_ops)"
             if kind == "hnsw":
                 c.execute(f"CREATE INDEX tool_embeddings_hnsw_{self.dim} ON tool_embeddings USING hnsw {expr} "
                           f"{params} WHERE dim = {self.dim}")
             else:  # pgvector's advice: lists = rows / 1000 up to 1M rows
-                c.execute(f"CREATE INDEX tool_embeddings_ivf_{self.dim} ON tool_embeddings USING ivfflat {expr} "
+                c.execute(f"CREATE INDEX tool_embeddings_ivfcmp_{self.dim} ON tool_embeddings USING ivfflat {expr} "
                           f"WITH (lists = {max(rows // 1000, 10)}) WHERE dim = {self.dim}")
             c.execute("ANALYZE tool_embeddings")
         return time.perf_counter() - t0
 
-    def search(self, q: np.ndarray, k: int, knob: str, value: int) -> list[str]:
-        if knob == "ef_search":
-            return [n for n, _ in self.store.search_vectors(self.embedder, q, k, ef_search=value)]
-        with self.store._conn() as c:
-            c.execute(f"SET LOCAL ivfflat.probes = {int(value)}")
-            rows = c.execute(f"SELECT tool_name FROM tool_embeddings WHERE dim = {self.dim} AND embedder = %s "
-                             f"ORDER BY embedding::vector({self.dim}) <=> %s::vector({self.dim}) LIMIT %s",
-                             (self.embedder, q, k * 3)).fetchall()
-        return list(dict.fromkeys(r[0] for r in rows))[:k]
+    def search(self, q: np.ndarray, k: int, mode: str, value: int | None = None) -> list[str]:
+        kw = {"ef_search": value} if mode == "hnsw" else {"probes": value} if value else {}
+        return [n for n, _ in self.store.search_vectors(self.embedder, q, k, mode=mode, **kw)]
 
     def plan(self, q: np.ndarray) -> str:
         with self.store._conn() as c:
@@ -235,8 +241,9 @@ def pipeline(url: str, emb, rs_requests: list[str], queries: list[str]) -> tuple
     return (*out["numpy"], *out["pgvector"], agree)
 
 
-def registration(store_kind: str, url: str | None, vecs: np.ndarray, tmp: str, n: int = 60) -> float:
-    """Median ms of one register_tool (row + 3 vectors + version bump, one transaction)."""
+def registration(store_kind: str, url: str | None, vecs: np.ndarray, tmp: str, n: int = 60) -> tuple[float, float]:
+    """(median, p95) ms of one register_tool (row + 3 vectors + version bump, one transaction; embedding
+    excluded), after 5 warm-up registrations."""
     if store_kind == "sqlite":
         from selfeng.store.sqlite import SQLiteStore
         store = SQLiteStore(Path(tmp) / "reg.db")
@@ -244,24 +251,27 @@ def registration(store_kind: str, url: str | None, vecs: np.ndarray, tmp: str, n
         from selfeng.store.postgres import PostgresStore
         store = PostgresStore(url, max_size=2)
     lat = []
-    for i in range(n):
+    for i in range(n + 5):
         views = {v: vecs[i % len(vecs), j] for j, v in enumerate(VIEWS)}
         t = time.perf_counter()
-        store.register_tool({"name": f"reg_{store_kind}_{i}_{time.time_ns()}", "code": f"def f{i}(x): return x", "tests": "t",
-                             "docstring": "d"}, "bench", views, "library_version")
+        store.register_tool({"name": f"reg_{store_kind}_{i}_{time.time_ns()}", "code": f"def f{i}(x): return x",
+                             "tests": "t", "docstring": "d"}, "bench", views, "library_version")
         lat.append((time.perf_counter() - t) * 1000)
     store.close()
-    return statistics.median(lat[5:])
+    return statistics.median(lat[5:]), pct(lat[5:], 95)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--sizes", default="3000,10000,100000")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "selfeng-bench-stores"))
     ap.add_argument("--skip-chroma", action="store_true")
+    ap.add_argument("--hnsw-up-to", type=int, default=20_000,
+                    help="HNSW comparison builds only up to this many tools (100k: ~15 minutes a build)")
     args = ap.parse_args()
     from selfeng.store.pg_server import PgServer
+    from selfeng.store.postgres import IVF_MIN_VECTORS, IVF_PROBE_FRACTION
     import psycopg
 
     emb = MiniLMEmbedder()
@@ -290,7 +300,7 @@ def main() -> None:
     t0 = time.perf_counter()
     server.start()
     print(f"PostgreSQL server: initdb + start + database + pgvector in {time.perf_counter() - t0:.1f} s", flush=True)
-    rows_out, pipelines = [], []
+    rows_out, pipelines, regs = [], [], []
     try:
         for size in [int(s) for s in args.sizes.split(",")]:
             names, vecs = grow(names0, vecs0, size)
@@ -306,31 +316,51 @@ def main() -> None:
             url = f"{server.url}&options=-csearch_path%3D{schema}%2Cpublic"
             pg = Pg(url, names, vecs, emb.name, docs)
             print(f"[{size}] pg bulk load {pg.load_s:.1f} s", flush=True)
-            # the last build is the store's own index (HNSW_PARAMS), which the registry run below uses
-            builds = [("ivfflat", "", "probes", (1, 10)), ("hnsw", "", "ef_search", (40, 100)),
-                      ("hnsw", HNSW_PARAMS, "ef_search", (100, EF_SEARCH))]
-            for kind, params, knob, values in builds:
-                if size > 20_000 and kind == "hnsw" and not params:
-                    continue  # pgvector's default build: measured at 10k; the big build costs minutes
+
+            def row(label: str, fn) -> None:
+                m = measure(fn, qv, ex10, 10)
+                r1 = measure(fn, rs_qv, ex1, 1)["recall"]
+                rows_out.append((size, label, m["p50"], m["p95"], m["recall"], r1))
+                print(rows_out[-1], flush=True)
+
+            pg.drop_indexes()
+            row("pgvector exact (sequential scan)", lambda q, k: pg.search(q, k, "exact"))
+            builds = [("ivfflat", "", "ivfflat", (1, 10)), ("hnsw", "", "hnsw", (40, 100)),
+                      ("hnsw", HNSW_PARAMS, "hnsw", (EF_SEARCH, 1000))]
+            for kind, params, mode, values in builds:
+                if kind == "hnsw" and size > args.hnsw_up_to:
+                    continue
                 build_s = pg.build(kind, size * 3, params)
-                label = f"{kind} {params.replace('WITH ', '')}".strip()
+                label = f"{kind} {params.replace('WITH ', '')}".strip() if params else \
+                    (f"{kind} lists=rows/1000" if kind == "ivfflat" else f"{kind} defaults")
                 print(f"[{size}] {label} build {build_s:.1f} s; plan: {pg.plan(qv[0])}", flush=True)
                 for v in values:
-                    m = measure(lambda q, k: pg.search(q, k, knob, v), qv, ex10, 10)
-                    r1 = measure(lambda q, k: pg.search(q, k, knob, v), rs_qv, ex1, 1)["recall"]
-                    rows_out.append((size, f"pgvector {label} {knob}={v}", m["p50"], m["p95"], m["recall"], r1))
-                    print(rows_out[-1], flush=True)
+                    knob = "ef_search" if mode == "hnsw" else "probes"
+                    row(f"pgvector {label} {knob}={v}", lambda q, k: pg.search(q, k, mode, v))
+            # The store's own search, left in place for the registry and registration runs below.
+            pg.drop_indexes()
+            t0 = time.perf_counter()
+            built = pg.store.maintain_ann_index(pg.dim)
+            if built:
+                lists = int(built.rsplit("_", 1)[1])
+                print(f"[{size}] the store's {built} build {time.perf_counter() - t0:.1f} s; plan: {pg.plan(qv[0])}",
+                      flush=True)
+                row(f"pgvector store: ivfflat lists={lists} probes={max(1, math.ceil(lists * IVF_PROBE_FRACTION))}",
+                    lambda q, k: pg.search(q, k, "auto"))
+            else:
+                print(f"[{size}] below {IVF_MIN_VECTORS} vectors: the store searches exactly (row above)", flush=True)
             pg.store.close()
             pipelines.append((size, *pipeline(url, emb, [r["text"] for r in rs["requests"]], texts)))
             print(pipelines[-1], flush=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                regs.append((f"PostgreSQL, {size} tools" + (", ivfflat index" if built else ", no index"),
+                             *registration("postgres", url, vecs0, tmp)))
+            print(regs[-1], flush=True)
             if not args.skip_chroma:
                 cdir = tempfile.mkdtemp(prefix="selfeng-bench-chroma-")
                 ch = Chroma(cdir, names, vecs)
                 print(f"[{size}] chroma load + index {ch.load_s:.1f} s", flush=True)
-                m = measure(ch.search, qv, ex10, 10)
-                r1 = measure(ch.search, rs_qv, ex1, 1)["recall"]
-                rows_out.append((size, "chroma (hnsw, defaults)", m["p50"], m["p95"], m["recall"], r1))
-                print(rows_out[-1], flush=True)
+                row("chroma (hnsw, defaults)", ch.search)
                 del ch
                 shutil.rmtree(cdir, ignore_errors=True)
             with psycopg.connect(server.url, autocommit=True) as c:
@@ -339,25 +369,29 @@ def main() -> None:
             with psycopg.connect(server.url, autocommit=True) as c:
                 c.execute("DROP SCHEMA IF EXISTS breg CASCADE")
                 c.execute("CREATE SCHEMA breg")
-            reg_sqlite = registration("sqlite", None, vecs0, tmp)
-            reg_pg = registration("postgres", f"{server.url}&options=-csearch_path%3Dbreg%2Cpublic", vecs0, tmp)
+            regs.insert(0, ("SQLite, empty library", *registration("sqlite", None, vecs0, tmp)))
+            regs.insert(1, ("PostgreSQL, empty library", *registration(
+                "postgres", f"{server.url}&options=-csearch_path%3Dbreg%2Cpublic", vecs0, tmp)))
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
 
-    print(f"\nquery embedding p50 {q_embed:.2f} ms; 'with embedding' = search p50 + that")
-    print(f"{'tools':>7} | {'backend':<50} | {'p50 ms':>7} | {'p95 ms':>7} | {'p50+emb':>7} | {'recall@10':>9} | recall@1 (retrieval set)")
+    print(f"\nquery embedding p50 {q_embed:.2f} ms; 'p50+emb' = search p50 + that")
+    print(f"{'tools':>7} | {'backend':<58} | {'p50 ms':>7} | {'p95 ms':>7} | {'p50+emb':>7} | {'recall@10':>9} | "
+          "recall@1 (retrieval set)")
     for size, name, p50, p95, r10, r1 in rows_out:
-        print(f"{size:>7} | {name:<50} | {p50:7.2f} | {p95:7.2f} | {p50 + q_embed:7.2f} | {r10:9.3f} | {r1:.3f}")
+        print(f"{size:>7} | {name:<58} | {p50:7.2f} | {p95:7.2f} | {p50 + q_embed:7.2f} | {r10:9.3f} | {r1:.3f}")
     print("\nThe registry's whole search (search_candidates: cleaning, query embedding, vector step, exact "
-          "re-scoring of the candidates), numpy index vs the pgvector backend (HNSW, ef_search=%d):" % EF_SEARCH)
+          "re-scoring of the candidates), numpy index vs the pgvector backend (the store's own search):")
     print(f"{'tools':>7} | {'numpy p50':>9} | {'numpy p95':>9} | {'pgvector p50':>12} | {'pgvector p95':>12} | "
           "top-1 same as numpy (retrieval set)")
     for size, np50, np95, pg50, pg95, agree in pipelines:
         print(f"{size:>7} | {np50:9.2f} | {np95:9.2f} | {pg50:12.2f} | {pg95:12.2f} | {agree:.3f}")
-    print(f"\nregistration (row + 3 vectors + version bump, one transaction, embedding excluded), median: "
-          f"SQLite {reg_sqlite:.2f} ms, PostgreSQL {reg_pg:.2f} ms")
-
+    print("\nregistration (Store.register_tool: row + 3 vectors + version bump, one transaction, embedding "
+          "excluded), 60 after 5 warm-up:")
+    print(f"{'store':<45} | {'median ms':>9} | {'p95 ms':>7}")
+    for label, med, p95 in regs:
+        print(f"{label:<45} | {med:9.2f} | {p95:7.2f}")
 
 if __name__ == "__main__":
     main()

@@ -124,6 +124,20 @@ MIGRATIONS: list[tuple[str, str]] = [
     );
     CREATE INDEX workflow_runs_key ON workflow_runs(sequence_key, success);
     """),
+    ("m008_no_hnsw_below_ivf", """
+    -- Earlier versions built an HNSW index on the first vector. Search is now exact below
+    -- postgres.IVF_MIN_VECTORS vectors and uses an ivfflat index above (built by the store when the
+    -- library passes that size), so the HNSW graphs go: they cost 5-60 ms per registration.
+    DO $$
+    DECLARE r record;
+    BEGIN
+      FOR r IN SELECT indexname FROM pg_indexes
+               WHERE schemaname = current_schema() AND tablename = 'tool_embeddings'
+                 AND indexname LIKE 'tool\\_embeddings\\_hnsw\\_%' LOOP
+        EXECUTE format('DROP INDEX %I', r.indexname);
+      END LOOP;
+    END $$;
+    """),
 ]
 
 _LOCK_KEY = 0x5E1FE26  # advisory lock id: "selfeng migrations"

@@ -1,6 +1,6 @@
 """Where tool vectors are searched (`SELFENG_VECTOR_STORE`): `numpy` (default: exact, in memory),
-`pgvector` (the PostgreSQL store's HNSW index) or `chroma` (a ChromaDB PersistentClient at
-`CHROMA_PERSIST_DIR`). Tool rows always stay in the store.
+`pgvector` (in the PostgreSQL store: exact below its index threshold, ivfflat above) or `chroma` (a
+ChromaDB PersistentClient at `CHROMA_PERSIST_DIR`). Tool rows always stay in the store.
 
 A backend answers "the N tools nearest this query vector" (best view per tool). `BackendIndex` asks it
 for the candidates and then scores only those exactly as the numpy index does (cosine over views, past

@@ -1,6 +1,6 @@
 """PostgreSQL-specific checks (the shared store tests in tests/registry/test_registry_store.py run on
-both stores): the seeds' schema, migrations applied once even by racing processes, the HNSW index,
-vector search, JSON that PostgreSQL refuses (NaN), replace semantics."""
+both stores): the seeds' schema, migrations applied once even by racing processes, exact search
+below the index threshold and the ivfflat index above it, JSON that PostgreSQL refuses (NaN), replace semantics."""
 from __future__ import annotations
 
 import threading
@@ -64,21 +64,64 @@ def test_seeds_tables_and_migrations_once_even_when_racing(pg):
     assert cols["embedding"] == "vector" and {"id", "name", "file_path", "test_path", "docstring"} <= set(cols)
 
 
-def test_register_search_and_hnsw_index(pg):
-    store = pg()
-    for i in range(20):
+def _register(store, n: int) -> None:
+    for i in range(n):
         store.register_tool({"name": f"tool_{i}", "code": "x", "tests": ""}, "e",
                             {"name": _unit(i), "doc": _unit(100 + i), "full": _unit(200 + i)}, "v")
+
+
+def _ivf_indexes(store) -> list[str]:
     with store._conn() as c:
-        indexdef = c.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'tool_embeddings_hnsw_8' "
-                             "AND schemaname = current_schema()").fetchone()[0]
+        return [r[0] for r in c.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tool_embeddings' "
+                                        "AND schemaname = current_schema() AND indexdef LIKE '%ivfflat%'")]
+
+
+def test_small_library_search_is_exact_without_an_index(pg):
+    store = pg()
+    _register(store, 20)
+    assert _ivf_indexes(store) == []
+    with store._conn() as c:
         seeds_vec = c.execute("SELECT embedding FROM agent_tools WHERE name = 'tool_3'").fetchone()[0]
-    assert "hnsw" in indexdef and "m='32'" in indexdef.replace(" ", "")
+        plan = " ".join(r[0] for r in c.execute(
+            "EXPLAIN SELECT tool_name FROM tool_embeddings WHERE dim = 8 AND embedder = 'e' "
+            "ORDER BY embedding <#> %s::vector LIMIT 9", (_unit(7),)))
     assert np.allclose(np.asarray(seeds_vec.to_numpy()), _unit(203))   # the seeds' column: the full view
-    hits = store.search_vectors("e", _unit(107), 3)
-    assert hits[0][0] == "tool_7" and hits[0][1] == pytest.approx(1.0, abs=1e-5)
-    assert len({n for n, _ in hits}) == 3
+    assert "Seq Scan" in plan
+    q = _unit(999)
+    exact = sorted(((f"tool_{i}", max(float(_unit(s + i) @ q) for s in (0, 100, 200))) for i in range(20)),
+                   key=lambda kv: -kv[1])[:5]
+    hits = store.search_vectors("e", q, 5)
+    assert [n for n, _ in hits] == [n for n, _ in exact]
+    assert [s for _, s in hits] == pytest.approx([s for _, s in exact], abs=1e-5)
     assert store.get_meta("v") == "20"
+
+
+def test_ivfflat_index_built_past_the_threshold_and_retrained_as_it_grows(pg, monkeypatch):
+    from selfeng.store import postgres
+    monkeypatch.setattr(postgres, "IVF_VECTORS_PER_LIST", 3)   # lists = n / 3 (at least 10)
+    store = postgres.PostgresStore(__import__("os").environ["SELFENG_DATABASE_URL"], ivf_min_vectors=30)
+    try:
+        _register(store, 9)                     # 27 vectors: still exact
+        assert _ivf_indexes(store) == []
+        _register_more = [(f"more_{i}", i) for i in range(11)]
+        store.register_tool({"name": "tool_9", "code": "x", "tests": ""}, "e",
+                            {"name": _unit(9), "doc": _unit(109), "full": _unit(209)}, "v")
+        assert _ivf_indexes(store) == ["tool_embeddings_ivf_8_10"]  # 30 vectors: built, 10 lists
+        assert store.search_vectors("e", _unit(107), 1)[0][0] == "tool_7"
+        for name, i in _register_more:          # at 45 vectors (15 lists' worth): re-trained
+            store.register_tool({"name": name, "code": "x", "tests": ""}, "e",
+                                {"name": _unit(300 + i), "doc": _unit(400 + i), "full": _unit(500 + i)}, "v")
+        assert _ivf_indexes(store) == ["tool_embeddings_ivf_8_15"]
+        with store._conn() as c:
+            c.execute("SET LOCAL enable_seqscan = off")  # 63 rows: the planner would rather scan them
+            plan = " ".join(r[0] for r in c.execute(
+                "EXPLAIN SELECT tool_name FROM tool_embeddings WHERE dim = 8 AND embedder = 'e' "
+                "ORDER BY embedding::vector(8) <=> %s::vector(8) LIMIT 9", (_unit(7),)))
+        assert "Index Scan using tool_embeddings_ivf_8_15" in plan
+        hit = store.search_vectors("e", _unit(403), 1)[0]
+        assert hit[0] == "more_3" and hit[1] == pytest.approx(1.0, abs=1e-5)
+    finally:
+        store.close()
 
 
 def test_name_conflict_and_replace_keep_history(pg):
