@@ -204,6 +204,8 @@ def _why_kept(group: list[Candidate], case: Case, obs: Observation | None, n: in
     voters = sum(1 for c in group if c.independent)
     if obs is None:
         return "the test did not reach the implementation"
+    if obs.weak and obs.error:
+        return f"a shared {obs.error} is a bug in the code, not evidence against the case"
     if obs.weak:
         return "agreement on a bool/None result is weak evidence"
     if voters < 2:

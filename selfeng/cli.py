@@ -209,7 +209,8 @@ def cmd_eval(args) -> int:
     path = args.json or evaluation.default_json_path(settings, args.suite)
     save = lambda report: evaluation.write_json(path, report)  # noqa: E731 - after every item, too
     if args.suite == "humaneval":
-        report = evaluation.evaluate_humaneval(args.every, args.limit, settings=settings, checkpoint=save)
+        report = evaluation.evaluate_humaneval(args.every, args.limit, settings=settings, checkpoint=save,
+                                                 offset=args.offset)
         table = evaluation.humaneval_table(report)
     else:
         report = evaluation.evaluate_requests(args.file, args.split, settings=settings, data_dir=args.data_dir,
@@ -260,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     suites = e.add_subparsers(dest="suite", required=True)
     he = suites.add_parser("humaneval", help="pipeline vs single-shot on HumanEval (offline problems)")
     he.add_argument("--every", type=int, default=4, help="problems 0, K, 2K, ... (default 4: 41 problems)")
+    he.add_argument("--offset", type=int, default=0,
+                    help="start at problem OFFSET: a disjoint set to tune on (default 0)")
     he.add_argument("--limit", type=int, help="at most N problems")
     he.add_argument("--json", help="where to write the JSON report (default: <data dir>/outputs/)")
     rq = suites.add_parser("requests", help="a JSON list of {request, expect} in order, one growing library")

@@ -141,9 +141,10 @@ def load_humaneval() -> list[dict]:
     return sorted(problems, key=lambda p: int(p["task_id"].split("/")[1]))
 
 
-def select_problems(problems: list[dict], every: int = 4, limit: int | None = None) -> list[dict]:
-    """Problems 0, K, 2K, ... (at most `limit`)."""
-    chosen = problems[::max(1, every)]
+def select_problems(problems: list[dict], every: int = 4, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Problems OFFSET, OFFSET+K, OFFSET+2K, ... (at most `limit`). A non-zero offset gives a disjoint set,
+    for tuning without looking at the problems that are reported."""
+    chosen = problems[max(0, offset)::max(1, every)]
     return chosen[:limit] if limit else chosen
 
 
@@ -274,14 +275,15 @@ def _evidence_summary(result: dict) -> Any:
 
 
 def evaluate_humaneval(every: int = 4, limit: int | None = None, *, settings: Settings | None = None,
-                       llm_client=None, progress: Progress = _stderr, checkpoint: Checkpoint = None) -> dict:
+                       llm_client=None, progress: Progress = _stderr, checkpoint: Checkpoint = None,
+                       offset: int = 0) -> dict:
     """Pipeline and single-shot on problems 0, K, 2K, ...; per-problem rows and a summary.
     `checkpoint` receives the report so far after each problem (a long run survives an interruption)."""
     from .embeddings import create_embedder
     from .llm_client import LLMClient
     from .sandbox import SecureSandbox
     base = settings or load_settings()
-    problems = select_problems(load_humaneval(), every, limit)
+    problems = select_problems(load_humaneval(), every, limit, offset)
     llm_client = llm_client or LLMClient(settings=base)
     load_s = _preload(llm_client)
     embedder = create_embedder(base)
@@ -295,15 +297,16 @@ def evaluate_humaneval(every: int = 4, limit: int | None = None, *, settings: Se
             rows.append({"task_id": problem["task_id"], "entry_point": problem["entry_point"],
                          "pipeline": pipe, "single_shot": single})
             if checkpoint:
-                checkpoint(_humaneval_report(base, every, limit, load_s, rows))
+                checkpoint(_humaneval_report(base, every, limit, load_s, rows, offset))
             progress(f"[{i}/{len(problems)}] {problem['task_id']:<14} pipeline: {_pipeline_outcome(pipe)} "
                      f"({pipe['seconds']:.1f}s, {pipe['model_calls']} calls)  single-shot: "
                      f"{'pass' if single['passed'] else 'fail'} ({single['seconds']:.1f}s)")
-    return _humaneval_report(base, every, limit, load_s, rows)
+    return _humaneval_report(base, every, limit, load_s, rows, offset)
 
 
-def _humaneval_report(base: Settings, every: int, limit: int | None, load_s: float, rows: list[dict]) -> dict:
-    return {"kind": "humaneval", "every": every, "limit": limit, "provider": base.llm_provider,
+def _humaneval_report(base: Settings, every: int, limit: int | None, load_s: float, rows: list[dict],
+                      offset: int = 0) -> dict:
+    return {"kind": "humaneval", "every": every, "offset": offset, "limit": limit, "provider": base.llm_provider,
             "model_load_s": load_s, "rows": rows, "summary": summarize_humaneval(rows)}
 
 
@@ -348,8 +351,8 @@ def summarize_humaneval(rows: list[dict]) -> dict:
 def humaneval_table(report: dict) -> str:
     s, rows = report["summary"], report["rows"]
     p, b, n = s["pipeline"], s["single_shot"], s["problems"]
-    k = report["every"]
-    lines = [f"HumanEval problems 0, {k}, {2 * k}, …: {n} problems (provider {report['provider']}; seconds: "
+    k, o = report["every"], report.get("offset", 0)
+    lines = [f"HumanEval problems {o}, {o + k}, {o + 2 * k}, …: {n} problems (provider {report['provider']}; seconds: "
              "the pipeline's synthesis wall time, the single-shot model call)", "",
              "| | pipeline | single-shot |", "|---|---|---|",
              f"| pass@1 | {_frac(p['passed'], n)} | {_frac(b['passed'], n)} |",

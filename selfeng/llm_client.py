@@ -184,15 +184,18 @@ class LLMClient:
         return render_tests(spec, reply)
 
     def generate_test_cases(self, spec: dict[str, Any], request: str = "", *, fixtures: str = "",
-                            min_cases: int = 1, temperature: float = 0.0) -> list[dict] | str:
+                            min_cases: int = 1, temperature: float = 0.0, show_work: bool = False) -> list[dict] | str:
         """The model's cases as JSON objects ({args, expected, from_request}), or raw pytest code from a model
         that answered with code (accepted only if every test calls the tool and asserts on its result)."""
-        schema = cases_schema(spec, min_cases)
+        schema = cases_schema(spec, min_cases, show_work)
         request_line = f"Request: {request.strip()}\n" if request and request.strip() not in spec["docstring"] else ""
         prompt = self._prompts["generate_tests"].format(
             signature=signature_of(spec), docstring=spec["docstring"], request=request_line,
             fixtures=f"{fixtures.strip()}\n" if fixtures else "")
-        text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=700, temperature=temperature)
+        if show_work:  # the working is written before the value, so the value can follow from it
+            prompt += WORK_NOTE
+        text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=900 if show_work else 700,
+                          temperature=temperature)
         return cases_from_reply(spec, text)
 
     def generate_implementation(self, spec: dict[str, Any], tests: str | None = None, *,
@@ -322,12 +325,18 @@ def examples_from_tests(tests: str, function_name: str, limit: int = 8) -> list[
     return out[:limit]
 
 
-def cases_schema(spec: dict, min_cases: int = 1) -> dict:
+WORK_NOTE = ("\nIn each case, write work first: the computation that gives the expected value, in a few "
+             "short steps (for example \"3 * 3.785 = 11.355\"); expected must be what work gives.")
+
+
+def cases_schema(spec: dict, min_cases: int = 1, show_work: bool = False) -> dict:
     props = {p["name"]: type_schema(p.get("type")) for p in spec["parameters"]}
     args = {"type": "object", "properties": props, "required": list(props)}
-    case = {"type": "object", "properties": {"args": args, "expected": type_schema(spec.get("return_type")),
-                                             "from_request": {"type": "boolean"}},
-            "required": ["args", "expected", "from_request"]}
+    fields: dict = {"args": args}
+    if show_work:  # properties are generated in this order: the working comes before the value
+        fields["work"] = {"type": "string", "maxLength": 160}
+    fields.update({"expected": type_schema(spec.get("return_type")), "from_request": {"type": "boolean"}})
+    case = {"type": "object", "properties": fields, "required": list(fields)}
     return {"type": "object", "properties": {"cases": {"type": "array", "items": case,
                                                        "minItems": max(1, min_cases), "maxItems": 8}},
             "required": ["cases"]}

@@ -85,7 +85,7 @@ class CapabilitySynthesisEngine:
 
             step = "verification"
             self._step(callback, step, "in_progress")
-            outcome = self._search(spec, cases, data, first, callback)
+            outcome = self._search(spec, cases, data, first, callback, user_prompt)
             state.update(code=outcome["code"], tests=outcome["tests"])
             verified = outcome["verified"]
             report = outcome["report"]
@@ -155,21 +155,40 @@ class CapabilitySynthesisEngine:
 
     def _cases(self, spec: dict, user_prompt: str, data: DataCases | None) -> list[Case]:
         """Stated examples first, then the model's cases, then the request's own input as a probe."""
+        cases = self._written_cases(spec, user_prompt, data, self._stated_cases(spec), start=1)
+        probe = None if data or spec.get("preamble") is not None else request_probe(spec, user_prompt)
+        return merge(cases, [probe] if probe else [])
+
+    @staticmethod
+    def _stated_cases(spec: dict) -> list[Case]:
         params = [p["name"] for p in spec["parameters"]]
         name = spec["function_name"]
-        stated = [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(
+        return [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(
             doctest_examples(spec["docstring"], spec.get("source_name", name), params, "docstring"))]
+
+    def _written_cases(self, spec: dict, user_prompt: str, data: DataCases | None, stated: list[Case], *,
+                       start: int, sampled: bool = False) -> list[Case]:
+        """`stated` plus the model's cases, written from the spec alone. Asked again (sampled) when fewer
+        distinct usable cases than required come back, or none can be read. Case names start at `start`
+        (at most 8 cases a reply), so a later set never reuses an earlier set's names."""
+        name = spec["function_name"]
         min_tests = max(1, self.settings.synthesis_min_tests)
-        cases: list[Case] = []
-        for attempt in range(2):  # ask again when the model gives fewer distinct usable cases than required
-            reply = self.llm_client.generate_test_cases(
-                spec, user_prompt, fixtures=data.prompt if data else "", min_cases=min_tests,
-                temperature=0.0 if attempt == 0 else SAMPLE_TEMPERATURE)
+        cases: list[Case] = list(stated)
+        unreadable: list[str] = []
+        for attempt in range(2):
+            temperature = SAMPLE_TEMPERATURE if sampled or attempt else 0.0
+            try:
+                reply = self.llm_client.generate_test_cases(
+                    spec, user_prompt, fixtures=data.prompt if data else "", min_cases=min_tests,
+                    temperature=temperature)
+            except LLMError as exc:  # an unreadable reply is a reason to ask again, not to give up
+                log.info("cases for %s unusable: %s", name, exc)
+                unreadable.append(str(exc))
+                continue
             if isinstance(reply, str):  # a model that writes pytest code: its tests are taken as they are
                 written = code_cases(reply, name)
             else:
-                # Names stay unique across rounds (at most 8 cases a reply).
-                written = model_cases(spec, reply, user_prompt, start=10 * attempt + 1)
+                written = model_cases(spec, reply, user_prompt, start=start + 10 * attempt)
             if data:
                 written = data.usable(written)
             cases = merge(stated, cases, written)
@@ -177,9 +196,9 @@ class CapabilitySynthesisEngine:
                 break
         if sum(not c.probe for c in cases) < min_tests:
             raise SynthesisError("tests", f"the model gave {sum(not c.probe for c in cases)} distinct usable "
-                                          f"test case(s); at least {min_tests} are required")
-        probe = None if data or spec.get("preamble") is not None else request_probe(spec, user_prompt)
-        return merge(cases, [probe] if probe else [])
+                                          f"test case(s); at least {min_tests} are required"
+                                          + "".join(f"; {e}" for e in unreadable))
+        return cases
 
     def _draw(self, spec: dict, index: int) -> str:
         """Candidate `index`: greedy first, then independent samples; all from the spec alone."""
@@ -204,16 +223,37 @@ class CapabilitySynthesisEngine:
         return cand
 
     def _search(self, spec: dict, cases: list[Case], data: DataCases | None, first: str,
-                callback: Callback) -> dict:
-        """Draw, observe and arbitrate until a verdict holds or the attempts are spent."""
+                callback: Callback, user_prompt: str = "") -> dict:
+        """Draw, observe and arbitrate until a verdict holds or the attempts are spent.
+
+        When agreeing independent implementations contradict the model's cases (more than the one a round
+        may drop), the case set is the suspect: it is set aside whole, and a fresh one, written again from the
+        spec alone and without seeing any code, must then be passed instead (see `_outvoted`)."""
+        cands = [self._observe(spec, Candidate("greedy", first, True), cases, data)]
+        verdict, attempts = self._rounds(spec, cases, data, cands, 1, callback, until_outvoted=True)
+        replaced = None
+        if _outvoted(verdict, cands):
+            fresh = self._fresh_cases(spec, user_prompt, data, cases)
+            if fresh is not None:
+                replaced = _replacement_note(verdict, cands)
+                self._progress(callback, verdict, cands, replaced)
+                cases = fresh
+                for cand in cands:
+                    self._observe(spec, cand, cases, data)
+                verdict, attempts = self._rounds(spec, cases, data, cands, attempts, callback)
+        return self._final(spec, verdict, cands, data, attempts, replaced)
+
+    def _rounds(self, spec: dict, cases: list[Case], data: DataCases | None, cands: list[Candidate],
+                attempts: int, callback: Callback, until_outvoted: bool = False) -> tuple[Verdict, int]:
+        """Rounds of draw, observe, decide. With `until_outvoted`, stop as soon as agreeing implementations
+        outvote the cases: further draws would only add votes against a case set that is already suspect."""
         max_attempts = max(2, self.settings.synthesis_max_attempts)
         min_tests = max(1, self.settings.synthesis_min_tests)
-        cands = [self._observe(spec, Candidate("greedy", first, True), cases, data)]
-        attempts = 1
         verdict = decide(cands, cases, min_tests)
         while attempts < max_attempts:
-            settled = verdict.decided and len(cands) >= 2 and not _contested(verdict, cands)
-            if settled or (not verdict.decided and not verdict.next_step):
+            if settled_verdict(verdict, cands) or (not verdict.decided and not verdict.next_step):
+                break
+            if until_outvoted and _outvoted(verdict, cands):
                 break
             attempts += 1
             # Two independent opinions come first; only then is a repair worth its fitted bias.
@@ -224,7 +264,19 @@ class CapabilitySynthesisEngine:
             # Re-decided from scratch each round, so at most one case is ever dropped per round.
             verdict = decide(cands, cases, min_tests)
             self._progress(callback, verdict, cands)
-        return self._final(spec, verdict, cands, data, attempts)
+        return verdict, attempts
+
+    def _fresh_cases(self, spec: dict, user_prompt: str, data: DataCases | None,
+                     old: list[Case]) -> list[Case] | None:
+        """The stated cases and the probes again, with a new model set in place of the old one."""
+        kept = [c for c in old if c.trusted or c.probe]
+        try:
+            fresh = self._written_cases(spec, user_prompt, data, [c for c in kept if not c.probe], start=51,
+                                        sampled=True)
+        except SynthesisError as exc:
+            log.info("no fresh case set for %s: %s", spec["function_name"], exc)
+            return None
+        return merge(fresh, [c for c in kept if c.probe])
 
     def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool) -> Candidate | None:
         try:
@@ -242,14 +294,15 @@ class CapabilitySynthesisEngine:
             log.warning("candidate %d failed: %s", n, exc)
             return None
 
-    def _progress(self, callback: Callback, verdict: Verdict, cands: list[Candidate]) -> None:
+    def _progress(self, callback: Callback, verdict: Verdict, cands: list[Candidate], message: str = "") -> None:
         emit(callback, ev.SYNTHESIS_STEP, {
             "step": "verification", "status": "in_progress", "attempt": len(cands),
-            "message": verdict.reasons[-1] if verdict.reasons else "weighing the evidence"})
+            "message": message or (verdict.reasons[-1] if verdict.reasons else "weighing the evidence")})
 
     def _final(self, spec: dict, verdict: Verdict, cands: list[Candidate], data: DataCases | None,
-               attempts: int) -> dict:
-        """Strict verification of the chosen code on the kept cases (probes carry their consensus value)."""
+               attempts: int, replaced: str | None = None) -> dict:
+        """Strict verification of the chosen code on the kept cases (probes carry their consensus value).
+        `replaced` says why a first case set was set aside, if one was: the evidence must say so."""
         kept = [c for c in verdict.kept if not c.probe]
         consensus = _consensus_cases(verdict, cands)
         tests = render(spec, kept + consensus)
@@ -259,7 +312,9 @@ class CapabilitySynthesisEngine:
                     "stated_cases": sum(c.trusted for c in kept), "consensus_cases": len(consensus),
                     "dropped": [{"case": d.case.name, "expected": d.case.expected, "observed": d.observed.shown(),
                                  "by": list(d.by)} for d in verdict.dropped],
-                    "disputed": verdict.disputed}
+                    "disputed": verdict.disputed, "replaced_case_set": replaced}
+        if replaced:
+            evidence["summary"] += f"; {replaced}"
         report: dict = {}
         if chosen is not None and verdict.decided:
             report = self.sandbox.verify_tool(spec["function_name"], chosen.code, tests,
@@ -268,6 +323,8 @@ class CapabilitySynthesisEngine:
         error = None
         if not verified:
             error = self._failure_message(verdict, cands, report)
+            if replaced:
+                error += f"\n  {replaced}"
             evidence["summary"] = "not verified: " + error.splitlines()[0]
         return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
@@ -288,6 +345,38 @@ class CapabilitySynthesisEngine:
             lines.append("disputed cases: " + ", ".join(verdict.disputed))
         lines += [f"  {r}" for r in verdict.reasons[1:4]]
         return "\n".join(lines)
+
+
+def _agreeing(verdict: Verdict, cands: list[Candidate]) -> list[Candidate]:
+    """The independent implementations that behave like the chosen one on every kept case's input."""
+    names = [c.name for c in verdict.kept]
+    mine = verdict.chosen.behaviour(names)
+    return [c for c in cands if c.independent and c.behaviour(names) == mine]
+
+
+def _outvoted(verdict: Verdict, cands: list[Candidate]) -> bool:
+    """Undecided, and at least two independent implementations agree on every input, pass every stated case,
+    and contradict model cases: the model's expected values, not the code, are then the likelier fault."""
+    if verdict.decided or verdict.chosen is None:
+        return False
+    failing = verdict.chosen.fails(verdict.kept)
+    crashes = [o for o in (verdict.chosen.observations.get(c.name) for c in failing)
+               if o is None or (o.error and o.weak)]  # a shared bug (NameError, TypeError...) is not a vote
+    return (len(_agreeing(verdict, cands)) >= 2 and bool(failing) and not crashes
+            and not any(c.trusted or c.source == "code" for c in failing))
+
+
+def _replacement_note(verdict: Verdict, cands: list[Candidate]) -> str:
+    failing = verdict.chosen.fails(verdict.kept)
+    model = sum(1 for c in verdict.kept if not (c.trusted or c.probe))
+    return (f"a first set of {model} model cases was set aside: {len(failing)} of them contradicted "
+            f"{len(_agreeing(verdict, cands))} agreeing independent implementations; a fresh set was written "
+            "from the spec alone")
+
+
+def settled_verdict(verdict: Verdict, cands: list[Candidate]) -> bool:
+    """Decided, with a second opinion drawn, and no rival behaviour as well supported."""
+    return verdict.decided and len(cands) >= 2 and not _contested(verdict, cands)
 
 
 def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:

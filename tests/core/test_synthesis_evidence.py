@@ -131,9 +131,12 @@ def test_raw_pytest_from_a_code_writing_model_is_run_as_written_and_vacuous_test
     assert result["tests_verified"], result.get("error")
     assert "def test_many():" in result["tests"] and "import math" in result["tests"]
     vacuous = "```python\ndef test_a():\n    assert True\n```"
-    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", vacuous)))
+    # An unusable reply is asked for once more; twice vacuous, the request fails at the tests step.
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", vacuous),
+                                              ("generate_tests", vacuous)))
     result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
     assert not result["success"] and result["step"] == "tests" and "check nothing" in result["error"]
+    assert provider.remaining("generate_tests") == 0
     assert orch.get_tool_count() == 1  # the same library: only the first tool
 
 
@@ -146,3 +149,42 @@ def test_huge_integers_survive_the_verification_report():
     calls = {t["nodeid"].split("::")[-1]: t["calls"][0] for t in report["tests"]}
     assert "digest" in calls["test_big"] and calls["test_big"]["chars"] > 4000
     assert len(str(calls["test_wrong"]["value"])) > 3000  # 1200! has 3176 digits and is kept as a value
+
+
+RIGHT_ADD = "```python\ndef add_one(x: int) -> int:\n    return x + 1\n```"
+
+
+def test_a_case_set_outvoted_by_agreeing_implementations_is_replaced_by_a_fresh_one():
+    """Two model cases are wrong: no single drop can settle it, so the whole set is suspect."""
+    wrong = {"cases": [{"args": {"x": 1}, "expected": 2, "from_request": False},
+                       {"args": {"x": 5}, "expected": 7, "from_request": False},
+                       {"args": {"x": 0}, "expected": 1, "from_request": False},
+                       {"args": {"x": 10}, "expected": 12, "from_request": False}]}
+    fresh = {"cases": [{"args": {"x": x}, "expected": x + 1, "from_request": False} for x in (2, 3, 100)]}
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", wrong),
+                                              ("generate_implementation", RIGHT_ADD),
+                                              ("generate_implementation", RIGHT_ADD), ("generate_tests", fresh)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert result["tests_verified"], result.get("error")
+    assert result["dropped_tests"] == []
+    summary = result["evidence"]["summary"]
+    assert summary.startswith("verified by 3 of 3 cases") and "set aside: 2 of them contradicted 2 agreeing" in summary
+    assert "x=10) == 12" not in result["tests"] and "x=100) == 101" in result["tests"]
+    purposes = [c["purpose"] for c in provider.calls]
+    assert purposes.count("generate_implementation") == 2 and purposes.count("generate_tests") == 2
+    # The fresh set was written from the spec alone: no code in its prompt.
+    fresh_prompt = [c for c in provider.calls if c["purpose"] == "generate_tests"][1]["messages"][-1]["content"]
+    assert "return x + 1" not in fresh_prompt
+
+
+def test_agreeing_wrong_implementations_are_not_verified_by_asking_for_fresh_cases():
+    """The safeguard cuts both ways: a fresh set catches code that is consistently wrong."""
+    plus_two = "```python\ndef add_one(x: int) -> int:\n    return x + 2\n```"
+    fresh = {"cases": [{"args": {"x": x}, "expected": x + 1, "from_request": False} for x in (2, 3, 100)]}
+    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES),
+                                       *[("generate_implementation", plus_two)] * 2, ("generate_tests", fresh),
+                                       *[("generate_implementation", plus_two)] * 2))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert not result["success"] and result["step"] == "verification"
+    assert "set aside" in result["error"] and "test_add_one_case_51 expects 3" in result["error"]
+    assert orch.get_tool_count() == 0

@@ -109,3 +109,6 @@ def test_problem_selection_every_k():
     chosen = select_problems(problems, every=4)
     assert len(chosen) == 41 and chosen[1]["task_id"] == "HumanEval/4"
     assert [p["task_id"] for p in select_problems(problems, every=40, limit=2)] == ["HumanEval/0", "HumanEval/40"]
+    tuning = select_problems(problems, every=4, offset=2)  # disjoint from the reported slice
+    assert tuning[0]["task_id"] == "HumanEval/2" and not {p["task_id"] for p in tuning} & {
+        p["task_id"] for p in chosen}
