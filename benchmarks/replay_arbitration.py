@@ -2,7 +2,8 @@
 
 Prints, per case set, how often the model's expected values are right (judged by the candidates that pass
 HumanEval's hidden tests), and, per policy, coverage (decided), verified precision, pass@1 and the model
-calls it would have made. The policies are the engine's own search loop over different evidence.
+calls it would have made. The policies are the engine's own search loop over different evidence. A last
+table prices k: what deciding on the first k candidates buys, and what the k-th draw costs.
 
     .venv/bin/python benchmarks/replay_arbitration.py TRACE.json [TRACE2.json ...]
 """
@@ -102,6 +103,25 @@ POLICIES = {
 }
 
 
+def by_k(rows: list[dict], k_max: int = MAX_ATTEMPTS) -> list[str]:
+    """What the k-th candidate costs (its draw's seconds; later draws reuse the cached prompt) and buys."""
+    lines = ["| k | decided | correct | precision | median s for draw k |", "|---|---|---|---|---|"]
+    for k in range(1, k_max + 1):
+        decided = correct = 0
+        for row in rows:
+            sets, cands, hidden = load(row)
+            if len(cands) < k:
+                continue
+            v = decide(cands[:k], sets["stated"] + sets["greedy"] + sets.get("probe", []), MIN_TESTS)
+            decided += bool(v.decided)
+            correct += bool(v.decided and hidden[v.chosen.label])
+        draws = [r["candidates"][k - 1]["draw_s"] for r in rows
+                 if len(r["candidates"]) >= k and "draw_s" in r["candidates"][k - 1]]
+        prec = f"{correct / decided:.2f}" if decided else "—"
+        lines.append(f"| {k} | {decided} | {correct} | {prec} | {round(statistics.median(draws), 1) if draws else '—'} |")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("traces", nargs="+")
@@ -129,6 +149,8 @@ def main() -> None:
                 correct += hidden[verdict.chosen.label]
         prec = f"{correct / decided:.2f}" if decided else "—"
         print(f"| {label} | {decided} | {correct} | {prec} | {correct / n:.2f} | {statistics.median(calls)} |")
+    print("\nFirst k candidates, stated and greedy cases, one decision (no search loop):\n")
+    print("\n".join(by_k(rows)))
 
 
 if __name__ == "__main__":
