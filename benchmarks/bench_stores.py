@@ -261,6 +261,47 @@ def registration(store_kind: str, url: str | None, vecs: np.ndarray, tmp: str, n
     return statistics.median(lat[5:]), pct(lat[5:], 95)
 
 
+def registry_registration(store_kind: str, url: str | None, emb, tmp: str, n: int = 40) -> tuple[float, float, float]:
+    """CapabilityRegistry.add_tool as synthesis calls it (name check, one-transaction registration,
+    mirror files, index update), embedding excluded: the time spent inside the embedder is subtracted.
+    Returns medians (whole add_tool minus embedding, Store.register_tool, mirror files) in ms."""
+    from selfeng.capability_registry import CapabilityRegistry
+    from selfeng.config import load_settings
+    env = {"SELFENG_STORE": store_kind, **({"SELFENG_DATABASE_URL": url} if url else {})}
+    s = load_settings(env=env, env_file=os.devnull, data_dir=Path(tmp) / f"reg-{store_kind}")
+    reg = CapabilityRegistry(settings=s, embedder=emb)
+    spent = {"embed": 0.0, "store": 0.0, "mirrors": 0.0}
+
+    def timed(key, fn):
+        def wrapper(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent[key] += time.perf_counter() - t
+        return wrapper
+
+    reg.embedder.embed = timed("embed", reg.embedder.embed)
+    reg.store.register_tool = timed("store", reg.store.register_tool)
+    reg._write_mirrors = timed("mirrors", reg._write_mirrors)
+    whole, store, mirrors = [], [], []
+    for i in range(n + 5):
+        name = f"add_{i}_{time.time_ns()}"
+        for k in spent:
+            spent[k] = 0.0
+        t = time.perf_counter()
+        reg.add_tool(name, f"def {name}(x: int) -> int:\n    return x + {i}\n", f"def test_{name}():\n    pass\n",
+                     f"Add {i} to an integer.")
+        total = time.perf_counter() - t
+        if i >= 5:
+            whole.append((total - spent["embed"]) * 1000)
+            store.append(spent["store"] * 1000)
+            mirrors.append(spent["mirrors"] * 1000)
+    reg.close()
+    del reg.embedder.embed  # the shared embedder gets its own method back
+    return statistics.median(whole), statistics.median(store), statistics.median(mirrors)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="3000,10000,100000")
@@ -300,7 +341,7 @@ def main() -> None:
     t0 = time.perf_counter()
     server.start()
     print(f"PostgreSQL server: initdb + start + database + pgvector in {time.perf_counter() - t0:.1f} s", flush=True)
-    rows_out, pipelines, regs = [], [], []
+    rows_out, pipelines, regs, reg_registry = [], [], [], []
     try:
         for size in [int(s) for s in args.sizes.split(",")]:
             names, vecs = grow(names0, vecs0, size)
@@ -353,9 +394,10 @@ def main() -> None:
             pipelines.append((size, *pipeline(url, emb, [r["text"] for r in rs["requests"]], texts)))
             print(pipelines[-1], flush=True)
             with tempfile.TemporaryDirectory() as tmp:
-                regs.append((f"PostgreSQL, {size} tools" + (", ivfflat index" if built else ", no index"),
-                             *registration("postgres", url, vecs0, tmp)))
-            print(regs[-1], flush=True)
+                label = f"PostgreSQL, {size} tools" + (", ivfflat index" if built else ", no index")
+                regs.append((label, *registration("postgres", url, vecs0, tmp)))
+                reg_registry.append((label, *registry_registration("postgres", url, emb, tmp)))
+            print(regs[-1], reg_registry[-1], flush=True)
             if not args.skip_chroma:
                 cdir = tempfile.mkdtemp(prefix="selfeng-bench-chroma-")
                 ch = Chroma(cdir, names, vecs)
@@ -370,8 +412,13 @@ def main() -> None:
                 c.execute("DROP SCHEMA IF EXISTS breg CASCADE")
                 c.execute("CREATE SCHEMA breg")
             regs.insert(0, ("SQLite, empty library", *registration("sqlite", None, vecs0, tmp)))
-            regs.insert(1, ("PostgreSQL, empty library", *registration(
-                "postgres", f"{server.url}&options=-csearch_path%3Dbreg%2Cpublic", vecs0, tmp)))
+            breg = f"{server.url}&options=-csearch_path%3Dbreg%2Cpublic"
+            regs.insert(1, ("PostgreSQL, empty library", *registration("postgres", breg, vecs0, tmp)))
+            reg_registry.insert(0, ("SQLite, empty library", *registry_registration("sqlite", None, emb, tmp)))
+            with psycopg.connect(server.url, autocommit=True) as c:
+                c.execute("DROP SCHEMA breg CASCADE")
+                c.execute("CREATE SCHEMA breg")
+            reg_registry.insert(1, ("PostgreSQL, empty library", *registry_registration("postgres", breg, emb, tmp)))
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
@@ -392,6 +439,11 @@ def main() -> None:
     print(f"{'store':<45} | {'median ms':>9} | {'p95 ms':>7}")
     for label, med, p95 in regs:
         print(f"{label:<45} | {med:9.2f} | {p95:7.2f}")
+    print("\nregistration through the registry (CapabilityRegistry.add_tool: name check, the transaction above, "
+          "mirror files, index update; time inside the embedder subtracted), medians of 40 after 5 warm-up:")
+    print(f"{'store':<45} | {'add_tool ms':>11} | {'of which store':>14} | {'mirror files':>12}")
+    for label, whole, store, mirrors in reg_registry:
+        print(f"{label:<45} | {whole:11.2f} | {store:14.2f} | {mirrors:12.2f}")
 
 if __name__ == "__main__":
     main()
