@@ -44,6 +44,7 @@ class BrokerQueue:
         self.records = JobRecords(connect(self.url))
         self.celery = make_celery(self.url)
         self._jobs: dict[str, Job] = {}             # this front's unfinished jobs
+        self._submitting: dict[str, Job] = {}       # being recorded and sent
         self._finished: dict[str, Job] = {}         # and recently finished ones, for polling
         self._lock = threading.Lock()
         self._closed = threading.Event()
@@ -55,16 +56,20 @@ class BrokerQueue:
         if self._closed.is_set():
             raise RuntimeError("job queue is closed")
         with self._lock:
-            mine = sum(1 for j in self._jobs.values() if j.owner == job.owner and not j.started)
+            mine = sum(1 for j in [*self._jobs.values(), *self._submitting.values()]
+                       if j.owner == job.owner and not j.started)
             check_owner_limit(job, mine, self.max_per_owner)
-            self._jobs[job.id] = job
+            self._submitting[job.id] = job  # counted against the cap; the watcher ignores it until recorded
         req = dict(job.request or {})
         try:
             if self.records.counts()["waiting"] >= self.max_waiting:
                 raise QueueFull(f"{self.max_waiting} requests are already waiting; try again later")
             ahead = self.records.create(job.id, {"kind": req.get("kind"), "sid": req.get("sid"),
-                                                 "owner": job.owner, "session_id": req.get("session_id")})
+                                                 "owner": job.owner, "session_id": req.get("session_id"),
+                                                 "prompt": (req.get("prompt") or "")[:200]})
             job.position = ahead
+            with self._lock:
+                self._jobs[job.id] = self._submitting.pop(job.id)
             try:
                 self.celery.send_task(TASK, kwargs={"job_id": job.id, "kind": req.get("kind", "rest"),
                                                     "prompt": req.get("prompt"),
@@ -256,4 +261,5 @@ class BrokerQueue:
     def _drop(self, job: Job) -> None:
         with self._lock:
             self._jobs.pop(job.id, None)
+            self._submitting.pop(job.id, None)
 
