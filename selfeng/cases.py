@@ -118,6 +118,26 @@ def model_cases(spec: dict, raw: list, request: str, start: int = 1) -> list[Cas
     return out
 
 
+_TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list", tuple: "tuple", dict: "dict"}
+
+
+def type_of_values(values: list) -> str | None:
+    """A type annotation that fits every value ("int", "list[str]", "float"), or None when they disagree.
+    For stubs without a return annotation: the stated examples say what the function returns."""
+    names = {_TYPE_NAMES.get(type(v)) for v in values}
+    if not values or None in names:
+        return None
+    if names == {"int", "float"}:
+        names = {"float"}
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    if name == "list":
+        inner = type_of_values([x for v in values for x in v])
+        return f"list[{inner}]" if inner else "list"
+    return name
+
+
 def merge(*groups: list[Case]) -> list[Case]:
     """Cases in order of trust, one per input: the first (most trusted) answer for an input wins."""
     seen: set[str] = set()

@@ -15,7 +15,8 @@ from typing import Any
 
 from . import events as ev
 from .arbitration import Candidate, Case, Verdict, decide, returned_values
-from .cases import code_cases, doctest_block, doctest_examples, merge, model_cases, render, request_probe
+from .cases import (code_cases, doctest_block, doctest_examples, merge, model_cases, render, request_probe,
+                    type_of_values)
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
@@ -173,6 +174,7 @@ class CapabilitySynthesisEngine:
         (at most 8 cases a reply), so a later set never reuses an earlier set's names."""
         name = spec["function_name"]
         min_tests = max(1, self.settings.synthesis_min_tests)
+        spec = _typed_by_examples(spec, stated)
         cases: list[Case] = list(stated)
         unreadable: list[str] = []
         for attempt in range(2):
@@ -215,7 +217,7 @@ class CapabilitySynthesisEngine:
         for _ in range(3):
             report = self.sandbox.verify_tool(spec["function_name"], cand.code, tests, data_files=files)
             cand.observations = observations(report, cases)
-            fixed = add_imports(cand.code, name_errors(cand.observations))
+            fixed = add_imports(cand.code, name_errors(cand.observations, report))
             if fixed is None:
                 break
             log.info("added a missing import to %s (%s)", spec["function_name"], cand.label)
@@ -408,6 +410,15 @@ def _consensus_cases(verdict: Verdict, cands: list[Candidate]) -> list[Case]:
             out.append(Case(case.name.replace("probe", "request_input"), case.args, decode(obs.value),
                             "consensus"))
     return out
+
+
+def _typed_by_examples(spec: dict, stated: list[Case]) -> dict:
+    """A stub with no return annotation leaves the model's expected values unconstrained, and a small model
+    then answers `{"result": [...]}` for a list. The stated examples' values give the type instead."""
+    if str(spec.get("return_type") or "Any").strip() not in ("Any", "typing.Any", "None", ""):
+        return spec
+    inferred = type_of_values([c.expected for c in stated if c.expected is not None])
+    return {**spec, "return_type": inferred} if inferred else spec
 
 
 def _public_spec(spec: dict) -> dict:

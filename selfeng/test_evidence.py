@@ -64,8 +64,12 @@ def observations(report: dict, cases: list[Case]) -> dict[str, Observation]:
     return out
 
 
-def name_errors(obs: dict[str, Observation]) -> set[str]:
-    """Names a NameError reported as undefined ("name 'combinations' is not defined")."""
+_UNDEFINED = r"NameError: name '([A-Za-z_]\w*)' is not defined"
+
+
+def name_errors(obs: dict[str, Observation], report: dict | None = None) -> set[str]:
+    """Names a NameError reported as undefined ("name 'combinations' is not defined"): in a call's error,
+    or, with `report`, in a module that failed to import (`-> Any` with no import fails at collection)."""
     import re
 
     found = set()
@@ -74,6 +78,9 @@ def name_errors(obs: dict[str, Observation]) -> set[str]:
             m = re.search(r"name '([A-Za-z_]\w*)' is not defined", o.message)
             if m:
                 found.add(m.group(1))
+    for test in (report or {}).get("tests") or []:
+        if test.get("outcome") == "collection_error":
+            found.update(re.findall(_UNDEFINED, str(test.get("message") or "")))
     return found
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from selfeng.cases import doctest_examples, merge, model_cases, stated_in
+from selfeng.cases import doctest_examples, merge, model_cases, stated_in, type_of_values
 from selfeng.import_repair import add_imports, import_for
 from selfeng.llm import LLMError
 from selfeng.llm_client import cases_from_reply
@@ -98,3 +98,10 @@ def test_float_tuples_compare_approximately_like_float_lists():
     spec = {"function_name": "mean_and_sd", "parameters": [{"name": "xs", "type": "list"}]}
     code = render(spec, [Case("test_mean_and_sd_case_1", {"xs": [1, 2]}, (1.5, 0.5))])
     assert "pytest.approx((1.5, 0.5))" in code
+
+
+def test_the_type_of_stated_values_is_read_for_stubs_without_a_return_annotation():
+    assert type_of_values([[2, 5, 6], [1]]) == "list[int]"
+    assert type_of_values([1, 2.5]) == "float" and type_of_values([True, False]) == "bool"
+    assert type_of_values([(0, 1)]) == "tuple" and type_of_values([[], []]) == "list"
+    assert type_of_values([1, "a"]) is None and type_of_values([]) is None and type_of_values([None]) is None

@@ -188,3 +188,31 @@ def test_agreeing_wrong_implementations_are_not_verified_by_asking_for_fresh_cas
     assert not result["success"] and result["step"] == "verification"
     assert "set aside" in result["error"] and "test_add_one_case_51 expects 3" in result["error"]
     assert orch.get_tool_count() == 0
+
+
+def test_a_stub_without_a_return_annotation_gets_cases_typed_by_its_examples():
+    """HumanEval/34 has `def unique(l: list):`; unconstrained, the model wrote {} for every expected list."""
+    stub = ('Create a function:\n\ndef unique(l: list):\n    """Return sorted unique elements in a list\n'
+            '    >>> unique([5, 3, 5, 2, 3, 3, 9, 0, 123])\n    [0, 2, 3, 5, 9, 123]\n    """\n')
+    cases = {"cases": [{"args": {"l": [2, 1, 2]}, "expected": [1, 2], "from_request": False},
+                       {"args": {"l": []}, "expected": [], "from_request": False}]}
+    code = "```python\ndef unique(l: list):\n    return sorted(set(l))\n```"
+    orch, provider = make_orchestrator(script(("generate_tests", cases), ("generate_implementation", code),
+                                              ("generate_implementation", code)))
+    result = orch.synthesis_engine.synthesize_capability(stub)
+    assert result["tests_verified"], result.get("error")
+    schema = [c for c in provider.calls if c["purpose"] == "generate_tests"][0]["json_schema"]
+    assert schema["properties"]["cases"]["items"]["properties"]["expected"] == {
+        "type": "array", "items": {"type": "integer"}}
+    assert result["spec"]["return_type"] in ("Any", None, "")  # the spec itself stays the stub's
+
+
+def test_a_module_that_fails_to_import_on_a_typing_name_gets_the_import():
+    """`-> Any` copied from a signature, with no import: the module fails at collection, before any call."""
+    code = "```python\ndef add_one(x: int) -> Any:\n    return x + 1\n```"
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES),
+                                              ("generate_implementation", code), ("generate_implementation", code)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert result["tests_verified"], result.get("error")
+    assert result["code"].startswith("from typing import Any")
+    assert "fix_implementation" not in [c["purpose"] for c in provider.calls]
