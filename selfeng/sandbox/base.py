@@ -6,6 +6,10 @@ and how to judge what comes back. Everything the process reports travels over tw
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
@@ -16,6 +20,35 @@ from selfeng.config import Settings
 
 class SandboxError(RuntimeError):
     """The sandbox itself is unusable (missing binary, setup failure). Never run unsandboxed instead."""
+
+
+SHARED_ROOTS = (Path("/run/selfeng-sandbox"), Path("/tmp/selfeng-sandbox"))
+
+
+def shared_folder(kind: str, files: dict[str, bytes], mode: int) -> Path:
+    """A root-owned, read-only folder holding `files`, named by their content and shared by every run and
+    every process: written once under a temporary name and renamed into place, so no run ever sees it
+    half-written, and a process that loses the race just uses the winner's."""
+    digest = hashlib.sha256(b"".join(k.encode() + b"\0" + v for k, v in sorted(files.items()))).hexdigest()[:12]
+    for base in SHARED_ROOTS:
+        target = base / f"{kind}-{digest}"
+        if target.is_dir():
+            return target
+        try:
+            base.mkdir(mode=0o755, parents=True, exist_ok=True)
+            partial = base / f".{kind}-{digest}.partial-{os.getpid()}-{threading.get_ident()}"
+            partial.mkdir(mode=0o755)
+            for name, data in files.items():
+                (partial / name).write_bytes(data)
+                (partial / name).chmod(mode)
+            try:
+                partial.rename(target)
+            except OSError:
+                shutil.rmtree(partial, ignore_errors=True)  # another process won the race
+            return target
+        except OSError:
+            continue
+    raise SandboxError(f"cannot create the sandbox's {kind} folder under " + " or ".join(map(str, SHARED_ROOTS)))
 
 
 class DataPathError(ValueError):

@@ -15,7 +15,6 @@ the host (/home, /root, /run, /var, /srv, /opt, /mnt, host /tmp, its sockets) ex
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import selectors
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from selfeng.config import Settings
 
-from .base import HARNESS_DIR, Launch, Outcome, SandboxError, register_backend
+from .base import HARNESS_DIR, Launch, Outcome, SandboxError, register_backend, shared_folder
 from .cgroups import Cgroups, Limits, join_command
 from .seccomp import filter_bpf
 from .uids import UidLease
@@ -64,27 +63,8 @@ def _under(path: Path, root: Path) -> bool:
 
 
 def _synthetic_etc() -> Path:
-    """A root-owned directory holding the synthetic /etc files, shared by every run (content-addressed)."""
-    digest = hashlib.sha256(repr(sorted(_SYNTHETIC_ETC.items())).encode()).hexdigest()[:12]
-    for base in (Path("/run/selfeng-sandbox"), Path("/tmp/selfeng-sandbox")):
-        target = base / f"etc-{digest}"
-        if target.is_dir():
-            return target
-        try:
-            base.mkdir(mode=0o755, parents=True, exist_ok=True)
-            partial = base / f".etc-{digest}-{os.getpid()}"
-            partial.mkdir(mode=0o755, exist_ok=True)
-            for name, content in _SYNTHETIC_ETC.items():
-                (partial / name).write_text(content)
-                (partial / name).chmod(0o644)
-            try:
-                partial.rename(target)
-            except OSError:
-                shutil.rmtree(partial, ignore_errors=True)  # another process won the race
-            return target
-        except OSError:
-            continue
-    raise SandboxError("cannot create the sandbox's synthetic /etc under /run or /tmp")
+    """The synthetic /etc files, in one root-owned folder shared by every run."""
+    return shared_folder("etc", {k: v.encode() for k, v in _SYNTHETIC_ETC.items()}, 0o644)
 
 
 def _teardown(group, lease: UidLease) -> None:

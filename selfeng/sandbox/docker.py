@@ -14,7 +14,6 @@ pipe closes.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import itertools
 import json
 import logging
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from selfeng.config import Settings
 
-from .base import HARNESS_DIR, Launch, Outcome, SandboxError, register_backend
+from .base import HARNESS_DIR, Launch, Outcome, SandboxError, register_backend, shared_folder
 from .bwrap import CPUS, NOFILE
 from .seccomp import filter_bpf
 from .uids import UidLease
@@ -45,29 +44,10 @@ _names = itertools.count()
 
 
 def _harness_copy() -> Path:
-    """The files mounted at /harness: the harness scripts and the seccomp program, content-addressed."""
+    """The files mounted at /harness: the harness scripts and the seccomp program."""
     blobs = {name: (HARNESS_DIR / name).read_bytes() for name in HARNESS_FILES}
     blobs["seccomp.bpf"] = filter_bpf()
-    digest = hashlib.sha256(b"".join(k.encode() + v for k, v in sorted(blobs.items()))).hexdigest()[:12]
-    for base in (Path("/run/selfeng-sandbox"), Path("/tmp/selfeng-sandbox")):
-        target = base / f"harness-{digest}"
-        if target.is_dir():
-            return target
-        try:
-            base.mkdir(mode=0o755, parents=True, exist_ok=True)
-            partial = Path(f"{target}.partial-{os.getpid()}-{threading.get_ident()}")
-            partial.mkdir(mode=0o755)
-            for name, data in blobs.items():
-                (partial / name).write_bytes(data)
-                (partial / name).chmod(0o444)
-            try:
-                partial.rename(target)
-            except OSError:
-                shutil.rmtree(partial, ignore_errors=True)
-            return target
-        except OSError:
-            continue
-    raise SandboxError("cannot create the Docker sandbox's harness folder under /run or /tmp")
+    return shared_folder("harness", blobs, 0o444)
 
 
 @dataclass
