@@ -24,6 +24,7 @@ import math
 import os
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -311,6 +312,7 @@ def main() -> None:
     ap.add_argument("--hnsw-up-to", type=int, default=20_000,
                     help="HNSW comparison builds only up to this many tools (100k: ~15 minutes a build)")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: the server below is stopped
     from selfeng.store.pg_server import PgServer
     from selfeng.store.postgres import IVF_MIN_VECTORS, IVF_PROBE_FRACTION
     import psycopg

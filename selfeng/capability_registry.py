@@ -313,8 +313,10 @@ class CapabilityRegistry:
     def _ranked(self, query: str, k: int) -> list[tuple[Candidate, dict]]:
         self._refresh_if_changed()
         out = []
-        for c in self.index.search(query, k=k):
-            row = self.store.get_tool(c.name)
+        candidates = self.index.search(query, k=k)
+        rows = self.store.get_tools([c.name for c in candidates])  # one query, not one per candidate
+        for c in candidates:
+            row = rows.get(c.name)
             if row is None:  # deleted by another process since the index was loaded
                 continue
             c.score = rerank_score(c.similarity, row["usage_count"], row["success_count"])

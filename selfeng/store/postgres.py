@@ -249,6 +249,13 @@ class PostgresStore:
             rows = self._select_tools(c, "WHERE name = %s", (name,))
         return rows[0] if rows else None
 
+    def get_tools(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        if not names:
+            return {}
+        with self._one() as c:
+            rows = self._select_tools(c, "WHERE name = ANY(%s)", (list(dict.fromkeys(names)),))
+        return {r["name"]: r for r in rows}
+
     def list_tools(self) -> list[dict[str, Any]]:
         with self._one() as c:
             return self._select_tools(c, "ORDER BY name")

@@ -165,6 +165,13 @@ class SQLiteStore:
         row = self._conn().execute("SELECT * FROM tools WHERE name = ?", (name,)).fetchone()
         return self._tool_row(row) if row else None
 
+    def get_tools(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        names = list(dict.fromkeys(names))
+        if not names:
+            return {}
+        rows = self._conn().execute(f"SELECT * FROM tools WHERE name IN ({', '.join('?' * len(names))})", names)
+        return {r["name"]: r for r in map(self._tool_row, rows)}
+
     def list_tools(self) -> list[dict[str, Any]]:
         return [self._tool_row(r) for r in self._conn().execute("SELECT * FROM tools ORDER BY name")]
 

@@ -41,10 +41,18 @@ def _serve(tmp_path: Path, name: str, script: list[dict]) -> tuple[subprocess.Po
 
 
 def _post(base: str, path: str, body: dict) -> dict:
+    """POST, and when the answer is 202 (the request outlasted the REST wait: a synthesis on a loaded
+    machine), poll its job until it has finished."""
     req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=300) as r:
-        return json.loads(r.read())
+        status, location, out = r.status, r.headers.get("Location"), json.loads(r.read())
+    deadline = time.monotonic() + 300
+    while status == 202 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        with urllib.request.urlopen(base + location, timeout=60) as r:
+            status, out = r.status, json.loads(r.read())
+    return out
 
 
 def _get(base: str, path: str) -> dict:
