@@ -275,6 +275,7 @@ class Outcome:
     retried: bool = False
     executions: int = 0
     response: str | None = None
+    error: str | None = None
 
 
 @dataclass
@@ -315,6 +316,9 @@ class ClientRun:
                         out.retried = True
                         continue
                     if name == "error":
+                        # a refusal has no query_complete after it; a failed job's comes right after
+                        out.error = (data or {}).get("message")
+                        deadline = min(deadline, time.monotonic() + 10)
                         continue
                     out.seconds = time.perf_counter() - t0
                     out.completes = 1
@@ -404,7 +408,8 @@ def _inject_faults(dep: Deployment, runs: list[ClientRun], total: int, log: list
 
 def summarize(dep, workers, outcomes, runs, wall, store_before, fault_log, faults) -> dict:
     answered = [o for o in outcomes if o.completes]
-    lost = len(outcomes) - len(answered) + sum(len(r.requests) - len(r.outcomes) for r in runs)
+    refused = [o for o in outcomes if not o.completes and o.error]
+    lost = len(outcomes) - len(answered) - len(refused) + sum(len(r.requests) - len(r.outcomes) for r in runs)
     dup_requests = sum(r.extra_completes for r in runs)
     job_ids = [o.job_id for o in answered]
     dup_requests += len(job_ids) - len(set(job_ids))
@@ -424,7 +429,8 @@ def summarize(dep, workers, outcomes, runs, wall, store_before, fault_log, fault
         by_kind[kind] = statistics.median(ks) if ks else float("nan")
     return {"workers": workers, "faults": faults, "requests": len(outcomes), "answered": len(answered),
             "wall_s": wall, "throughput": len(answered) / wall, "p50": q(0.5), "p95": q(0.95),
-            "lost": lost, "dup_requests": dup_requests, "wrong": len(wrong),
+            "lost": lost, "refused": len(refused),
+            "refused_examples": [o.error for o in refused[:2]], "dup_requests": dup_requests, "wrong": len(wrong),
             "wrong_examples": [(o.request.prompt, o.result, (o.response or "")[:300]) for o in wrong[:3]],
             "tools_missing": tools_missing, "tools_dup": tools_dup,
             "composites": sorted(t["name"] for t in tools if t.get("component_tools")),
@@ -433,13 +439,14 @@ def summarize(dep, workers, outcomes, runs, wall, store_before, fault_log, fault
 
 
 def print_table(rows: list[dict]) -> None:
-    print("\n| workers | run | requests | wall s | req/s | p50 s | p95 s | lost | dup req | wrong | tools missing/dup "
+    print("\n| workers | run | requests | wall s | req/s | p50 s | p95 s | lost | refused | dup req | wrong | tools missing/dup "
           "| executions logged/answered | retried | p50 reuse / two-step / synthesis s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         k = r["by_kind"]
         print(f"| {r['workers']} | {'faults' if r['faults'] else 'load'} | {r['requests']} | {r['wall_s']:.1f} | "
-              f"{r['throughput']:.2f} | {r['p50']:.2f} | {r['p95']:.2f} | {r['lost']} | {r['dup_requests']} | "
+              f"{r['throughput']:.2f} | {r['p50']:.2f} | {r['p95']:.2f} | {r['lost']} | {r['refused']} | "
+              f"{r['dup_requests']} | "
               f"{r['wrong']} | {len(r['tools_missing'])}/{r['tools_dup']} | "
               f"{r['executions_logged']}/{r['executions_reported']} | {r['retried']} | "
               f"{k['reuse']:.2f} / {k['two-step']:.2f} / {k['synthesis']:.2f} |")
@@ -465,6 +472,7 @@ def main() -> int:
     ap.add_argument("--no-faults", action="store_true")
     ap.add_argument("--faults-workers", type=int, default=2)
     ap.add_argument("--json", help="also write the rows here")
+    ap.add_argument("--keep", action="store_true", help="keep the logs and data (the folder is printed)")
     args = ap.parse_args()
     import logging
     logging.basicConfig(level=logging.WARNING)
@@ -484,7 +492,10 @@ def main() -> int:
             print(json.dumps({k: v for k, v in rows[-1].items() if k != "by_kind"}), flush=True)
     finally:
         dep.close()
-        shutil.rmtree(base, ignore_errors=True)
+        if args.keep:
+            print(f"logs and data kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
     print_table(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))

@@ -26,6 +26,7 @@ from .records import CHANNEL, JobRecords, connect
 
 log = logging.getLogger(__name__)
 RESYNC_SECONDS = 1.0
+SUBMIT_RETRY_SECONDS = 15.0
 
 
 class BrokerUnavailable(QueueFull):
@@ -61,33 +62,49 @@ class BrokerQueue:
             check_owner_limit(job, mine, self.max_per_owner)
             self._submitting[job.id] = job  # counted against the cap; the watcher ignores it until recorded
         req = dict(job.request or {})
-        try:
-            if self.records.counts()["waiting"] >= self.max_waiting:
-                raise QueueFull(f"{self.max_waiting} requests are already waiting; try again later")
-            ahead = self.records.create(job.id, {"kind": req.get("kind"), "sid": req.get("sid"),
-                                                 "owner": job.owner, "session_id": req.get("session_id"),
-                                                 "prompt": (req.get("prompt") or "")[:200]})
-            job.position = ahead
-            with self._lock:
-                self._jobs[job.id] = self._submitting.pop(job.id)
+        deadline = time.monotonic() + SUBMIT_RETRY_SECONDS
+        while True:
             try:
-                self.celery.send_task(TASK, kwargs={"job_id": job.id, "kind": req.get("kind", "rest"),
-                                                    "prompt": req.get("prompt"),
-                                                    "session_id": req.get("session_id"), "sid": req.get("sid")},
-                                      task_id=job.id, queue=QUEUE)
-            except Exception:
-                self.records.forget(job.id)
+                ahead = self._record_and_send(job, req)
+                break
+            except (QueueFull, ClientLimit):
+                self._drop(job)
                 raise
-        except (QueueFull, ClientLimit):
-            self._drop(job)
-            raise
-        except Exception as exc:  # noqa: BLE001 - redis or kombu errors: the broker is away
-            self._drop(job)
-            log.warning("could not queue a request: %s", exc)
-            raise BrokerUnavailable(f"the job queue is unreachable right now ({type(exc).__name__}); "
-                                    "try again shortly") from exc
+            except Exception as exc:  # noqa: BLE001 - redis or kombu errors: the broker is away
+                if time.monotonic() < deadline and not self._closed.is_set():
+                    time.sleep(0.5)  # a restarting broker is back within seconds: wait rather than refuse
+                    continue
+                self._drop(job)
+                log.warning("could not queue a request: %s", exc)
+                raise BrokerUnavailable(f"the job queue is unreachable right now ({type(exc).__name__}); "
+                                        "try again shortly") from exc
         if ahead:
             notify(job, ahead)
+        return ahead
+
+    def _record_and_send(self, job: Job, req: dict) -> int:
+        """Record the job and send its message (one attempt; `submit` retries)."""
+        if self.records.counts()["waiting"] >= self.max_waiting:
+            raise QueueFull(f"{self.max_waiting} requests are already waiting; try again later")
+        ahead = self.records.create(job.id, {"kind": req.get("kind"), "sid": req.get("sid"),
+                                             "owner": job.owner, "session_id": req.get("session_id"),
+                                             "prompt": (req.get("prompt") or "")[:200]})
+        job.position = ahead
+        with self._lock:
+            self._jobs[job.id] = self._submitting.pop(job.id)
+        try:
+            self.celery.send_task(TASK, kwargs={"job_id": job.id, "kind": req.get("kind", "rest"),
+                                                "prompt": req.get("prompt"),
+                                                "session_id": req.get("session_id"), "sid": req.get("sid")},
+                                  task_id=job.id, queue=QUEUE)
+        except Exception:
+            with self._lock:  # not sent: back to "being submitted" until a retry records it again
+                self._submitting[job.id] = self._jobs.pop(job.id, job)
+            try:
+                self.records.forget(job.id)
+            except Exception:  # noqa: BLE001 - the broker is away; the retry overwrites the record
+                pass
+            raise
         return ahead
 
     def get(self, job_id: str) -> Job | None:

@@ -46,7 +46,7 @@ def make_celery(broker_url: str) -> Celery:
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5,
                                    "interval_max": 1.0},
         worker_hijack_root_logger=False, worker_redirect_stdouts=False,
-        worker_cancel_long_running_tasks_on_connection_loss=False,
+        worker_cancel_long_running_tasks_on_connection_loss=False, worker_proc_alive_timeout=60.0,
     )
     return app
 
@@ -86,21 +86,30 @@ class _Process:
             raise DatabaseUnavailable(f"the PostgreSQL database is unreachable: {first}") from exc
         cls.database_ok_at = time.monotonic()
 
+    _building = threading.Lock()
+
     @classmethod
     def get_orchestrator(cls):
-        if cls.orchestrator is None:
-            from ..orchestrator import AgentOrchestrator
-            cls.orchestrator = AgentOrchestrator()
+        with cls._building:
+            if cls.orchestrator is None:
+                from ..orchestrator import AgentOrchestrator
+                cls.orchestrator = AgentOrchestrator()
         return cls.orchestrator
 
 
-@worker_process_init.connect
-def _warm_up(**_kw) -> None:
-    # Load the embedder and open the store before the first request, not during it.
+def _build_quietly() -> None:
     try:
         _Process.get_orchestrator()
     except Exception as exc:  # noqa: BLE001 - e.g. the database is down: the first request retries
         log.warning("could not build the orchestrator yet: %s", exc)
+
+
+@worker_process_init.connect
+def _warm_up(**_kw) -> None:
+    # Load the embedder and open the store before the first request, not during it; in a thread, because
+    # Celery kills a pool process that does not report itself up within worker_proc_alive_timeout (on a
+    # loaded machine the embedder alone can take longer), and a replacement would be killed the same way.
+    threading.Thread(target=_build_quietly, name="selfeng-warm-up", daemon=True).start()
 
 
 class RemoteJob:

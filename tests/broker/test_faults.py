@@ -93,15 +93,20 @@ def test_a_broker_restart_loses_no_waiting_or_running_job(team):
     while records.counts()["waiting"] < 2:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    team.redis.restart(down_seconds=1.0)  # kill -9, then start on the same port and files
+    team.redis.kill()  # kill -9; it comes back on the same port and files
+    late = Client(url)  # connected before, asks while the broker is down: its request waits, then is queued
+    late.sio.emit("query", {"prompt": "Echo back the string 'r4'"})
+    time.sleep(1.5)
+    team.redis.start()
+    clients.append(late)
     results = sorted(cl.until("query_complete", 180)["metadata"]["tool_result"] for cl in clients)
-    assert results == ["r0", "r1", "r2", "r3"]
+    assert results == ["r0", "r1", "r2", "r3", "r4"]
     time.sleep(2.0)
     for cl in clients:
         cl.drain(0.1)
         assert [n for n, _ in cl.seen].count("query_complete") == 1
         cl.close()
-    assert _executions(team, "slow_echo") - before == 4
+    assert _executions(team, "slow_echo") - before == 5
 
 
 def test_an_unreachable_database_fails_requests_clearly_and_they_recover(team, team_pg):
