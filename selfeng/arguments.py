@@ -149,6 +149,47 @@ def ungrounded_arguments(arguments: dict[str, Any], *sources: str | None) -> lis
     return [k for k, v in arguments.items() if not _grounded(v, text, nums)]
 
 
+_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple, set)):
+        return [x for v in value for x in _flat(v)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _flat(v)]
+    return [value]
+
+
+def unused_literals(request: str, arguments: dict[str, Any]) -> list[str]:
+    """The request's own inputs (quoted strings, ISO dates, numbers) that no argument carries.
+
+    A tool that leaves an input of the request unused answers another question: count_words('mississippi')
+    for "how many times does 's' appear in 'mississippi'", day_of_year('2024-01-01') for "days between
+    2024-01-01 and 2024-12-25". Containment is not use: 's' is inside 'mississippi' but was not passed."""
+    values = _flat(list(arguments.values()))
+    texts = [" ".join(v.split()).lower() for v in values if isinstance(v, str)]
+    nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    nums += [float(t) for t in texts if _LOOSE_NUMBER.fullmatch(t) and "," not in t]
+    out = []
+    for q in quoted_strings(request):
+        norm = " ".join(q.split()).lower()
+        if norm and norm not in texts and not (_LOOSE_NUMBER.fullmatch(norm) and _near(float(norm), nums)):
+            out.append(repr(q))
+    rest = _DATE.sub(" ", _QUOTED.sub(" ", request))
+    for d in _DATE.findall(_QUOTED.sub(" ", request)):
+        if not any(d in t for t in texts):
+            out.append(d)
+    for n in numbers(rest):
+        if not _near(float(n), nums) and not any(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", t) for t in texts):
+            out.append(n)
+    return out
+
+
+def _near(n: float, nums: list[float]) -> bool:
+    """`n` passed as itself, or a percentage passed as a fraction ("20%" as 0.2)."""
+    return any(abs(v - n) <= 1e-9 * max(1.0, abs(n)) or abs(v * 100 - n) <= 1e-6 * max(1.0, abs(n)) for v in nums)
+
+
 def role_conflict(request: str, tool_name: str, parameters: list[dict], docstring: str = "") -> str | None:
     """Why the request's unit-labelled values cannot go to this tool, or None.
 

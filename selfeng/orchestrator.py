@@ -12,7 +12,7 @@ import time
 from typing import Any, Callable, Optional
 
 from . import events as ev
-from .arguments import numbers, quoted_strings
+from .arguments import numbers, quoted_strings, unused_literals
 from .config import Settings, load_settings
 from .decompose import is_explicit_repeat, split_steps
 from .events import emit
@@ -262,10 +262,16 @@ class AgentOrchestrator:
                 similarity = tool.get("similarity_score")
                 emit(callback, ev.TOOL_FOUND, {"tool_name": tool["name"], "similarity": similarity})
                 execution = self._execute(tool, prompt, callback, timings, context)
-                if execution["success"] or execution["error_type"] != "argument_mismatch":
+                unused = unused_literals(prompt, execution.get("arguments") or {}) if execution["success"] else []
+                if unused:
+                    # The tool ran, but on part of the request: its answer would be to another question.
+                    log.info("%s leaves %s of the request unused; synthesising a better fit once", tool["name"],
+                             ", ".join(unused))
+                elif execution["success"] or execution["error_type"] != "argument_mismatch":
                     return self._answer(prompt, tool, execution, callback, timings, synthesized=False,
                                         similarity=similarity)
-                log.info("argument mismatch on %s; synthesising a better fit once", tool["name"])
+                else:
+                    log.info("argument mismatch on %s; synthesising a better fit once", tool["name"])
             else:
                 emit(callback, ev.NO_TOOL_FOUND, {"query": prompt})
         return self._synthesise_and_run(prompt, callback, timings, context)

@@ -215,3 +215,31 @@ def test_model_chosen_name_that_shadows_stdlib_is_renamed_before_tests_are_writt
     assert not (orch.settings.tools_dir / "statistics.py").exists()
     impl_prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][0]["messages"][-1]["content"]
     assert "def statistics_tool(" in impl_prompt
+
+
+def test_a_reused_tool_that_leaves_an_input_of_the_request_unused_is_not_the_answer():
+    """reverse_string('Python') for a request that also gives 'Java' would answer another question."""
+    orch, provider = make_orchestrator(reverse_synthesis_script())
+    orch.process_request("Reverse the string 'hello world'")
+    # The (scripted) model says the tool fits and takes only the first string.
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "reverse_string", "relation": "same",
+                                                   "arguments": {"s": "Python"}}))
+    provider.enqueue("extract_arguments", json.dumps({"s": "Python"}))
+    rec = Recorder()
+    result = orch.process_request("Reverse 'Python' followed by 'Java'", callback=rec)
+    assert "tool_found" in rec.names and "entering_synthesis_mode" in rec.names
+    assert result.get("tool_result") != "nohtyP"
+
+
+def test_unused_literals_are_the_inputs_no_argument_carries():
+    from selfeng.arguments import unused_literals
+    assert unused_literals("Count how many times the letter 's' appears in 'mississippi'",
+                           {"text": "mississippi"}) == ["'s'"]
+    assert unused_literals("How many days are there between 2024-01-01 and 2024-12-25?",
+                           {"date": "2024-01-01"}) == ["2024-12-25"]
+    assert unused_literals("How many days are there between 2024-01-01 and 2024-12-25?",
+                           {"start": "2024-01-01", "end": "2024-12-25"}) == []
+    assert unused_literals("What is 15% of 240?", {"percent": 0.15, "value": 240}) == []
+    assert unused_literals("Sort [12, 4, 56] from largest to smallest", {"numbers": [12, 4, 56]}) == []
+    assert unused_literals("Convert 5 miles to km, rounded to 2 decimals", {"miles": 5}) == ["2"]
+    assert unused_literals("What time is 10:30 plus 45 minutes?", {"time": "10:30", "minutes": 45}) == []
