@@ -1,8 +1,7 @@
 """Load and faults on the team deployment (issue 11): throughput with 1, 2 and 4 workers, p50/p95, and
 lost or duplicated requests, tools and executions, with a worker kill and a Redis restart during a run.
 
-    python benchmarks/bench_cluster.py [--workers 1,2,4] [--clients 20] [--requests 5] [--no-faults]
-                                       [--real-model N]
+    python benchmarks/bench_cluster.py [--workers 1,2,4] [--clients 20] [--requests 5] [--no-faults] [--keep]
 
 Everything is real and local: redis-server (append-only, fsync always) and PostgreSQL on 127.0.0.1 or
 unix sockets, `selfeng worker` processes (Celery prefork, one pool process each), the web front as a
@@ -21,8 +20,7 @@ Checks after each run: every request answered exactly once and correctly; every 
 registered exactly once; the executions the store logged equal those the answers report.
 Faults run (2 workers): a worker's pool process running a synthesis is killed with SIGKILL once 30% of
 the requests are answered, and redis-server is killed with SIGKILL and restarted at 60%.
---real-model N adds N requests answered by the embedded model through llama.cpp's OpenAI-compatible
-server (one shared model server, one worker), reported on their own row.
+Not covered yet: a share of requests on the real model (issue 11 asks for one).
 """
 from __future__ import annotations
 
