@@ -362,9 +362,10 @@ def _outvoted(verdict: Verdict, cands: list[Candidate]) -> bool:
     if verdict.decided or verdict.chosen is None:
         return False
     failing = verdict.chosen.fails(verdict.kept)
-    crashes = [o for o in (verdict.chosen.observations.get(c.name) for c in failing)
-               if o is None or (o.error and o.weak)]  # a shared bug (NameError, TypeError...) is not a vote
-    return (len(_agreeing(verdict, cands)) >= 2 and bool(failing) and not crashes
+    # A shared crash (NameError, TypeError...) is a bug, not a vote; agreeing on a bool/None is weak
+    # evidence, which may not set a case aside any more than it may drop one.
+    weak = [o for o in (verdict.chosen.observations.get(c.name) for c in failing) if o is None or o.weak]
+    return (len(_agreeing(verdict, cands)) >= 2 and bool(failing) and not weak
             and not any(c.trusted or c.source == "code" for c in failing))
 
 

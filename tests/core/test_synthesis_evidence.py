@@ -216,3 +216,18 @@ def test_a_module_that_fails_to_import_on_a_typing_name_gets_the_import():
     assert result["tests_verified"], result.get("error")
     assert result["code"].startswith("from typing import Any")
     assert "fix_implementation" not in [c["purpose"] for c in provider.calls]
+
+
+def test_agreement_on_a_bool_never_sets_a_case_set_aside():
+    """Two wrong bool cases against agreeing implementations: weak evidence, so no fresh set is asked for."""
+    spec = {"function_name": "is_even", "parameters": [{"name": "x", "type": "int", "description": "a number"}],
+            "return_type": "bool", "docstring": "Whether x is even."}
+    cases = {"cases": [{"args": {"x": x}, "expected": want, "from_request": False}
+                       for x, want in ((2, True), (3, False), (4, False), (6, False))]}
+    right = "```python\ndef is_even(x: int) -> bool:\n    return x % 2 == 0\n```"
+    orch, provider = make_orchestrator(script(("generate_spec", spec), ("generate_tests", cases),
+                                              *[("generate_implementation", right)] * 4))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that tells whether a number is even")
+    assert not result["success"] and orch.get_tool_count() == 0
+    assert [c["purpose"] for c in provider.calls].count("generate_tests") == 1
+    assert "set aside" not in result["error"]
