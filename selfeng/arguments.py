@@ -131,9 +131,7 @@ def _grounded(value: Any, text: str, nums: list[float]) -> bool:
     if value is None or isinstance(value, bool):
         return True  # flags and omitted optionals carry no literal of their own
     if isinstance(value, (int, float)):
-        # "20%" may be passed as 20 or as 0.2
-        return any(abs(value - n) <= 1e-9 * max(1.0, abs(n)) or abs(value * 100 - n) <= 1e-6 * max(1.0, abs(n))
-                   for n in nums)
+        return any(_near(n, [value]) for n in nums)
     if isinstance(value, str):
         v = " ".join(value.split()).lower()
         return not v or v in text or (_LOOSE_NUMBER.fullmatch(v) is not None and _grounded(float(v.replace(",", "")), text, nums))

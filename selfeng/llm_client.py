@@ -79,17 +79,18 @@ def type_schema(type_name: str | None) -> dict:
     return dict(_PY_TYPES.get(base, {}))
 
 
-def _annotated(type_name: str | None) -> bool:
+def is_annotated(type_name: str | None) -> bool:
+    """A real type, not a missing one or `Any`."""
     return bool(type_name) and str(type_name).strip() not in ("Any", "typing.Any")
 
 
 def signature_of(spec: dict) -> str:
     """The spec as a `def` line. An unknown type is left unannotated, not written `Any`: models copy the
     signature into their code, and a bare `Any` there is a NameError when the module is imported."""
-    params = ", ".join(f"{p['name']}: {p['type']}" if _annotated(p.get("type")) else p["name"]
+    params = ", ".join(f"{p['name']}: {p['type']}" if is_annotated(p.get("type")) else p["name"]
                        for p in spec.get("parameters", []))
     ret = spec.get("return_type")
-    return f"def {spec['function_name']}({params})" + (f" -> {ret}:" if _annotated(ret) else ":")
+    return f"def {spec['function_name']}({params})" + (f" -> {ret}:" if is_annotated(ret) else ":")
 
 
 SPEC_SCHEMA = {

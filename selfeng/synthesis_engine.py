@@ -22,7 +22,7 @@ from .config import Settings, load_settings
 from .events import Callback, emit
 from .import_repair import add_imports
 from .llm import LLMError
-from .llm_client import LLMClient, signature_of
+from .llm_client import LLMClient, is_annotated, signature_of
 from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
 from .test_evidence import name_errors, observations, repair_notes
@@ -416,7 +416,7 @@ def _consensus_cases(verdict: Verdict, cands: list[Candidate]) -> list[Case]:
 def _typed_by_examples(spec: dict, stated: list[Case]) -> dict:
     """A stub with no return annotation leaves the model's expected values unconstrained, and a small model
     then answers `{"result": [...]}` for a list. The stated examples' values give the type instead."""
-    if str(spec.get("return_type") or "Any").strip() not in ("Any", "typing.Any", "None", ""):
+    if is_annotated(spec.get("return_type")) and str(spec["return_type"]).strip() != "None":
         return spec
     inferred = type_of_values([c.expected for c in stated if c.expected is not None])
     return {**spec, "return_type": inferred} if inferred else spec

@@ -64,7 +64,7 @@ def observations(report: dict, cases: list[Case]) -> dict[str, Observation]:
     return out
 
 
-_UNDEFINED = r"NameError: name '([A-Za-z_]\w*)' is not defined"
+_UNDEFINED = r"name '([A-Za-z_]\w*)' is not defined"
 
 
 def name_errors(obs: dict[str, Observation], report: dict | None = None) -> set[str]:
@@ -75,12 +75,12 @@ def name_errors(obs: dict[str, Observation], report: dict | None = None) -> set[
     found = set()
     for o in obs.values():
         if o.error == "NameError":
-            m = re.search(r"name '([A-Za-z_]\w*)' is not defined", o.message)
+            m = re.search(_UNDEFINED, o.message)
             if m:
                 found.add(m.group(1))
     for test in (report or {}).get("tests") or []:
         if test.get("outcome") == "collection_error":
-            found.update(re.findall(_UNDEFINED, str(test.get("message") or "")))
+            found.update(re.findall("NameError: " + _UNDEFINED, str(test.get("message") or "")))
     return found
 
 
