@@ -61,9 +61,9 @@ def _stop_orphaned_test_servers(server_cls) -> None:
         shutil.rmtree(owner.parent, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """A real PostgreSQL + pgvector server for the session (durability off); stopped at the end."""
+def private_pg_server():
+    """A started PostgreSQL + pgvector server (durability off) in a fresh folder that records its owning
+    pytest, so a later session can stop it if this one is killed; stopped and removed at the end."""
     from selfeng.store.pg_server import PgServer
     _stop_orphaned_test_servers(PgServer)
     base = tempfile.mkdtemp(prefix="selfeng-pg-tests-")
@@ -71,9 +71,17 @@ def pg_server():
     Path(base, "owner.pid").write_text(str(os.getpid()))
     server = PgServer(os.path.join(base, "server"), fast=True)
     server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(base, ignore_errors=True)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL + pgvector server for the session; stopped at the end."""
+    yield from private_pg_server()
 
 
 def pg_schema_url(server) -> tuple[str, str]:

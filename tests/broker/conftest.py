@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import private_pg_server
 from tests.core.helpers import make_orchestrator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,15 +124,7 @@ def redis_server():
 @pytest.fixture(scope="session")
 def team_pg():
     """A PostgreSQL server of the broker tests' own: the fault tests stop and start it."""
-    from selfeng.store.pg_server import PgServer
-    base = tempfile.mkdtemp(prefix="selfeng-pg-tests-")
-    os.chmod(base, 0o755)
-    Path(base, "owner.pid").write_text(str(os.getpid()))
-    server = PgServer(os.path.join(base, "server"), fast=True)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(base, ignore_errors=True)
+    yield from private_pg_server()
 
 
 def make_team(request, redis_server, team_pg, tmp_path_factory, script_entries: list[dict], n_workers: int):
