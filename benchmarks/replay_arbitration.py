@@ -14,8 +14,9 @@ import json
 import statistics
 from typing import Callable
 
-from selfeng.arbitration import Candidate, Case, Observation, decide
-from selfeng.synthesis_engine import _outvoted, settled_verdict
+from selfeng.arbitration import Candidate, Case, Observation, by_agreement, decide
+from selfeng.cases import guessed_copies
+from selfeng.synthesis_engine import settled_verdict
 
 MAX_ATTEMPTS = 4
 MIN_TESTS = 3
@@ -23,6 +24,7 @@ MIN_TESTS = 3
 
 def load(row: dict) -> tuple[dict[str, list[Case]], list[Candidate], dict[str, bool]]:
     sets = {k: [Case(**c) for c in v] for k, v in row["cases"].items() if isinstance(v, list)}
+    sets = {k: v if k == "stated" else guessed_copies(v, sets.get("stated", [])) for k, v in sets.items()}
     cands, hidden = [], {}
     for c in row["candidates"]:
         if "code" not in c:
@@ -54,52 +56,54 @@ def case_accuracy(rows: list[dict]) -> dict[str, dict]:
     return out
 
 
-def search(cands: list[Candidate], cases: list[Case], k: int = 1, early: bool = False) -> tuple[object, int]:
-    """The engine's loop from k drawn candidates: draw until the verdict is settled or the attempts are spent
-    (with `early`, also until agreeing candidates outvote the cases)."""
+def search(cands: list[Candidate], cases: list[Case], k: int = 1) -> tuple[object, int]:
+    """Decisions by `decide` alone (at most one case dropped): draw until settled or the attempts are spent."""
     verdict = decide(cands[:k], cases, MIN_TESTS)
     while k < min(MAX_ATTEMPTS, len(cands)) and not settled_verdict(verdict, cands[:k]):
-        if early and _outvoted(verdict, cands[:k]):
-            break
         k += 1
         verdict = decide(cands[:k], cases, MIN_TESTS)
     return verdict, k
 
 
-def policy_sets(primary: str, fallback: str | None = None, at_most: int | None = None,
-                early: bool = False) -> Callable:
+def policy_sets(primary: str, at_most: int | None = None) -> Callable:
     """Stated cases plus the `primary` model set (its first `at_most` beyond the stated ones, if given)."""
-    def pick(name: str, sets: dict[str, list[Case]]) -> list[Case]:
-        model = sets[name]
+    def run(sets: dict[str, list[Case]], cands: list[Candidate]):
+        model = sets.get(primary, [])
         if at_most is not None:
             model = model[:max(at_most, MIN_TESTS - len(sets["stated"]))]
-        return sets["stated"] + model + sets.get("probe", [])
+        verdict, k = search(cands, sets["stated"] + model + sets.get("probe", []))
+        return verdict, 1 + k
+    return run
 
+
+def policy_agreement(min_votes: int, anchors: int, primary: str = "greedy") -> Callable:
+    """Stated and `primary` cases; draw until decided, or until `min_votes` agreeing implementations
+    outvote the model cases (`arbitration.by_agreement`)."""
     def run(sets: dict[str, list[Case]], cands: list[Candidate]):
-        cases = pick(primary, sets)
-        verdict, k = search(cands, cases, early=early and fallback is not None)
-        calls = 1 + k
-        if fallback and _outvoted(verdict, cands[:k]) and sets.get(fallback):
-            # a fresh, code-blind case set replaces the contradicted one; the drawn candidates are reused
-            verdict, k2 = search(cands, pick(fallback, sets), k)
-            calls += 1 + (k2 - k)
-        return verdict, calls
+        cases = sets["stated"] + sets.get(primary, []) + sets.get("probe", [])
+        k = 1
+        while True:
+            verdict = decide(cands[:k], cases, MIN_TESTS)
+            if settled_verdict(verdict, cands[:k]):
+                break
+            agreed = by_agreement(verdict, cands[:k], min_votes, anchors)
+            if agreed is not None:
+                verdict = agreed
+                break
+            if k >= min(MAX_ATTEMPTS, len(cands)):
+                break
+            k += 1
+        return verdict, 1 + k
     return run
 
 
 POLICIES = {
-    "greedy cases": policy_sets("greedy"),
-    "work cases": policy_sets("work"),
-    "fresh cases": policy_sets("fresh"),
-    "greedy, then fresh": policy_sets("greedy", "fresh"),
-    "greedy, then fresh (early)": policy_sets("greedy", "fresh", early=True),
-    "greedy, then work (early)": policy_sets("greedy", "work", early=True),
-    "work, then fresh": policy_sets("work", "fresh"),
-    "greedy, then work": policy_sets("greedy", "work"),
-    "greedy cases, at most 2": policy_sets("greedy", at_most=2),
-    "greedy cases, at most 1": policy_sets("greedy", at_most=1),
-    "work cases, at most 2": policy_sets("work", at_most=2),
-    "greedy then fresh, at most 2": policy_sets("greedy", "fresh", at_most=2),
+    "greedy cases, one drop": policy_sets("greedy"),
+    "fresh cases, one drop": policy_sets("fresh"),
+    "work cases, one drop": policy_sets("work"),
+    "greedy cases, at most 2, one drop": policy_sets("greedy", at_most=2),
+    **{f"greedy cases, agreement of {v}, {a} anchor(s)": policy_agreement(v, a) for v in (2, 3, 4) for a in (0, 1, 2)},
+    "fresh cases, agreement of 3, 1 anchor(s)": policy_agreement(3, 1, "fresh"),
 }
 
 
@@ -142,6 +146,8 @@ def main() -> None:
             sets, cands, hidden = load(row)
             if not cands:
                 continue
+            if label.startswith(("work", "fresh")) and not sets.get(label.split()[0]):
+                continue  # a trace recorded without that case set
             verdict, used = policy(sets, cands)
             calls.append(used)
             if verdict.decided and verdict.chosen is not None:

@@ -35,12 +35,14 @@ class _NoRegistry:
         return None
 
 
-def case_sets(engine: CapabilitySynthesisEngine, spec: dict, prompt: str, min_tests: int) -> dict[str, list[Case]]:
+def case_sets(engine: CapabilitySynthesisEngine, spec: dict, prompt: str, min_tests: int,
+              variants: list[str]) -> dict[str, list[Case]]:
     name = spec["function_name"]
     params = [p["name"] for p in spec["parameters"]]
     out = {"stated": [dataclasses.replace(c, name=f"test_{name}_stated_{i + 1}") for i, c in enumerate(
         doctest_examples(spec["docstring"], spec.get("source_name", name), params, "docstring"))]}
-    for variant, (temperature, work) in VARIANTS.items():
+    for variant in variants:
+        temperature, work = VARIANTS[variant]
         t0 = time.perf_counter()
         try:
             reply = engine.llm_client.generate_test_cases(spec, prompt, min_cases=min_tests,
@@ -62,6 +64,7 @@ def main() -> None:
     ap.add_argument("--offset", type=int, default=2)
     ap.add_argument("--limit", type=int)
     ap.add_argument("--k", type=int, default=4)
+    ap.add_argument("--variants", default=",".join(VARIANTS), help="model case sets to record, of " + ", ".join(VARIANTS))
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
     settings = load_settings()
@@ -77,7 +80,7 @@ def main() -> None:
             continue
         prompt = "Create a function:\n" + problem["prompt"]
         spec = engine._spec(prompt)
-        sets = case_sets(engine, spec, prompt, min_tests)
+        sets = case_sets(engine, spec, prompt, min_tests, a.variants.split(","))
         every_case = [c for key, v in sets.items() if isinstance(v, list) for c in v]
         row = {"task_id": problem["task_id"], "function": spec["function_name"],
                "cases": {k: ([dataclasses.asdict(c) for c in v] if isinstance(v, list) else v)

@@ -26,7 +26,7 @@ class Case:
     name: str
     args: dict
     expected: Any = None
-    source: str = "model"     # request | docstring | model | probe | consensus | code
+    source: str = "model"     # request | docstring | model | probe | consensus | agreed | code
     code: str = ""            # source == "code": the test function as a model wrote it (raw pytest)
     prelude: str = ""         # ... and the imports/helpers it needs
 
@@ -108,6 +108,7 @@ class Verdict:
     next_step: str            # "" when decided; else "repair" or "sample"
     reasons: list[str]
     disputed: list[str]       # names of cases some implementations contradict
+    set_aside: list[Drop] = field(default_factory=list)  # model cases outvoted by a strong agreement
 
     def summary(self, consensus: int = 0) -> str:
         return describe(self, consensus)
@@ -184,6 +185,37 @@ def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Ve
     return Verdict(rep, kept, [], False, "repair" if repair else "sample", reasons, disputed)
 
 
+def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
+                 anchors: int = 1) -> Verdict | None:
+    """The model's expected values are wrong about 40% of the time, so a case set can be wrong in several
+    places at once, which no one-case drop can mend. When `min_votes` independent implementations behave
+    identically on every input, pass every stated case, crash on none, and still contradict model cases,
+    the model cases they contradict are the suspects (CodeT): they are set aside, and the agreement is the
+    evidence, provided the winners also pass at least `anchors` cases whose values are not a bool/None
+    (an opinion from outside the code that agrees with it). None when the evidence is weaker than that.
+    """
+    rep = verdict.chosen
+    if verdict.decided or rep is None:
+        return None
+    names = [c.name for c in verdict.kept]
+    voters = [c for c in candidates if c.independent and c.behaviour(names) == rep.behaviour(names)]
+    failing = rep.fails(verdict.kept)
+    observed = [rep.observations.get(c.name) for c in verdict.kept]
+    if len(voters) < min_votes or not failing or any(o is None or (o.error and o.weak) for o in observed):
+        return None  # a shared crash is a shared bug, however many implementations share it
+    if any(c.trusted or c.source == "code" for c in failing):
+        return None  # stated cases are never outvoted; a raw test's claim is unknown to us
+    passed = [c for c in verdict.kept if not c.probe and c not in failing]
+    if sum(1 for c in passed if not rep.observations[c.name].weak) < anchors:
+        return None
+    by = tuple(c.label for c in voters)
+    aside = [Drop(c, rep.observations[c.name], by) for c in failing]
+    reasons = verdict.reasons[:1] + [f"{len(aside)} model case(s) set aside: " + "; ".join(
+        d.reason().split(" dropped: ", 1)[1] for d in aside)]
+    return Verdict(rep, [c for c in verdict.kept if c not in failing], [], True, "", reasons,
+                   verdict.disputed, aside)
+
+
 def _votes(group: list[Candidate]) -> float:
     return sum(1 for c in group if c.independent) or 0.5
 
@@ -241,10 +273,17 @@ def returned_values(candidates: list[Candidate], case: Case) -> str:
 def describe(verdict: Verdict, consensus: int = 0) -> str:
     """One honest line about the evidence behind a verdict; `consensus` cases were added from probes."""
     scored = [c for c in verdict.kept if not c.probe]
-    total = len(scored) + len(verdict.dropped) + consensus
     if not verdict.decided or verdict.chosen is None:
         return f"not verified: {'; '.join(verdict.reasons[1:]) or verdict.reasons[0]}"
-    text = f"verified by {len(scored) + consensus} of {total} cases"
+    if verdict.set_aside:
+        by = len(verdict.set_aside[0].by)
+        text = (f"verified by the agreement of {by} independent implementations on every input and by "
+                f"{len(scored)} of {len(scored) + len(verdict.set_aside)} cases; "
+                f"{len(verdict.set_aside)} model case(s) set aside: " + "; ".join(
+                    f"{_count_words(by)} return {d.observed.shown()} where the case expected "
+                    f"{_show(d.case.expected)}" for d in verdict.set_aside[:3]))
+    else:
+        text = f"verified by {len(scored) + consensus} of {len(scored) + len(verdict.dropped) + consensus} cases"
     if verdict.dropped:
         text += f"; {len(verdict.dropped)} case dropped: " + "; ".join(
             f"{_count_words(len(d.by))} independent implementations {d.observed.as_verb()}, the case "

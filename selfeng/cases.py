@@ -8,6 +8,7 @@ value comes from the implementations' consensus, never from a guess.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import math
 import re
@@ -71,10 +72,12 @@ def stated_in(request: str, args: dict, expected: Any) -> bool:
     """Every value of the case, its answer included, is written in the request itself.
 
     This is what makes a model-copied "e.g. 25 °C is 77 °F" case trustworthy: the model only transcribed it.
-    Booleans and None can never be checked that way.
+    Booleans and None can never be checked that way, nor can an empty answer (`{}`, `[]`): it has no value
+    to find in the text, so a model that copied the input and guessed `{}` would pass for a transcriber.
     """
-    values = _scalars(list(args.values())) + _scalars([expected])
-    if not values or any(v is None or isinstance(v, bool) for v in values):
+    answer = _scalars([expected])
+    values = _scalars(list(args.values())) + answer
+    if not answer or any(v is None or isinstance(v, bool) for v in values):
         return False
     numbers = {float(n) for n in _NUMBER.findall(request.replace(",", ""))}
     for v in values:
@@ -116,6 +119,15 @@ def model_cases(spec: dict, raw: list, request: str, start: int = 1) -> list[Cas
             expected = tuple(expected)  # JSON has no tuples; the spec says the function returns one
         out.append(Case(f"test_{name}_case_{start + len(out)}", args, expected, source))
     return out
+
+
+def guessed_copies(written: list[Case], stated: list[Case]) -> list[Case]:
+    """When the request's examples were read exactly (`>>>` lines), a case the model says it copied from the
+    request but that is not one of them is a guess whose values merely occur in the text: it is weighed as
+    a model case. (Duplicates of the stated ones are merged away, the stated answer first.)"""
+    if not stated:
+        return written
+    return [dataclasses.replace(c, source="model") if c.source == "request" else c for c in written]
 
 
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list", tuple: "tuple", dict: "dict"}

@@ -79,6 +79,7 @@ class Settings:
     # Synthesis
     synthesis_max_attempts: int = 4
     synthesis_min_tests: int = 3
+    synthesis_agreement: int = 3
     allow_experimental: bool = False
 
     # Requests and answers
@@ -156,6 +157,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "SELFENG_SANDBOX_TMP_MB": ("sandbox_tmp_mb", int),
     "SELFENG_SYNTHESIS_MAX_ATTEMPTS": ("synthesis_max_attempts", int),
     "SELFENG_SYNTHESIS_MIN_TESTS": ("synthesis_min_tests", int),
+    "SELFENG_SYNTHESIS_AGREEMENT": ("synthesis_agreement", int),
     "SELFENG_ALLOW_EXPERIMENTAL": ("allow_experimental", _bool),
     "SELFENG_MAX_PROMPT_CHARS": ("max_prompt_chars", int),
     "SELFENG_RESPONSE_STYLE": ("response_style", str),

@@ -14,9 +14,9 @@ import time
 from typing import Any
 
 from . import events as ev
-from .arbitration import Candidate, Case, Verdict, decide, returned_values
-from .cases import (code_cases, doctest_block, doctest_examples, merge, model_cases, render, request_probe,
-                    type_of_values)
+from .arbitration import Candidate, Case, Verdict, by_agreement, decide, returned_values
+from .cases import (code_cases, doctest_block, doctest_examples, guessed_copies, merge, model_cases, render,
+                    request_probe, type_of_values)
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
@@ -31,6 +31,9 @@ from .data_cases import DataCases, data_cases_for
 log = logging.getLogger(__name__)
 
 SAMPLE_TEMPERATURE = 0.7  # independent draws; greedy decoding twice on one prompt is one opinion, not two
+# An agreement outvotes model cases only if the winners also pass a case with a real value (not a bool/None)
+# from outside the code: a stated example or a model case. Agreement alone is one opinion, drawn k times.
+ANCHORS = 1
 
 
 class SynthesisError(RuntimeError):
@@ -86,7 +89,7 @@ class CapabilitySynthesisEngine:
 
             step = "verification"
             self._step(callback, step, "in_progress")
-            outcome = self._search(spec, cases, data, first, callback, user_prompt)
+            outcome = self._search(spec, cases, data, first, callback)
             state.update(code=outcome["code"], tests=outcome["tests"])
             verified = outcome["verified"]
             report = outcome["report"]
@@ -156,7 +159,7 @@ class CapabilitySynthesisEngine:
 
     def _cases(self, spec: dict, user_prompt: str, data: DataCases | None) -> list[Case]:
         """Stated examples first, then the model's cases, then the request's own input as a probe."""
-        cases = self._written_cases(spec, user_prompt, data, self._stated_cases(spec), start=1)
+        cases = self._written_cases(spec, user_prompt, data, self._stated_cases(spec))
         probe = None if data or spec.get("preamble") is not None else request_probe(spec, user_prompt)
         return merge(cases, [probe] if probe else [])
 
@@ -167,18 +170,17 @@ class CapabilitySynthesisEngine:
         return [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(
             doctest_examples(spec["docstring"], spec.get("source_name", name), params, "docstring"))]
 
-    def _written_cases(self, spec: dict, user_prompt: str, data: DataCases | None, stated: list[Case], *,
-                       start: int, sampled: bool = False) -> list[Case]:
+    def _written_cases(self, spec: dict, user_prompt: str, data: DataCases | None,
+                       stated: list[Case]) -> list[Case]:
         """`stated` plus the model's cases, written from the spec alone. Asked again (sampled) when fewer
-        distinct usable cases than required come back, or none can be read. Case names start at `start`
-        (at most 8 cases a reply), so a later set never reuses an earlier set's names."""
+        distinct usable cases than required come back, or none can be read."""
         name = spec["function_name"]
         min_tests = max(1, self.settings.synthesis_min_tests)
         spec = _typed_by_examples(spec, stated)
         cases: list[Case] = list(stated)
         unreadable: list[str] = []
         for attempt in range(2):
-            temperature = SAMPLE_TEMPERATURE if sampled or attempt else 0.0
+            temperature = SAMPLE_TEMPERATURE if attempt else 0.0
             try:
                 reply = self.llm_client.generate_test_cases(
                     spec, user_prompt, fixtures=data.prompt if data else "", min_cases=min_tests,
@@ -190,7 +192,8 @@ class CapabilitySynthesisEngine:
             if isinstance(reply, str):  # a model that writes pytest code: its tests are taken as they are
                 written = code_cases(reply, name)
             else:
-                written = model_cases(spec, reply, user_prompt, start=start + 10 * attempt)
+                written = model_cases(spec, reply, user_prompt, start=1 + 10 * attempt)
+                written = guessed_copies(written, stated)
             if data:
                 written = data.usable(written)
             cases = merge(stated, cases, written)
@@ -225,37 +228,24 @@ class CapabilitySynthesisEngine:
         return cand
 
     def _search(self, spec: dict, cases: list[Case], data: DataCases | None, first: str,
-                callback: Callback, user_prompt: str = "") -> dict:
+                callback: Callback) -> dict:
         """Draw, observe and arbitrate until a verdict holds or the attempts are spent.
 
-        When agreeing independent implementations contradict the model's cases (more than the one a round
-        may drop), the case set is the suspect: it is set aside whole, and a fresh one, written again from the
-        spec alone and without seeing any code, must then be passed instead (see `_outvoted`)."""
-        cands = [self._observe(spec, Candidate("greedy", first, True), cases, data)]
-        verdict, attempts = self._rounds(spec, cases, data, cands, 1, callback, until_outvoted=True)
-        replaced = None
-        if _outvoted(verdict, cands):
-            fresh = self._fresh_cases(spec, user_prompt, data, cases)
-            if fresh is not None:
-                replaced = _replacement_note(verdict, cands)
-                self._progress(callback, verdict, cands, replaced)
-                cases = fresh
-                for cand in cands:
-                    self._observe(spec, cand, cases, data)
-                verdict, attempts = self._rounds(spec, cases, data, cands, attempts, callback)
-        return self._final(spec, verdict, cands, data, attempts, replaced)
-
-    def _rounds(self, spec: dict, cases: list[Case], data: DataCases | None, cands: list[Candidate],
-                attempts: int, callback: Callback, until_outvoted: bool = False) -> tuple[Verdict, int]:
-        """Rounds of draw, observe, decide. With `until_outvoted`, stop as soon as agreeing implementations
-        outvote the cases: further draws would only add votes against a case set that is already suspect."""
+        A verdict holds when the chosen code passes the kept cases (`arbitration.decide`), or when enough
+        independent implementations agree on every input to outvote the model cases they contradict
+        (`arbitration.by_agreement`): the model's expected values are wrong often enough that several of one
+        set can be wrong together, and a second set written the same way was measured to be no better."""
         max_attempts = max(2, self.settings.synthesis_max_attempts)
         min_tests = max(1, self.settings.synthesis_min_tests)
+        cands = [self._observe(spec, Candidate("greedy", first, True), cases, data)]
+        attempts = 1
         verdict = decide(cands, cases, min_tests)
-        while attempts < max_attempts:
-            if settled_verdict(verdict, cands) or (not verdict.decided and not verdict.next_step):
+        while not settled_verdict(verdict, cands):
+            agreed = by_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS)
+            if agreed is not None:
+                verdict = agreed
                 break
-            if until_outvoted and _outvoted(verdict, cands):
+            if attempts >= max_attempts or (not verdict.decided and not verdict.next_step):
                 break
             attempts += 1
             # Two independent opinions come first; only then is a repair worth its fitted bias.
@@ -266,19 +256,7 @@ class CapabilitySynthesisEngine:
             # Re-decided from scratch each round, so at most one case is ever dropped per round.
             verdict = decide(cands, cases, min_tests)
             self._progress(callback, verdict, cands)
-        return verdict, attempts
-
-    def _fresh_cases(self, spec: dict, user_prompt: str, data: DataCases | None,
-                     old: list[Case]) -> list[Case] | None:
-        """The stated cases and the probes again, with a new model set in place of the old one."""
-        kept = [c for c in old if c.trusted or c.probe]
-        try:
-            fresh = self._written_cases(spec, user_prompt, data, [c for c in kept if not c.probe], start=51,
-                                        sampled=True)
-        except SynthesisError as exc:
-            log.info("no fresh case set for %s: %s", spec["function_name"], exc)
-            return None
-        return merge(fresh, [c for c in kept if c.probe])
+        return self._final(spec, verdict, cands, data, attempts)
 
     def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool) -> Candidate | None:
         try:
@@ -302,21 +280,19 @@ class CapabilitySynthesisEngine:
             "message": message or (verdict.reasons[-1] if verdict.reasons else "weighing the evidence")})
 
     def _final(self, spec: dict, verdict: Verdict, cands: list[Candidate], data: DataCases | None,
-               attempts: int, replaced: str | None = None) -> dict:
-        """Strict verification of the chosen code on the kept cases (probes carry their consensus value).
-        `replaced` says why a first case set was set aside, if one was: the evidence must say so."""
+               attempts: int) -> dict:
+        """Strict verification of the chosen code on the kept cases, plus the consensus cases: probes and
+        set-aside inputs carry the value the agreeing implementations return."""
         kept = [c for c in verdict.kept if not c.probe]
         consensus = _consensus_cases(verdict, cands)
         tests = render(spec, kept + consensus)
         chosen = verdict.chosen
-        evidence = {"summary": verdict.summary(len(consensus)), "reasons": verdict.reasons,
-                    "implementations": len(cands), "cases": len(kept) + len(verdict.dropped), "cases_kept": len(kept),
+        probes = sum(c.source == "consensus" for c in consensus)
+        evidence = {"summary": verdict.summary(probes), "reasons": verdict.reasons, "implementations": len(cands),
+                    "cases": len(kept) + len(verdict.dropped) + len(verdict.set_aside), "cases_kept": len(kept),
                     "stated_cases": sum(c.trusted for c in kept), "consensus_cases": len(consensus),
-                    "dropped": [{"case": d.case.name, "expected": d.case.expected, "observed": d.observed.shown(),
-                                 "by": list(d.by)} for d in verdict.dropped],
-                    "disputed": verdict.disputed, "replaced_case_set": replaced}
-        if replaced:
-            evidence["summary"] += f"; {replaced}"
+                    "dropped": _outvoted_cases(verdict.dropped), "set_aside": _outvoted_cases(verdict.set_aside),
+                    "disputed": verdict.disputed}
         report: dict = {}
         if chosen is not None and verdict.decided:
             report = self.sandbox.verify_tool(spec["function_name"], chosen.code, tests,
@@ -325,8 +301,6 @@ class CapabilitySynthesisEngine:
         error = None
         if not verified:
             error = self._failure_message(verdict, cands, report)
-            if replaced:
-                error += f"\n  {replaced}"
             evidence["summary"] = "not verified: " + error.splitlines()[0]
         return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
@@ -349,34 +323,6 @@ class CapabilitySynthesisEngine:
         return "\n".join(lines)
 
 
-def _agreeing(verdict: Verdict, cands: list[Candidate]) -> list[Candidate]:
-    """The independent implementations that behave like the chosen one on every kept case's input."""
-    names = [c.name for c in verdict.kept]
-    mine = verdict.chosen.behaviour(names)
-    return [c for c in cands if c.independent and c.behaviour(names) == mine]
-
-
-def _outvoted(verdict: Verdict, cands: list[Candidate]) -> bool:
-    """Undecided, and at least two independent implementations agree on every input, pass every stated case,
-    and contradict model cases: the model's expected values, not the code, are then the likelier fault."""
-    if verdict.decided or verdict.chosen is None:
-        return False
-    failing = verdict.chosen.fails(verdict.kept)
-    # A shared crash (NameError, TypeError...) is a bug, not a vote; agreeing on a bool/None is weak
-    # evidence, which may not set a case aside any more than it may drop one.
-    weak = [o for o in (verdict.chosen.observations.get(c.name) for c in failing) if o is None or o.weak]
-    return (len(_agreeing(verdict, cands)) >= 2 and bool(failing) and not weak
-            and not any(c.trusted or c.source == "code" for c in failing))
-
-
-def _replacement_note(verdict: Verdict, cands: list[Candidate]) -> str:
-    failing = verdict.chosen.fails(verdict.kept)
-    model = sum(1 for c in verdict.kept if not (c.trusted or c.probe))
-    return (f"a first set of {model} model cases was set aside: {len(failing)} of them contradicted "
-            f"{len(_agreeing(verdict, cands))} agreeing independent implementations; a fresh set was written "
-            "from the spec alone")
-
-
 def settled_verdict(verdict: Verdict, cands: list[Candidate]) -> bool:
     """Decided, with a second opinion drawn, and no rival behaviour as well supported."""
     return verdict.decided and len(cands) >= 2 and not _contested(verdict, cands)
@@ -395,21 +341,32 @@ def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:
     return votes < 2 and bool(rivals)
 
 
+def _outvoted_cases(drops: list) -> list[dict]:
+    return [{"case": d.case.name, "expected": d.case.expected, "observed": d.observed.shown(), "by": list(d.by)}
+            for d in drops]
+
+
 def _consensus_cases(verdict: Verdict, cands: list[Candidate]) -> list[Case]:
-    """Probes answered alike by at least two independent implementations of the chosen behaviour."""
+    """Probes, and model cases set aside by an agreement, with the value that at least two independent
+    implementations of the chosen behaviour return: the registered tests then say what was agreed."""
     from .sandbox.tool_server import decode
 
     if verdict.chosen is None or not verdict.decided:
         return []
-    names = [c.name for c in verdict.kept]
+    names = [c.name for c in verdict.kept] + [d.case.name for d in verdict.set_aside]
     mine = verdict.chosen.behaviour(names)
-    voters = [c for c in cands if c.independent and c.behaviour(names) == mine]
+    if sum(1 for c in cands if c.independent and c.behaviour(names) == mine) < 2:
+        return []
     out = []
-    for case in verdict.kept:
+    inputs = [c for c in verdict.kept if c.probe] + [d.case for d in verdict.set_aside]
+    for case in inputs:
         obs = verdict.chosen.observations.get(case.name)
-        if case.probe and len(voters) >= 2 and obs is not None and not obs.error and obs.value is not None:
-            out.append(Case(case.name.replace("probe", "request_input"), case.args, decode(obs.value),
-                            "consensus"))
+        if obs is not None and not obs.error and obs.value is not None:
+            if case.probe:
+                out.append(Case(case.name.replace("probe", "request_input"), case.args, decode(obs.value),
+                                "consensus"))
+            else:  # the model's expected value is replaced by the agreed one, and the name says so
+                out.append(Case(case.name + "_agreed", case.args, decode(obs.value), "agreed"))
     return out
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from selfeng.arbitration import Candidate, Case, Observation, decide
+from selfeng.arbitration import Candidate, Case, Observation, by_agreement, decide
 
 
 def obs(value, passed):
@@ -105,3 +105,32 @@ def test_agreeing_on_a_bad_input_exception_drops_the_case_but_a_shared_bug_does_
     assert "both independent implementations raise ValueError, the case expected 0" in v.summary()
     cands = [cand("a", [2, 6, 1, raises("TypeError")], empty), cand("b", [2, 6, 1, raises("TypeError")], empty)]
     assert not decide(cands, empty, min_tests=3).decided
+
+
+TWO_WRONG = [Case("t0", {"x": 1}, 2), Case("t1", {"x": 5}, 7), Case("t2", {"x": 0}, 1), Case("t3", {"x": 10}, 12)]
+
+
+def test_an_agreement_of_three_sets_aside_every_model_case_it_contradicts():
+    cands = [cand(f"c{i}", [2, 6, 1, 11], TWO_WRONG) for i in range(3)]
+    v = decide(cands, TWO_WRONG, min_tests=3)
+    assert not v.decided  # one drop per round cannot mend two wrong cases
+    agreed = by_agreement(v, cands, min_votes=3)
+    assert agreed.decided and [d.case.name for d in agreed.set_aside] == ["t1", "t3"]
+    assert [c.name for c in agreed.kept] == ["t0", "t2"] and agreed.dropped == []
+    assert agreed.summary().startswith("verified by the agreement of 3 independent implementations")
+    assert by_agreement(v, cands[:2], min_votes=3) is None  # two votes are not enough
+
+
+def test_an_agreement_never_outvotes_a_stated_case_a_crash_or_bools_alone():
+    stated = [Case("s0", {"x": 1}, 2, "docstring")] + TWO_WRONG[1:]
+    wrong = [cand(f"c{i}", [3, 7, 2, 12], stated) for i in range(4)]  # x + 2 everywhere
+    assert by_agreement(decide(wrong, stated, 3), wrong, min_votes=3) is None
+    crash = [cand(f"c{i}", [2, raises("TypeError"), 1, 11], TWO_WRONG) for i in range(3)]
+    assert by_agreement(decide(crash, TWO_WRONG, 3), crash, min_votes=3) is None
+    bools = [Case(f"b{i}", {"x": x}, want) for i, (x, want) in enumerate([(2, True), (3, True), (4, False)])]
+    even = [cand(f"c{i}", [True, False, True], bools) for i in range(4)]
+    assert by_agreement(decide(even, bools, 3), even, min_votes=3) is None  # no non-bool anchor
+    assert by_agreement(decide(even, bools, 3), even, min_votes=3, anchors=0) is not None
+    # An independent rival behaving differently on one input is not part of the agreement.
+    rival = [cand(f"c{i}", [2, 6, 1, 11], TWO_WRONG) for i in range(2)] + [cand("r", [2, 6, 1, 13], TWO_WRONG)]
+    assert by_agreement(decide(rival, TWO_WRONG, 3), rival, min_votes=3) is None

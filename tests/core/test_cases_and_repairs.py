@@ -53,6 +53,10 @@ def test_model_copied_examples_are_trusted_only_when_every_value_is_in_the_reque
     cases = model_cases(spec, raw, request)
     assert [(c.args["c"], c.source) for c in cases] == [(25, "request"), (30, "model"), (0, "model")]
     assert not stated_in("Is 7 prime?", {"n": 7}, True)
+    # The input copied, the answer an empty guess: nothing of the answer is in the text to check.
+    assert not stated_in("unique([5, 3, 5, 2]) -> [2, 3, 5]", {"l": [5, 3, 5, 2]}, {})
+    assert not stated_in("unique([5, 3, 5, 2]) -> [2, 3, 5]", {"l": [5, 3, 5, 2]}, [])
+    assert stated_in("unique([5, 3, 5, 2]) -> [2, 3, 5]", {"l": [5, 3, 5, 2]}, [2, 3, 5])
     assert merge(cases[:1], [cases[0].__class__("x", {"c": 25}, 99)])[0].expected == 77
 
 

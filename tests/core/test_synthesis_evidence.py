@@ -154,40 +154,53 @@ def test_huge_integers_survive_the_verification_report():
 RIGHT_ADD = "```python\ndef add_one(x: int) -> int:\n    return x + 1\n```"
 
 
-def test_a_case_set_outvoted_by_agreeing_implementations_is_replaced_by_a_fresh_one():
-    """Two model cases are wrong: no single drop can settle it, so the whole set is suspect."""
-    wrong = {"cases": [{"args": {"x": 1}, "expected": 2, "from_request": False},
-                       {"args": {"x": 5}, "expected": 7, "from_request": False},
-                       {"args": {"x": 0}, "expected": 1, "from_request": False},
-                       {"args": {"x": 10}, "expected": 12, "from_request": False}]}
-    fresh = {"cases": [{"args": {"x": x}, "expected": x + 1, "from_request": False} for x in (2, 3, 100)]}
-    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", wrong),
-                                              ("generate_implementation", RIGHT_ADD),
-                                              ("generate_implementation", RIGHT_ADD), ("generate_tests", fresh)))
+TWO_WRONG = {"cases": [{"args": {"x": x}, "expected": want, "from_request": False}
+                      for x, want in ((1, 2), (5, 7), (0, 1), (10, 12))]}
+
+
+def test_model_cases_outvoted_by_three_agreeing_implementations_are_set_aside_and_the_answer_says_so():
+    """Two model cases are wrong: no single drop can settle it. Three independent implementations agree on
+    every input and pass the other cases, so the two are set aside and the agreed values take their place."""
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", TWO_WRONG),
+                                              *[("generate_implementation", RIGHT_ADD)] * 3))
     result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
     assert result["tests_verified"], result.get("error")
     assert result["dropped_tests"] == []
-    summary = result["evidence"]["summary"]
-    assert summary.startswith("verified by 3 of 3 cases") and "set aside: 2 of them contradicted 2 agreeing" in summary
-    assert "x=10) == 12" not in result["tests"] and "x=100) == 101" in result["tests"]
+    evidence = result["evidence"]
+    assert evidence["summary"].startswith("verified by the agreement of 3 independent implementations on every "
+                                          "input and by 2 of 4 cases; 2 model case(s) set aside: three return 6 "
+                                          "where the case expected 7"), evidence["summary"]
+    assert [d["case"] for d in evidence["set_aside"]] == ["test_add_one_case_2", "test_add_one_case_4"]
+    # The registered tests carry the agreed values, never the model's wrong ones.
+    assert "x=10) == 12" not in result["tests"] and "x=10) == 11" in result["tests"]
+    assert "def test_add_one_case_4_agreed" in result["tests"]
     purposes = [c["purpose"] for c in provider.calls]
-    assert purposes.count("generate_implementation") == 2 and purposes.count("generate_tests") == 2
-    # The fresh set was written from the spec alone: no code in its prompt.
-    fresh_prompt = [c for c in provider.calls if c["purpose"] == "generate_tests"][1]["messages"][-1]["content"]
-    assert "return x + 1" not in fresh_prompt
+    assert purposes.count("generate_implementation") == 3 and purposes.count("generate_tests") == 1
+    tool = orch.registry.get_tool_by_name("add_one")
+    assert tool["tests_verified"] and not tool["experimental"]
 
 
-def test_agreeing_wrong_implementations_are_not_verified_by_asking_for_fresh_cases():
-    """The safeguard cuts both ways: a fresh set catches code that is consistently wrong."""
-    plus_two = "```python\ndef add_one(x: int) -> int:\n    return x + 2\n```"
-    fresh = {"cases": [{"args": {"x": x}, "expected": x + 1, "from_request": False} for x in (2, 3, 100)]}
-    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES),
-                                       *[("generate_implementation", plus_two)] * 2, ("generate_tests", fresh),
-                                       *[("generate_implementation", plus_two)] * 2))
+def test_two_agreeing_implementations_do_not_outvote_a_case_set():
+    """Two votes drop at most one case; setting several aside takes SELFENG_SYNTHESIS_AGREEMENT (3)."""
+    other = "```python\ndef add_one(x: int) -> int:\n    return 9 if x == 5 else x + 1\n```"
+    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", TWO_WRONG),
+                                       *[("generate_implementation", RIGHT_ADD)] * 2,
+                                       *[("generate_implementation", other)] * 2))
     result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
     assert not result["success"] and result["step"] == "verification"
-    assert "set aside" in result["error"] and "test_add_one_case_51 expects 3" in result["error"]
+    assert "test_add_one_case_2 expects 7; returned: greedy: 6; sample 2: 6; sample 3: 9" in result["error"]
     assert orch.get_tool_count() == 0
+
+
+def test_agreeing_wrong_implementations_never_outvote_a_stated_example():
+    """Four implementations agree on x + 2; the request's `>>>` example says 2 for 1: nothing is verified."""
+    plus_two = "```python\ndef add_one(x: int) -> int:\n    return x + 2\n```"
+    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES),
+                                       *[("generate_implementation", plus_two)] * 4,
+                                       *[("fix_implementation", plus_two)] * 2))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one\n>>> add_one(1)\n2")
+    assert not result["success"] and result["step"] == "verification"
+    assert "set aside" not in result["error"] and orch.get_tool_count() == 0
 
 
 def test_a_stub_without_a_return_annotation_gets_cases_typed_by_its_examples():
@@ -219,7 +232,8 @@ def test_a_module_that_fails_to_import_on_a_typing_name_gets_the_import():
 
 
 def test_agreement_on_a_bool_never_sets_a_case_set_aside():
-    """Two wrong bool cases against agreeing implementations: weak evidence, so no fresh set is asked for."""
+    """Two wrong bool cases against four agreeing implementations: every value is a bool, so the agreement
+    has no anchor outside the code (a real value that some case confirms) and sets nothing aside."""
     spec = {"function_name": "is_even", "parameters": [{"name": "x", "type": "int", "description": "a number"}],
             "return_type": "bool", "docstring": "Whether x is even."}
     cases = {"cases": [{"args": {"x": x}, "expected": want, "from_request": False}
@@ -230,4 +244,22 @@ def test_agreement_on_a_bool_never_sets_a_case_set_aside():
     result = orch.synthesis_engine.synthesize_capability("Create a function that tells whether a number is even")
     assert not result["success"] and orch.get_tool_count() == 0
     assert [c["purpose"] for c in provider.calls].count("generate_tests") == 1
-    assert "set aside" not in result["error"]
+    assert "set aside" not in result["error"] and "returned: greedy: true; sample 2: true" in result["error"]
+
+
+def test_a_case_the_model_says_it_copied_is_not_trusted_when_the_examples_were_read_exactly():
+    """HumanEval/15: the model wrote string_sequence(1) == '0' and flagged it "from the request"; both its
+    values do appear in the prompt. The prompt's `>>>` examples were already read as they are, so the
+    flag is a guess, and two agreeing implementations may drop the case."""
+    stub = ("Create a function:\n\ndef string_sequence(n: int) -> str:\n"
+            '    """Return a string of space-delimited numbers from 0 to n inclusive.\n'
+            "    >>> string_sequence(0)\n    '0'\n    >>> string_sequence(5)\n    '0 1 2 3 4 5'\n    \"\"\"\n")
+    cases = {"cases": [{"args": {"n": 1}, "expected": "0", "from_request": True},
+                       {"args": {"n": 2}, "expected": "0 1 2", "from_request": False},
+                       {"args": {"n": 3}, "expected": "0 1 2 3", "from_request": False}]}
+    code = "```python\ndef string_sequence(n: int) -> str:\n    return ' '.join(str(i) for i in range(n + 1))\n```"
+    orch, _ = make_orchestrator(script(("generate_tests", cases), *[("generate_implementation", code)] * 2))
+    result = orch.synthesis_engine.synthesize_capability(stub)
+    assert result["tests_verified"], result.get("error")
+    assert result["dropped_tests"] == ["test_string_sequence_case_1"]
+    assert "(2 stated in the request)" in result["evidence"]["summary"]
