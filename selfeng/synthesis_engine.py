@@ -83,9 +83,9 @@ class CapabilitySynthesisEngine:
 
             step = "implementation"
             self._step(callback, step, "in_progress")
-            first = self._draw(spec, 0)
-            state["code"] = first
-            self._step(callback, step, "complete", code=first)
+            first = self._first_draw(spec)
+            state["code"] = first.code
+            self._step(callback, step, "complete", code=first.code)
 
             step = "verification"
             self._step(callback, step, "in_progress")
@@ -205,6 +205,15 @@ class CapabilitySynthesisEngine:
                                           + "".join(f"; {e}" for e in unreadable))
         return cases
 
+    def _first_draw(self, spec: dict) -> Candidate:
+        """The greedy draw; if it does not define the function (a small model sometimes writes a helper
+        only, or another name), one sample instead: a draw that misses is no opinion at all."""
+        try:
+            return Candidate("greedy", self._draw(spec, 0), True)
+        except SynthesisError as exc:
+            log.info("greedy draw unusable (%s); sampling one instead", exc)
+            return Candidate("sample 1", self._draw(spec, 1), True)
+
     def _draw(self, spec: dict, index: int) -> str:
         """Candidate `index`: greedy first, then independent samples; all from the spec alone."""
         temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
@@ -227,7 +236,7 @@ class CapabilitySynthesisEngine:
             cand.code = fixed
         return cand
 
-    def _search(self, spec: dict, cases: list[Case], data: DataCases | None, first: str,
+    def _search(self, spec: dict, cases: list[Case], data: DataCases | None, first: Candidate,
                 callback: Callback) -> dict:
         """Draw, observe and arbitrate until a verdict holds or the attempts are spent.
 
@@ -237,7 +246,7 @@ class CapabilitySynthesisEngine:
         set can be wrong together, and a second set written the same way was measured to be no better."""
         max_attempts = max(2, self.settings.synthesis_max_attempts)
         min_tests = max(1, self.settings.synthesis_min_tests)
-        cands = [self._observe(spec, Candidate("greedy", first, True), cases, data)]
+        cands = [self._observe(spec, first, cases, data)]
         attempts = 1
         verdict = decide(cands, cases, min_tests)
         while not settled_verdict(verdict, cands):

@@ -44,7 +44,8 @@ class ScriptedProvider:
 
     def complete(self, messages, *, purpose, json_schema=None, max_tokens=512, temperature=0.0):
         with self._lock:
-            self.calls.append({"purpose": purpose, "messages": messages, "json_schema": json_schema})
+            self.calls.append({"purpose": purpose, "messages": messages, "json_schema": json_schema,
+                               "temperature": temperature})
             text = None
             for r in self._entries:
                 if not r["_used"] and r["purpose"] == purpose and r.get("match"):

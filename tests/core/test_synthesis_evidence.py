@@ -263,3 +263,14 @@ def test_a_case_the_model_says_it_copied_is_not_trusted_when_the_examples_were_r
     assert result["tests_verified"], result.get("error")
     assert result["dropped_tests"] == ["test_string_sequence_case_1"]
     assert "(2 stated in the request)" in result["evidence"]["summary"]
+
+
+def test_a_greedy_draw_that_defines_another_function_is_replaced_by_a_sample():
+    helper_only = "```python\ndef plus_one(x: int) -> int:\n    return x + 1\n```"
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES),
+                                              ("generate_implementation", helper_only),
+                                              *[("generate_implementation", RIGHT_ADD)] * 2))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert result["tests_verified"], result.get("error")
+    draws = [c for c in provider.calls if c["purpose"] == "generate_implementation"]
+    assert len(draws) == 3 and draws[1]["temperature"] > 0
