@@ -359,6 +359,8 @@ def cases_from_reply(spec: dict, reply: str) -> list[dict] | str:
     except ValueError:
         data = None
     cases = data.get("cases") if isinstance(data, dict) else data if isinstance(data, list) else None
+    if cases is None:
+        cases = complete_cases(reply)
     if cases is not None:
         return cases
     from .test_evidence import vacuous_tests
@@ -371,6 +373,25 @@ def cases_from_reply(spec: dict, reply: str) -> list[dict] | str:
     if bad:
         raise LLMError(f"generate_tests: refusing tests that check nothing about {name}(): {', '.join(bad)}")
     return code
+
+
+def complete_cases(reply: str) -> list[dict] | None:
+    """The whole case objects of a JSON reply cut off by the token limit: long inputs can fill it before
+    the array closes, and the cases already written are as good as if it had."""
+    start = re.search(r'\{\s*"cases"\s*:\s*\[', reply)
+    if start is None:
+        return None
+    decoder, pos, out = json.JSONDecoder(), start.end(), []
+    while True:
+        while pos < len(reply) and reply[pos] in " \t\r\n,":
+            pos += 1
+        try:
+            item, pos = decoder.raw_decode(reply, pos)
+        except ValueError:
+            break
+        if isinstance(item, dict):
+            out.append(item)
+    return out or None
 
 
 def pytest_code_from_reply(spec: dict, reply: str) -> str:

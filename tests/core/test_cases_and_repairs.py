@@ -109,3 +109,13 @@ def test_the_type_of_stated_values_is_read_for_stubs_without_a_return_annotation
     assert type_of_values([1, 2.5]) == "float" and type_of_values([True, False]) == "bool"
     assert type_of_values([(0, 1)]) == "tuple" and type_of_values([[], []]) == "list"
     assert type_of_values([1, "a"]) is None and type_of_values([]) is None and type_of_values([None]) is None
+
+
+def test_a_case_reply_cut_off_by_the_token_limit_keeps_its_whole_cases():
+    from selfeng.llm_client import cases_from_reply
+
+    cut = ('{"cases": [{"args": {"s": "o o| .|"}, "expected": [4, 2, 1], "from_request": false},\n'
+           '  {"args": {"s": "o"}, "expected": [4], "from_request": false}, {"args": {"s": "o o o o o o o o o')
+    assert cases_from_reply({"function_name": "parse_music"}, cut) == [
+        {"args": {"s": "o o| .|"}, "expected": [4, 2, 1], "from_request": False},
+        {"args": {"s": "o"}, "expected": [4], "from_request": False}]
