@@ -25,7 +25,7 @@ from selfeng.evaluation import load_humaneval, run_hidden, select_problems
 from selfeng.llm import LLMError
 from selfeng.llm_client import LLMClient
 from selfeng.sandbox import SecureSandbox
-from selfeng.synthesis_engine import SAMPLE_TEMPERATURE, CapabilitySynthesisEngine, SynthesisError
+from selfeng.synthesis_engine import SAMPLE_TEMPERATURE, CapabilitySynthesisEngine, SynthesisError, _typed_by_examples
 
 VARIANTS = {"greedy": (0.0, False), "fresh": (SAMPLE_TEMPERATURE, False), "work": (0.0, True)}
 
@@ -41,13 +41,14 @@ def case_sets(engine: CapabilitySynthesisEngine, spec: dict, prompt: str, min_te
     params = [p["name"] for p in spec["parameters"]]
     out = {"stated": [dataclasses.replace(c, name=f"test_{name}_stated_{i + 1}") for i, c in enumerate(
         doctest_examples(spec["docstring"], spec.get("source_name", name), params, "docstring"))]}
+    typed = _typed_by_examples(spec, out["stated"])  # as the engine asks: types read from the examples
     for variant in variants:
         temperature, work = VARIANTS[variant]
         t0 = time.perf_counter()
         try:
-            reply = engine.llm_client.generate_test_cases(spec, prompt, min_cases=min_tests,
+            reply = engine.llm_client.generate_test_cases(typed, prompt, min_cases=min_tests,
                                                           temperature=temperature, show_work=work)
-            got = model_cases(spec, reply, prompt) if isinstance(reply, list) else []
+            got = model_cases(typed, reply, prompt) if isinstance(reply, list) else []
         except LLMError as exc:
             print("   cases failed:", str(exc)[:80], file=sys.stderr)
             got = []

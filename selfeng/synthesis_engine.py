@@ -380,12 +380,21 @@ def _consensus_cases(verdict: Verdict, cands: list[Candidate]) -> list[Case]:
 
 
 def _typed_by_examples(spec: dict, stated: list[Case]) -> dict:
-    """A stub with no return annotation leaves the model's expected values unconstrained, and a small model
-    then answers `{"result": [...]}` for a list. The stated examples' values give the type instead."""
-    if is_annotated(spec.get("return_type")) and str(spec["return_type"]).strip() != "None":
-        return spec
-    inferred = type_of_values([c.expected for c in stated if c.expected is not None])
-    return {**spec, "return_type": inferred} if inferred else spec
+    """A stub with no annotations leaves the model's cases unconstrained, and a small model then answers
+    `{"result": [...]}` for a list, or passes `{"value": 6}` for a number. The stated examples' values
+    give the types instead: of the return value, and of each parameter without one."""
+    out = dict(spec)
+    if not (is_annotated(spec.get("return_type")) and str(spec["return_type"]).strip() != "None"):
+        inferred = type_of_values([c.expected for c in stated if c.expected is not None])
+        if inferred:
+            out["return_type"] = inferred
+    params = []
+    for p in spec.get("parameters", []):
+        inferred = None if is_annotated(p.get("type")) else type_of_values(
+            [c.args[p["name"]] for c in stated if c.args.get(p["name"]) is not None])
+        params.append({**p, "type": inferred} if inferred else p)
+    out["parameters"] = params
+    return out
 
 
 def _public_spec(spec: dict) -> dict:

@@ -274,3 +274,20 @@ def test_a_greedy_draw_that_defines_another_function_is_replaced_by_a_sample():
     assert result["tests_verified"], result.get("error")
     draws = [c for c in provider.calls if c["purpose"] == "generate_implementation"]
     assert len(draws) == 3 and draws[1]["temperature"] > 0
+
+
+def test_a_stub_without_parameter_annotations_gets_case_inputs_typed_by_its_examples():
+    """HumanEval/31 has `def is_prime(n):`; unconstrained, the model passed {"value": 6} as n."""
+    stub = ('Create a function:\n\ndef is_prime(n):\n    """Return true if a given number is prime.\n'
+            '    >>> is_prime(6)\n    False\n    >>> is_prime(101)\n    True\n    """\n')
+    cases = {"cases": [{"args": {"n": 7}, "expected": True, "from_request": False},
+                       {"args": {"n": 9}, "expected": False, "from_request": False}]}
+    code = ("```python\ndef is_prime(n):\n    return n > 1 and all(n % d for d in range(2, int(n ** 0.5) + 1))\n```")
+    orch, provider = make_orchestrator(script(("generate_tests", cases), *[("generate_implementation", code)] * 2))
+    result = orch.synthesis_engine.synthesize_capability(stub)
+    assert result["tests_verified"], result.get("error")
+    item = [c for c in provider.calls if c["purpose"] == "generate_tests"][0]["json_schema"]["properties"][
+        "cases"]["items"]["properties"]
+    assert item["args"]["properties"]["n"] == {"type": "integer"} and item["expected"] == {"type": "boolean"}
+    assert "def is_prime(n):" in [c for c in provider.calls if c["purpose"] == "generate_implementation"][0][
+        "messages"][-1]["content"]  # the code is still written from the stub as it is
