@@ -208,16 +208,20 @@ class LLMClient:
         return cases_from_reply(spec, text)
 
     def generate_implementation(self, spec: dict[str, Any], tests: str | None = None, *,
-                                temperature: float = 0.0) -> str:
+                                temperature: float = 0.0, context: str = "") -> str:
         """Code for `spec`. Without `tests`, an implementation derived from the spec alone: that is how
-        independent candidates are drawn (greedy first, then sampled at `temperature` > 0)."""
+        independent candidates are drawn (greedy first, then sampled at `temperature` > 0). `context` is
+        code the function may use that is already defined before it (a stub's imports and helpers)."""
         section = ""
+        if context.strip():
+            section = ("This code is already defined before it, and the function may use it:\n"
+                       f"```python\n{context.strip()}\n```\n")
         if tests:
             examples = examples_from_tests(tests, spec["function_name"])
             # Compact examples rather than the test file: fewer prompt tokens, and a small model
             # shown a whole test file tends to echo it back instead of writing the function.
-            section = ("These must hold:\n" + "\n".join(examples) + "\n" if examples
-                       else f"It must pass these tests:\n```python\n{tests.strip()}\n```\n")
+            section += ("These must hold:\n" + "\n".join(examples) + "\n" if examples
+                        else f"It must pass these tests:\n```python\n{tests.strip()}\n```\n")
         prompt = self._prompts["generate_implementation"].format(
             signature=signature_of(spec), docstring=spec["docstring"], tests_section=section)
         return clean_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=temperature),

@@ -217,7 +217,8 @@ class CapabilitySynthesisEngine:
     def _draw(self, spec: dict, index: int) -> str:
         """Candidate `index`: greedy first, then independent samples; all from the spec alone."""
         temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
-        code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature)
+        code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature,
+                                                       context=spec.get("preamble") or "")
         if not defines_function(code, spec["function_name"]):
             raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
         return with_preamble(spec, code)

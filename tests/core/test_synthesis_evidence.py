@@ -291,3 +291,18 @@ def test_a_stub_without_parameter_annotations_gets_case_inputs_typed_by_its_exam
     assert item["args"]["properties"]["n"] == {"type": "integer"} and item["expected"] == {"type": "boolean"}
     assert "def is_prime(n):" in [c for c in provider.calls if c["purpose"] == "generate_implementation"][0][
         "messages"][-1]["content"]  # the code is still written from the stub as it is
+
+
+def test_implementations_are_shown_the_code_a_stub_comes_with():
+    """HumanEval/38: decode_cyclic is written against encode_cyclic, defined above it in the prompt."""
+    stub = ("Create a function:\n\ndef shift(s: str) -> str:\n    return s[1:] + s[:1]\n\n\n"
+            'def unshift(s: str) -> str:\n    """Undo shift.\n    >>> unshift("bca")\n    \'abc\'\n    """\n')
+    cases = {"cases": [{"args": {"s": "ab"}, "expected": "ba", "from_request": False},
+                       {"args": {"s": "xyz"}, "expected": "zxy", "from_request": False}]}
+    code = "```python\ndef unshift(s: str) -> str:\n    return s[-1:] + s[:-1]\n```"
+    orch, provider = make_orchestrator(script(("generate_tests", cases), *[("generate_implementation", code)] * 2))
+    result = orch.synthesis_engine.synthesize_capability(stub)
+    assert result["tests_verified"], result.get("error")
+    prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][0]["messages"][-1]["content"]
+    assert "already defined before it" in prompt and "return s[1:] + s[:1]" in prompt
+    assert result["code"].startswith("def shift(s: str) -> str:")
