@@ -153,6 +153,8 @@ def main() -> None:
             if verdict.decided and verdict.chosen is not None:
                 decided += 1
                 correct += hidden[verdict.chosen.label]
+        if not calls:
+            continue
         prec = f"{correct / decided:.2f}" if decided else "—"
         print(f"| {label} | {decided} | {correct} | {prec} | {correct / n:.2f} | {statistics.median(calls)} |")
     print("\nFirst k candidates, stated and greedy cases, one decision (no search loop):\n")
