@@ -94,9 +94,12 @@ class Drop:
     by: tuple[str, ...]       # labels of the agreeing independent implementations
 
     def reason(self) -> str:
+        return f"{self.case.name} dropped: {self.evidence()}"
+
+    def evidence(self) -> str:
         who = " and ".join(self.by) if len(self.by) <= 2 else f"{len(self.by)} implementations"
-        return (f"{self.case.name} dropped: {len(self.by)} independent implementations ({who}) "
-                f"{self.observed.as_verb()}, the case expected {_show(self.case.expected)}")
+        return (f"{len(self.by)} independent implementations ({who}) {self.observed.as_verb()}, the case "
+                f"expected {_show(self.case.expected)}")
 
 
 @dataclass
@@ -197,8 +200,7 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     rep = verdict.chosen
     if verdict.decided or rep is None:
         return None
-    names = [c.name for c in verdict.kept]
-    voters = [c for c in candidates if c.independent and c.behaviour(names) == rep.behaviour(names)]
+    voters = agreeing(rep, candidates, [c.name for c in verdict.kept])
     failing = rep.fails(verdict.kept)
     observed = [rep.observations.get(c.name) for c in verdict.kept]
     if len(voters) < min_votes or not failing or any(o is None or (o.error and o.weak) for o in observed):
@@ -211,9 +213,15 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     by = tuple(c.label for c in voters)
     aside = [Drop(c, rep.observations[c.name], by) for c in failing]
     reasons = verdict.reasons[:1] + [f"{len(aside)} model case(s) set aside: " + "; ".join(
-        d.reason().split(" dropped: ", 1)[1] for d in aside)]
+        f"{d.case.name}: {d.evidence()}" for d in aside)]
     return Verdict(rep, [c for c in verdict.kept if c not in failing], [], True, "", reasons,
                    verdict.disputed, aside)
+
+
+def agreeing(rep: Candidate, candidates: list[Candidate], names: list[str]) -> list[Candidate]:
+    """The independent candidates that behave exactly like `rep` on the inputs of the cases `names`."""
+    mine = rep.behaviour(names)
+    return [c for c in candidates if c.independent and c.behaviour(names) == mine]
 
 
 def _votes(group: list[Candidate]) -> float:

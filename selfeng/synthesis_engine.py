@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from . import events as ev
-from .arbitration import Candidate, Case, Verdict, by_agreement, decide, returned_values
+from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, returned_values
 from .cases import (code_cases, doctest_block, doctest_examples, guessed_copies, merge, model_cases, render,
                     request_probe, type_of_values)
 from .codeblocks import defines_function
@@ -345,7 +345,7 @@ def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:
         return False
     names = [c.name for c in verdict.kept]
     mine = verdict.chosen.behaviour(names)
-    votes = sum(1 for c in cands if c.independent and c.behaviour(names) == mine)
+    votes = len(agreeing(verdict.chosen, cands, names))
     best = len(verdict.chosen.fails(verdict.kept))
     rivals = [c for c in cands if c.behaviour(names) != mine and len(c.fails(verdict.kept)) == best]
     return votes < 2 and bool(rivals)
@@ -364,8 +364,7 @@ def _consensus_cases(verdict: Verdict, cands: list[Candidate]) -> list[Case]:
     if verdict.chosen is None or not verdict.decided:
         return []
     names = [c.name for c in verdict.kept] + [d.case.name for d in verdict.set_aside]
-    mine = verdict.chosen.behaviour(names)
-    if sum(1 for c in cands if c.independent and c.behaviour(names) == mine) < 2:
+    if len(agreeing(verdict.chosen, cands, names)) < 2:
         return []
     out = []
     inputs = [c for c in verdict.kept if c.probe] + [d.case for d in verdict.set_aside]
