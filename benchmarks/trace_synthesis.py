@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from selfeng.arbitration import Candidate, Case
-from selfeng.cases import doctest_examples, model_cases, request_probe
+from selfeng.cases import model_cases, request_probe
 from selfeng.config import load_settings
 from selfeng.evaluation import load_humaneval, run_hidden, select_problems
 from selfeng.llm import LLMError
@@ -38,9 +38,7 @@ class _NoRegistry:
 def case_sets(engine: CapabilitySynthesisEngine, spec: dict, prompt: str, min_tests: int,
               variants: list[str]) -> dict[str, list[Case]]:
     name = spec["function_name"]
-    params = [p["name"] for p in spec["parameters"]]
-    out = {"stated": [dataclasses.replace(c, name=f"test_{name}_stated_{i + 1}") for i, c in enumerate(
-        doctest_examples(spec["docstring"], spec.get("source_name", name), params, "docstring"))]}
+    out = {"stated": engine._stated_cases(spec, prompt)}
     typed = _typed_by_examples(spec, out["stated"])  # as the engine asks: types read from the examples
     for variant in variants:
         temperature, work = VARIANTS[variant]

@@ -194,8 +194,9 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     places at once, which no one-case drop can mend. When `min_votes` independent implementations behave
     identically on every input, pass every stated case, crash on none, and still contradict model cases,
     the model cases they contradict are the suspects (CodeT): they are set aside, and the agreement is the
-    evidence, provided the winners also pass at least `anchors` cases whose values are not a bool/None
-    (an opinion from outside the code that agrees with it). None when the evidence is weaker than that.
+    evidence, provided the winners also pass at least `anchors` cases whose values are not a bool/None, or
+    stated examples with two different answers (an opinion from outside the code that agrees with it).
+    None when the evidence is weaker than that.
     """
     rep = verdict.chosen
     if verdict.decided or rep is None:
@@ -208,7 +209,7 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     if any(c.trusted or c.source == "code" for c in failing):
         return None  # stated cases are never outvoted; a raw test's claim is unknown to us
     passed = [c for c in verdict.kept if not c.probe and c not in failing]
-    if sum(1 for c in passed if not rep.observations[c.name].weak) < anchors:
+    if sum(1 for c in passed if not rep.observations[c.name].weak) < anchors and not _stated_anchor(passed):
         return None
     by = tuple(c.label for c in voters)
     aside = [Drop(c, rep.observations[c.name], by) for c in failing]
@@ -216,6 +217,13 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
         f"{d.case.name}: {d.evidence()}" for d in aside)]
     return Verdict(rep, [c for c in verdict.kept if c not in failing], [], True, "", reasons,
                    verdict.disputed, aside)
+
+
+def _stated_anchor(passed: list[Case]) -> bool:
+    """For a function that answers True/False (or None), no passed value is ever a strong anchor. The user's
+    own examples are the opinion from outside the code instead, when they state at least two different
+    answers: no constant, and no code that ignores its input, passes those."""
+    return len({observation_key(c.expected) for c in passed if c.trusted}) >= 2
 
 
 def agreeing(rep: Candidate, candidates: list[Candidate], names: list[str]) -> list[Candidate]:

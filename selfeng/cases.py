@@ -31,10 +31,16 @@ def doctest_examples(text: str, function_name: str, param_names: list[str], sour
         if not m:
             continue
         expr, want = m.group(1).strip(), []
-        while i < len(lines) and lines[i].strip() and not _DOCTEST.match(lines[i]):
+        while i < len(lines) and lines[i].strip() and not _DOCTEST.match(lines[i]) \
+                and not lines[i].strip().startswith(('"""', "'''")):  # a raw stub's docstring ends there
             want.append(lines[i].strip())
             i += 1
         args = _bind_call(expr, function_name, param_names)
+        if args is None and not want:  # `>>> f(x) == y`, a doctest that states its answer on the same line
+            found = _written_example(expr, function_name, param_names)
+            if found:
+                out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", *found, source))
+            continue
         if args is None or not want:
             continue
         try:
@@ -43,6 +49,63 @@ def doctest_examples(text: str, function_name: str, param_names: list[str], sour
             continue
         out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", args, expected, source))
     return out
+
+
+# How people write "this call gives that" in prose and docstrings: `f(2) == 4`, `f(2) -> 4`, `f(2) => 4`,
+# `f(2) ==> 4`, `f(2) ➞ 4`, `f(2) → 4`, `f(2) = 4`, `f(2) returns 4`, `f(2) should return 4`, `f(2) is 4`.
+# The notations, not any particular task's words: each one only counts between a call of the function and a
+# literal.
+_RELATION = re.compile(r"\s*(?:==>|==|=>|->|=|➞|→|⇒|(?:should\s+)?(?:returns?|give|gives|be|is|equals?)\b)\s*",
+                       re.IGNORECASE)
+# After the literal: the end, a comment, a sentence's punctuation, or prose. An operator means the literal
+# was only the first term of a worked expression (`-> 19 - 5 - 6 = 8`), which proves nothing.
+_AFTER_LITERAL = re.compile(r"^\s*(?:$|[#.,;:)(]|[^\W\d_])")
+
+
+def written_examples(text: str, function_name: str, param_names: list[str], source: str) -> list[Case]:
+    """Examples written as prose, one call and its value per occurrence (`f(1, 2) == 3`, `f('a') returns
+    'b'`); anything unparsable is skipped, as in `doctest_examples`."""
+    out: list[Case] = []
+    for line in text.splitlines():
+        for m in re.finditer(rf"(?<![\w.]){re.escape(function_name)}\s*\(", line):
+            found = _written_example(line[m.start():], function_name, param_names)
+            if found:
+                out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", *found, source))
+    return out
+
+
+def _written_example(text: str, function_name: str, param_names: list[str]) -> tuple[dict, Any] | None:
+    """`text` starts with a call of the function; the call's arguments and the literal stated as its value."""
+    for close in [i for i, ch in enumerate(text) if ch == ")"]:
+        args = _bind_call(text[:close + 1], function_name, param_names)
+        if args is None:
+            continue
+        rel = _RELATION.match(text, close + 1)
+        if not rel:
+            return None
+        value = _leading_literal(text[rel.end():])
+        return None if value is _NOTHING else (args, value)
+    return None
+
+
+_NOTHING = object()
+
+
+def _leading_literal(text: str) -> Any:
+    """The longest literal at the start of `text` that is followed by an end, a comment or prose."""
+    text = text.strip()
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]  # the sentence's full stop: "should return 16." means 16
+    for end in range(len(text), 0, -1):
+        head = text[:end]
+        try:
+            value = ast.literal_eval(head)
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+            continue
+        if _AFTER_LITERAL.match(text[end:]) and not (text[end:].startswith(".") and text[end + 1:end + 2].isdigit()):
+            return value
+        return _NOTHING
+    return _NOTHING
 
 
 def _bind_call(expr: str, function_name: str, param_names: list[str]) -> dict | None:

@@ -16,7 +16,7 @@ from typing import Any
 from . import events as ev
 from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, returned_values
 from .cases import (code_cases, doctest_block, doctest_examples, guessed_copies, merge, model_cases, render,
-                    request_probe, type_of_values)
+                    request_probe, type_of_values, written_examples)
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
@@ -159,16 +159,20 @@ class CapabilitySynthesisEngine:
 
     def _cases(self, spec: dict, user_prompt: str, data: DataCases | None) -> list[Case]:
         """Stated examples first, then the model's cases, then the request's own input as a probe."""
-        cases = self._written_cases(spec, user_prompt, data, self._stated_cases(spec))
+        cases = self._written_cases(spec, user_prompt, data, self._stated_cases(spec, user_prompt))
         probe = None if data or spec.get("preamble") is not None else request_probe(spec, user_prompt)
         return merge(cases, [probe] if probe else [])
 
     @staticmethod
-    def _stated_cases(spec: dict) -> list[Case]:
+    def _stated_cases(spec: dict, user_prompt: str) -> list[Case]:
+        """`>>>` examples of the spec's docstring, and examples the user wrote as prose (`f(2) == 4`,
+        `f('hi') returns 'lm'`) in the request; one per input, the doctest's first."""
         params = [p["name"] for p in spec["parameters"]]
         name = spec["function_name"]
-        return [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(
-            doctest_examples(spec["docstring"], spec.get("source_name", name), params, "docstring"))]
+        called = spec.get("source_name", name)
+        found = merge(doctest_examples(spec["docstring"], called, params, "docstring"),
+                      written_examples(user_prompt, called, params, "request"))
+        return [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(found)]
 
     def _written_cases(self, spec: dict, user_prompt: str, data: DataCases | None,
                        stated: list[Case]) -> list[Case]:
@@ -258,8 +262,10 @@ class CapabilitySynthesisEngine:
             if attempts >= max_attempts or (not verdict.decided and not verdict.next_step):
                 break
             attempts += 1
-            # Two independent opinions come first; only then is a repair worth its fitted bias.
-            repair = verdict.next_step == "repair" and sum(c.independent for c in cands) >= 2
+            # Independent opinions come first, as many as an agreement needs (`by_agreement` counts only
+            # those); only then is a repair worth its fitted bias.
+            repair = verdict.next_step == "repair" and \
+                sum(c.independent for c in cands) >= max(2, self.settings.synthesis_agreement)
             new = self._next_candidate(spec, verdict, len(cands) + 1, repair)
             if new is not None:
                 cands.append(self._observe(spec, new, cases, data))

@@ -134,3 +134,15 @@ def test_an_agreement_never_outvotes_a_stated_case_a_crash_or_bools_alone():
     # An independent rival behaving differently on one input is not part of the agreement.
     rival = [cand(f"c{i}", [2, 6, 1, 11], TWO_WRONG) for i in range(2)] + [cand("r", [2, 6, 1, 13], TWO_WRONG)]
     assert by_agreement(decide(rival, TWO_WRONG, 3), rival, min_votes=3) is None
+
+
+def test_stated_examples_with_two_answers_anchor_an_agreement_on_bools():
+    stated = [Case("s0", {"x": 2}, True, "docstring"), Case("s1", {"x": 3}, False, "request")]
+    model = [Case("m0", {"x": 4}, False), Case("m1", {"x": 6}, True), Case("m2", {"x": 7}, False)]
+    even = [cand(f"c{i}", [True, False, True, True, False], stated + model) for i in range(3)]
+    agreed = by_agreement(decide(even, stated + model, 3), even, min_votes=3)
+    assert agreed is not None and [d.case.name for d in agreed.set_aside] == ["m0"]
+    # one stated answer is no anchor: a constant passes it
+    same = [Case("s0", {"x": 2}, True, "docstring"), Case("s1", {"x": 4}, True, "request")]
+    even = [cand(f"c{i}", [True, True, True, True, False], same + model) for i in range(3)]
+    assert by_agreement(decide(even, same + model, 3), even, min_votes=3) is None

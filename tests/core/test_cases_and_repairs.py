@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from selfeng.cases import doctest_examples, merge, model_cases, stated_in, type_of_values
+from selfeng.cases import doctest_examples, merge, model_cases, stated_in, type_of_values, written_examples
 from selfeng.import_repair import add_imports, import_for
 from selfeng.llm import LLMError
 from selfeng.llm_client import cases_from_reply
@@ -119,3 +119,35 @@ def test_a_case_reply_cut_off_by_the_token_limit_keeps_its_whole_cases():
     assert cases_from_reply({"function_name": "parse_music"}, cut) == [
         {"args": {"s": "o o| .|"}, "expected": [4, 2, 1], "from_request": False},
         {"args": {"s": "o"}, "expected": [4], "from_request": False}]
+
+
+def test_examples_written_as_prose_are_read_in_every_common_notation():
+    text = """Examples:
+    for digits(235) == 15 and digits(4)  ==> 0
+    encrypt('hi') returns 'lm'
+    multiply(148, 412) should return 16.
+    compare_one(1, "2,3") ➞ "2,3"
+    even_odd(-12) => (1, 1)   # one even, one odd
+    solve("ab") = "AB"
+    """
+    got = lambda name, params: [(c.args, c.expected) for c in written_examples(text, name, params, "request")]
+    assert got("digits", ["n"]) == [({"n": 235}, 15), ({"n": 4}, 0)]
+    assert got("encrypt", ["s"]) == [({"s": "hi"}, "lm")]
+    assert got("multiply", ["a", "b"]) == [({"a": 148, "b": 412}, 16)]
+    assert isinstance(got("multiply", ["a", "b"])[0][1], int)  # the full stop is not a decimal point
+    assert got("compare_one", ["a", "b"]) == [({"a": 1, "b": "2,3"}, "2,3")]
+    assert got("even_odd", ["num"]) == [({"num": -12}, (1, 1))]
+    assert got("solve", ["s"]) == [({"s": "ab"}, "AB")]
+
+
+def test_prose_that_is_not_a_stated_value_is_not_a_case():
+    text = """fruit_distribution("5 apples", 19) -> 19 - 5 = 14
+    f(3) is prime.  See f(x) for details; my_f(2) == 3 and f(1, 2) == 3
+    >>> g([1, 2]) == [2, 1]
+    """
+    assert written_examples(text, "fruit_distribution", ["s", "n"], "request") == []  # a worked sum
+    assert written_examples(text, "f", ["x"], "request") == []  # prose, a free name, a call that does not bind
+    stated = doctest_examples(text, "g", ["xs"], "docstring")  # a doctest stating its answer on its line
+    assert [(c.args, c.expected) for c in stated] == [({"xs": [1, 2]}, [2, 1])]
+    raw = '''    >>> h(1)\n    "21"\n    """\n'''  # a raw stub: the output line is followed by the closing quotes
+    assert [(c.args, c.expected) for c in doctest_examples(raw, "h", ["x"], "docstring")] == [({"x": 1}, "21")]
