@@ -194,7 +194,7 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     places at once, which no one-case drop can mend. When `min_votes` independent implementations behave
     identically on every input, pass every stated case, crash on none, and still contradict model cases,
     the model cases they contradict are the suspects (CodeT): they are set aside, and the agreement is the
-    evidence, provided the winners also pass at least `anchors` cases whose values are not a bool/None, or
+    evidence, provided the winners also pass at least `anchors` informative cases (`_anchor`), or
     stated examples with two different answers (an opinion from outside the code that agrees with it).
     None when the evidence is weaker than that.
     """
@@ -209,7 +209,7 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     if any(c.trusted or c.source == "code" for c in failing):
         return None  # stated cases are never outvoted; a raw test's claim is unknown to us
     passed = [c for c in verdict.kept if not c.probe and c not in failing]
-    if sum(1 for c in passed if not rep.observations[c.name].weak) < anchors and not _stated_anchor(passed):
+    if sum(1 for c in passed if _anchor(c, rep.observations[c.name])) < anchors and not _stated_anchor(passed):
         return None
     by = tuple(c.label for c in voters)
     aside = [Drop(c, rep.observations[c.name], by) for c in failing]
@@ -217,6 +217,14 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
         f"{d.case.name}: {d.evidence()}" for d in aside)]
     return Verdict(rep, [c for c in verdict.kept if c not in failing], [], True, "", reasons,
                    verdict.disputed, aside)
+
+
+def _anchor(case: Case, obs: Observation) -> bool:
+    """A passed case that says something about the code: its answer is not a bool/None, not empty, and not
+    one of its own arguments (`f("") == ""` or `sort([1]) == [1]` is passed by many wrong functions too)."""
+    if obs.weak or case.expected in ("", [], {}, ()):
+        return False
+    return not any(observation_key(case.expected) == observation_key(v) for v in case.args.values())
 
 
 def _stated_anchor(passed: list[Case]) -> bool:

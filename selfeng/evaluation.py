@@ -256,6 +256,8 @@ def run_pipeline(llm_client, sandbox, embedder, base: Settings, problem: dict) -
            "experimental": bool(tool and tool.get("experimental")),
            "step": None if result.get("success") else result.get("step"),
            "error": None if result.get("success") else _first_line(result.get("error")),
+           # the whole message (disputed cases, what each implementation returned), for diagnosis
+           "error_detail": None if result.get("success") else str(result.get("error") or "")[:2000],
            "dropped_tests": result.get("dropped_tests") or [], "attempts": result.get("attempts"),
            "evidence": _evidence_summary(result),
            "seconds": round(seconds, 3), "model_calls": usage.calls,

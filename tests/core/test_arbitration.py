@@ -146,3 +146,14 @@ def test_stated_examples_with_two_answers_anchor_an_agreement_on_bools():
     same = [Case("s0", {"x": 2}, True, "docstring"), Case("s1", {"x": 4}, True, "request")]
     even = [cand(f"c{i}", [True, True, True, True, False], same + model) for i in range(3)]
     assert by_agreement(decide(even, same + model, 3), even, min_votes=3) is None
+
+
+def test_a_trivial_case_is_no_anchor_for_an_agreement():
+    cases = [Case("e", {"s": ""}, ""), Case("a", {"s": "a"}, "a"), Case("h", {"s": "hello"}, "olleh"),
+             Case("w", {"s": "ab cd"}, "dc ba")]
+    upper = [cand(f"c{i}", ["", "A", "HELLO", "AB CD"], cases) for i in range(3)]  # agree, and pass "" only
+    assert by_agreement(decide(upper, cases, 3), upper, min_votes=3) is None
+    # the same agreement with an answer that is neither empty nor its own input does carry weight
+    cases[1] = Case("a", {"s": "ab"}, "AB")
+    upper = [cand(f"c{i}", ["", "AB", "HELLO", "AB CD"], cases) for i in range(3)]
+    assert by_agreement(decide(upper, cases, 3), upper, min_votes=3) is not None

@@ -100,21 +100,21 @@ def test_repair_loop_sends_failure_report_and_fixes():
     crash = "def reverse_string(s: str) -> str:\n    return s.reverse()\n"
     responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
                        ("generate_implementation", crash), ("generate_implementation", crash),
-                       ("fix_implementation", REVERSE_CODE), ("synthesize_response", "Done: 'olleh'"))
+                       ("generate_implementation", crash), ("fix_implementation", REVERSE_CODE), ("synthesize_response", "Done: 'olleh'"))
     orch, provider = make_orchestrator(responses)
     result = orch.process_request("Reverse the string 'hello'")
     assert result["success"] and result["tool_result"] == "olleh"
     fix_prompt = [c for c in provider.calls if c["purpose"] == "fix_implementation"][0]["messages"][-1]["content"]
     # The repair sees the failing case, what was expected and what the code returned.
     assert "s='hello'" in fix_prompt and '"olleh"' in fix_prompt and "raised AttributeError" in fix_prompt
-    assert result["synthesis"]["attempts"] == 3
+    assert result["synthesis"]["attempts"] == 4  # three independent draws, then the repair
 
 
 def test_all_attempts_failing_registers_nothing_by_default():
     bad = "def reverse_string(s: str) -> str:\n    return s.upper()\n"
     responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
                        ("generate_implementation", bad), ("generate_implementation", bad),
-                       ("fix_implementation", bad))
+                       ("generate_implementation", bad), ("fix_implementation", bad))
     orch, _ = make_orchestrator(responses)
     result = orch.process_request("Reverse the string 'hello'")
     assert not result["success"] and "verification" in result["error"]
@@ -125,7 +125,7 @@ def test_experimental_registration_only_when_allowed_and_flagged():
     bad = "def reverse_string(s: str) -> str:\n    return s.upper()\n"
     responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
                        ("generate_implementation", bad), ("generate_implementation", bad),
-                       ("fix_implementation", bad), ("synthesize_response", "HELLO"))
+                       ("generate_implementation", bad), ("fix_implementation", bad), ("synthesize_response", "HELLO"))
     orch, _ = make_orchestrator(responses, allow_experimental=True)
     result = orch.process_request("Reverse the string 'hello'")
     tool = orch.registry.get_tool_by_name("reverse_string")
