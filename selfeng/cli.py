@@ -198,7 +198,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    """Run one evaluation, print its table, write its JSON (see selfeng/evaluation.py)."""
+    """Run one evaluation, print its table, write its JSON (see selfeng/evaluation/)."""
     import signal
 
     from . import evaluation
