@@ -309,3 +309,21 @@ def test_implementations_are_shown_the_code_a_stub_comes_with():
     prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][0]["messages"][-1]["content"]
     assert "already defined before it" in prompt and "return s[1:] + s[:1]" in prompt
     assert result["code"].startswith("def shift(s: str) -> str:")
+
+
+def test_examples_written_as_prose_in_a_stub_are_stated_cases_that_outrank_an_agreement():
+    """The later half of HumanEval writes `f(x) == y` / `f(x) returns y`, not `>>>`; those are the user's."""
+    stub = ('Create a function:\n\ndef add_one(x: int) -> int:\n    """Add one to x.\n    For example:\n'
+            '    add_one(1) == 2\n    add_one(41) returns 42\n    """\n')
+    plus_two = "```python\ndef add_one(x: int) -> int:\n    return x + 2\n```"
+    agreeing_cases = {"cases": [{"args": {"x": x}, "expected": x + 2, "from_request": False} for x in (0, 5, 9)]}
+    orch, _ = make_orchestrator(script(("generate_tests", agreeing_cases),
+                                       *[("generate_implementation", plus_two)] * 4, ("fix_implementation", plus_two)))
+    result = orch.synthesis_engine.synthesize_capability(stub)
+    assert not result["success"] and orch.get_tool_count() == 0  # the model's cases all agree with the bug
+    assert "add_one_stated_1 expects 2" in result["error"]
+    right = "```python\ndef add_one(x: int) -> int:\n    return x + 1\n```"
+    orch, _ = make_orchestrator(script(("generate_tests", ADD_CASES), *[("generate_implementation", right)] * 2))
+    result = orch.synthesis_engine.synthesize_capability(stub)
+    assert result["tests_verified"], result.get("error")
+    assert result["evidence"]["stated_cases"] == 2 and "add_one(x=41) == 42" in result["tests"]
