@@ -118,7 +118,12 @@ class Verdict:
 
 
 def observation_key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    """A canonical text for comparing values. A dict literal with keys of mixed types (`{1: 'a', 'b': 2}`,
+    as HumanEval/95 passes) cannot be key-sorted, and a set is not JSON: those keep their written order."""
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, default=repr)
 
 
 def clusters(candidates: list[Candidate], cases: list[Case]) -> list[list[Candidate]]:

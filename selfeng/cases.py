@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import json
 import math
 import re
 from typing import Any
 
-from .arbitration import Case
+from .arbitration import Case, observation_key
 
 _DOCTEST = re.compile(r"^\s*>>>\s?(.*)$")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -218,7 +217,7 @@ def merge(*groups: list[Case]) -> list[Case]:
     seen: set[str] = set()
     out: list[Case] = []
     for case in [c for g in groups for c in g]:
-        key = case.name if case.source == "code" else json.dumps(case.args, sort_keys=True, default=str)
+        key = case.name if case.source == "code" else observation_key(case.args)
         if key not in seen:
             seen.add(key)
             out.append(case)

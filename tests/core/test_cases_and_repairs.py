@@ -151,3 +151,10 @@ def test_prose_that_is_not_a_stated_value_is_not_a_case():
     assert [(c.args, c.expected) for c in stated] == [({"xs": [1, 2]}, [2, 1])]
     raw = '''    >>> h(1)\n    "21"\n    """\n'''  # a raw stub: the output line is followed by the closing quotes
     assert [(c.args, c.expected) for c in doctest_examples(raw, "h", ["x"], "docstring")] == [({"x": 1}, "21")]
+
+
+def test_a_dict_argument_with_keys_of_mixed_types_is_a_case_like_any_other():
+    """HumanEval/95 passes {"a": "apple", 8: "banana"}: such keys cannot be sorted for comparing inputs."""
+    doc = '>>> check({"a": "apple", 8: "banana"})\nFalse\n>>> check({"a": 1})\nTrue'
+    stated = doctest_examples(doc, "check", ["d"], "docstring")
+    assert [c.expected for c in merge(stated, stated)] == [False, True]
