@@ -75,36 +75,64 @@ def written_examples(text: str, function_name: str, param_names: list[str], sour
 
 def _written_example(text: str, function_name: str, param_names: list[str]) -> tuple[dict, Any] | None:
     """`text` starts with a call of the function; the call's arguments and the literal stated as its value."""
-    for close in [i for i, ch in enumerate(text) if ch == ")"]:
-        args = _bind_call(text[:close + 1], function_name, param_names)
-        if args is None:
-            continue
-        rel = _RELATION.match(text, close + 1)
-        if not rel:
-            return None
-        value = _leading_literal(text[rel.end():])
-        return None if value is _NOTHING else (args, value)
-    return None
+    text = text[:_EXAMPLE_CHARS]
+    opening = text.index("(")
+    close = opening + _literal_span(text[opening:])  # the call's own closing parenthesis
+    args = _bind_call(text[:close], function_name, param_names)
+    rel = _RELATION.match(text, close) if args is not None else None
+    if not rel:
+        return None
+    value = _leading_literal(text[rel.end():])
+    return None if value is _NOTHING else (args, value)
 
 
 _NOTHING = object()
+_EXAMPLE_CHARS = 1000
 
 
 def _leading_literal(text: str) -> Any:
-    """The longest literal at the start of `text` that is followed by an end, a comment or prose."""
+    """The literal at the start of `text` (one bracketed, quoted or bare token), when an end, a comment,
+    punctuation or prose follows it."""
     text = text.strip()
-    if text.endswith(".") and not text.endswith(".."):
-        text = text[:-1]  # the sentence's full stop: "should return 16." means 16
-    for end in range(len(text), 0, -1):
-        head = text[:end]
-        try:
-            value = ast.literal_eval(head)
-        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-            continue
-        if _AFTER_LITERAL.match(text[end:]) and not (text[end:].startswith(".") and text[end + 1:end + 2].isdigit()):
-            return value
+    end = _literal_span(text)
+    head, rest = text[:end], text[end:]
+    if head.endswith((".", ":")) and (not rest or rest[0].isspace()):
+        head = head[:-1]  # the sentence's full stop: "should return 16." means 16
+    try:
+        value = ast.literal_eval(head)
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return _NOTHING
-    return _NOTHING
+    if not _AFTER_LITERAL.match(rest) or (rest.startswith(".") and rest[1:2].isdigit()):
+        return _NOTHING
+    return value
+
+
+def _literal_span(text: str) -> int:
+    """Where the first token of `text` ends: its closing bracket or quote, or the next space, comma,
+    semicolon or comment. One pass, so a long line costs a scan, not a parse per prefix."""
+    if not text or text[0] not in "([{'\"":
+        m = re.match(r"[^\s,;#]+", text)
+        return m.end() if m else 0
+    depth, quote, i = 0, "", 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+                if depth == 0:
+                    return i + 1
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth <= 0:
+                return i + 1
+        i += 1
+    return len(text)
 
 
 def _bind_call(expr: str, function_name: str, param_names: list[str]) -> dict | None:
