@@ -58,7 +58,8 @@ _RELATION = re.compile(r"\s*(?:==>|==|=>|->|=|➞|→|⇒|(?:should\s+)?(?:retur
                        re.IGNORECASE)
 # After the literal: the end, a comment, a sentence's punctuation, or prose. An operator means the literal
 # was only the first term of a worked expression (`-> 19 - 5 - 6 = 8`), which proves nothing.
-_AFTER_LITERAL = re.compile(r"^\s*(?:$|[#.,;:)(]|[^\W\d_])")
+# Prose must be a separate word: `""aaaaaaa"` (a typo in HumanEval/158) is not the empty string.
+_AFTER_LITERAL = re.compile(r"^(?:\s*(?:$|[#.,;:)(])|\s+[^\W\d_])")
 
 
 def written_examples(text: str, function_name: str, param_names: list[str], source: str) -> list[Case]:

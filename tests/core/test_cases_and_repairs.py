@@ -147,6 +147,7 @@ def test_prose_that_is_not_a_stated_value_is_not_a_case():
     """
     assert written_examples(text, "fruit_distribution", ["s", "n"], "request") == []  # a worked sum
     assert written_examples(text, "f", ["x"], "request") == []  # prose, a free name, a call that does not bind
+    assert written_examples('find_max(["a"]) == ""aaa"', "find_max", ["words"], "request") == []  # a typo
     stated = doctest_examples(text, "g", ["xs"], "docstring")  # a doctest stating its answer on its line
     assert [(c.args, c.expected) for c in stated] == [({"xs": [1, 2]}, [2, 1])]
     raw = '''    >>> h(1)\n    "21"\n    """\n'''  # a raw stub: the output line is followed by the closing quotes
