@@ -60,6 +60,8 @@ _RELATION = re.compile(r"\s*(?:==>|==|=>|->|=|➞|→|⇒|(?:should\s+)?(?:retur
 # was only the first term of a worked expression (`-> 19 - 5 - 6 = 8`), which proves nothing.
 # Prose must be a separate word: `""aaaaaaa"` (a typo in HumanEval/158) is not the empty string.
 _AFTER_LITERAL = re.compile(r"^(?:\s*(?:$|[#.,;:)(])|\s+[^\W\d_])")
+_EXAMPLE_CHARS = 1000  # an example is read from at most this much of its line
+_NOTHING = object()    # "no literal here" (None is a literal)
 
 
 def written_examples(text: str, function_name: str, param_names: list[str], source: str) -> list[Case]:
@@ -85,10 +87,6 @@ def _written_example(text: str, function_name: str, param_names: list[str]) -> t
         return None
     value = _leading_literal(text[rel.end():])
     return None if value is _NOTHING else (args, value)
-
-
-_NOTHING = object()
-_EXAMPLE_CHARS = 1000
 
 
 def _leading_literal(text: str) -> Any:
