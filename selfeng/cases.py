@@ -76,6 +76,39 @@ def written_examples(text: str, function_name: str, param_names: list[str], sour
     return out
 
 
+# LeetCode-style examples: an `Input:` line (a value, or `name = value` / `name : value` pairs, possibly on
+# the lines below it) and then an `Output:` line with the answer.
+_INPUT = re.compile(r"^\s*(?:example\s*\d*\s*:\s*)?input\s*:\s*(.*)$", re.IGNORECASE)
+_OUTPUT = re.compile(r"^\s*output\s*:\s*(.*)$", re.IGNORECASE)
+_NAMED = re.compile(r"(^|,\s*)([A-Za-z_]\w*)\s*:(?!=)\s*")  # `grid : [...]`, written as `grid=[...]`
+_IO_LINES = 12  # an example's input spans at most this many lines
+
+
+def io_examples(text: str, function_name: str, param_names: list[str], source: str) -> list[Case]:
+    """`Input: ...` / `Output: ...` examples bound to the signature; anything unparsable is skipped."""
+    lines = text.splitlines()
+    out: list[Case] = []
+    for i, line in enumerate(lines):
+        m = _INPUT.match(line)
+        if not m:
+            continue
+        parts, j = [m.group(1)], i + 1
+        while j < len(lines) and j - i <= _IO_LINES and not _OUTPUT.match(lines[j]) \
+                and not _INPUT.match(lines[j]):
+            parts.append(lines[j])
+            j += 1
+        shown = _OUTPUT.match(lines[j]) if j < len(lines) else None
+        if not shown:
+            continue
+        answer = shown.group(1) or next((x for x in lines[j + 1:j + 2] if x.strip()), "")
+        value = _leading_literal(answer)
+        given = _NAMED.sub(r"\1\2=", ", ".join(x.strip().rstrip(",") for x in parts if x.strip()))
+        args = _bind_call(f"{function_name}({given})", function_name, param_names)
+        if args is not None and value is not _NOTHING:
+            out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", args, value, source))
+    return out
+
+
 def _written_example(text: str, function_name: str, param_names: list[str]) -> tuple[dict, Any] | None:
     """`text` starts with a call of the function; the call's arguments and the literal stated as its value."""
     text = text[:_EXAMPLE_CHARS]
@@ -195,19 +228,63 @@ def model_cases(spec: dict, raw: list, request: str, start: int = 1) -> list[Cas
     name = spec["function_name"]
     params = [p["name"] for p in spec["parameters"]]
     returns_tuple = str(spec.get("return_type") or "").replace("typing.", "").strip().lower().startswith("tuple")
+    items = [dict(item, args=dict(item["args"])) for item in raw or []
+             if isinstance(item, dict) and "expected" in item and isinstance(item.get("args"), dict)
+             and set(item["args"]) == set(params)]  # a case that doesn't bind tests nothing the spec promises
+    _unwrap_field(items, lambda item: item, "expected", spec.get("return_type"))
+    for p in spec["parameters"]:
+        _unwrap_field(items, lambda item: item["args"], p["name"], p.get("type"), same_key=True)
     out: list[Case] = []
-    for item in raw or []:
-        if not isinstance(item, dict) or "args" not in item or "expected" not in item:
-            continue
-        args = item["args"] if isinstance(item["args"], dict) else None
-        if args is None or set(args) != set(params):
-            continue  # a case that doesn't bind to the signature tests nothing the spec promises
+    for item in items:
+        args = item["args"]
         source = "request" if item.get("from_request") and stated_in(request, args, item["expected"]) else "model"
         expected = item["expected"]
         if returns_tuple and isinstance(expected, list):
             expected = tuple(expected)  # JSON has no tuples; the spec says the function returns one
         out.append(Case(f"test_{name}_case_{start + len(out)}", args, expected, source))
     return out
+
+
+# The case schema's own fields, which a small model sometimes echoes inside a value it writes.
+_CASE_FIELDS = ("from_request", "work")
+
+
+def _unwrapped(value: Any) -> Any:
+    """The value inside a one-entry wrapper object (`{"result": 3}`, `{"type": "string", "value": "1"}`,
+    `{"[2]": [2]}`), or `_NOTHING`."""
+    entries = _entries(value) if isinstance(value, dict) else {}
+    return next(iter(entries.values())) if len(entries) == 1 else _NOTHING
+
+
+def _entries(value: dict) -> dict:
+    entries = {k: v for k, v in value.items() if k not in _CASE_FIELDS}
+    if len(entries) == 2 and isinstance(entries.get("type"), str):
+        del entries["type"]  # a typed description of the value, JSON-schema style
+    return entries
+
+
+def _unwrap_field(items: list[dict], holder, key: str, declared: str | None, same_key: bool = False) -> None:
+    """Wrapper objects around one field of every case, removed in place.
+
+    With no type to hold it to (a stub without annotations), a small model given a free-form `expected`
+    often answers `{"result": [...]}` for a list. A dict for a declared non-mapping type can only be a
+    wrapper. With no declared type, a real mapping result is told apart by consistency: the model wraps
+    every case the same way, while a function that returns dicts gives different ones (`{}`, two keys...),
+    so only a field that is a one-entry object in every case is unwrapped. Inputs are small dicts more
+    often than answers are, so for them (`same_key`) the wrapper's key must also be the same throughout."""
+    base = str(declared or "").replace("typing.", "").split("[", 1)[0].strip().lower()
+    if base in ("dict", "mapping", "counter", "defaultdict", "ordereddict"):
+        return
+    values = [holder(item)[key] for item in items]
+    inner = [_unwrapped(v) for v in values]
+    if base and base != "any":
+        for item, v in zip(items, inner):
+            if v is not _NOTHING:
+                holder(item)[key] = v
+    elif values and all(v is not _NOTHING for v in inner) and (
+            not same_key or len({next(iter(_entries(v))) for v in values}) == 1):
+        for item, v in zip(items, inner):
+            holder(item)[key] = v
 
 
 def guessed_copies(written: list[Case], stated: list[Case]) -> list[Case]:

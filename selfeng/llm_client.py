@@ -203,6 +203,8 @@ class LLMClient:
             fixtures=f"{fixtures.strip()}\n" if fixtures else "")
         if show_work:  # the working is written before the value, so the value can follow from it
             prompt += WORK_NOTE
+        if not all(is_annotated(t) for t in [spec.get("return_type")] + [p.get("type") for p in spec["parameters"]]):
+            prompt += PLAIN_NOTE  # no schema holds these values to a type (`cases.model_cases` unwraps the rest)
         text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=900 if show_work else 700,
                           temperature=temperature)
         return cases_from_reply(spec, text)
@@ -340,6 +342,9 @@ def examples_from_tests(tests: str, function_name: str, limit: int = 8) -> list[
 
 WORK_NOTE = ("\nIn each case, write work first: the computation that gives the expected value, in a few "
              "short steps (for example \"3 * 3.785 = 11.355\"); expected must be what work gives.")
+
+PLAIN_NOTE = ("\nWrite each value in args and expected as the plain value the function takes or returns, "
+              "not wrapped in an object.")
 
 
 def cases_schema(spec: dict, min_cases: int = 1, show_work: bool = False) -> dict:

@@ -16,7 +16,7 @@ from typing import Any
 from . import events as ev
 from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, returned_values
 from .cases import (code_cases, doctest_block, doctest_examples, guessed_copies, merge, model_cases, render,
-                    request_probe, type_of_values, written_examples)
+                    io_examples, request_probe, type_of_values, written_examples)
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
@@ -34,6 +34,7 @@ SAMPLE_TEMPERATURE = 0.7  # independent draws; greedy decoding twice on one prom
 # An agreement outvotes model cases only if the winners also pass a case with a real value (not a bool/None)
 # from outside the code: a stated example or a model case. Agreement alone is one opinion, drawn k times.
 ANCHORS = 1
+FIRST_DRAW_TRIES = 3  # draws that may miss the function before the implementation step gives up
 
 
 class SynthesisError(RuntimeError):
@@ -166,12 +167,14 @@ class CapabilitySynthesisEngine:
     @staticmethod
     def _stated_cases(spec: dict, user_prompt: str) -> list[Case]:
         """`>>>` examples of the spec's docstring, and examples the user wrote as prose (`f(2) == 4`,
-        `f('hi') returns 'lm'`) in the request; one per input, the doctest's first."""
+        `f('hi') returns 'lm'`) or as `Input:`/`Output:` pairs in the request; one per input, the doctest's
+        first."""
         params = [p["name"] for p in spec["parameters"]]
         name = spec["function_name"]
         called = spec.get("source_name", name)
         found = merge(doctest_examples(spec["docstring"], called, params, "docstring"),
-                      written_examples(user_prompt, called, params, "request"))
+                      written_examples(user_prompt, called, params, "request"),
+                      io_examples(user_prompt, called, params, "request"))
         return [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(found)]
 
     def _written_cases(self, spec: dict, user_prompt: str, data: DataCases | None,
@@ -211,12 +214,17 @@ class CapabilitySynthesisEngine:
 
     def _first_draw(self, spec: dict) -> Candidate:
         """The greedy draw; if it does not define the function (a small model sometimes writes a helper
-        only, or another name), one sample instead: a draw that misses is no opinion at all."""
-        try:
-            return Candidate("greedy", self._draw(spec, 0), True)
-        except SynthesisError as exc:
-            log.info("greedy draw unusable (%s); sampling one instead", exc)
-            return Candidate("sample 1", self._draw(spec, 1), True)
+        only, or another name), samples instead, up to `FIRST_DRAW_TRIES` draws in all: a draw that misses
+        is no opinion at all, and on a long stub two misses in a row happen (HumanEval/132)."""
+        for index in range(FIRST_DRAW_TRIES):
+            try:
+                label = "greedy" if index == 0 else f"first sample {index}"  # not `sample n`, drawn later
+                return Candidate(label, self._draw(spec, index), True)
+            except SynthesisError as exc:
+                if index == FIRST_DRAW_TRIES - 1:
+                    raise
+                log.info("draw %d unusable (%s); sampling another", index + 1, exc)
+        raise AssertionError("unreachable")
 
     def _draw(self, spec: dict, index: int) -> str:
         """Candidate `index`: greedy first, then independent samples; all from the spec alone."""

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from selfeng.cases import doctest_examples, merge, model_cases, stated_in, type_of_values, written_examples
+from selfeng.cases import (doctest_examples, io_examples, merge, model_cases, stated_in, type_of_values,
+                           written_examples)
 from selfeng.import_repair import add_imports, import_for
 from selfeng.llm import LLMError
 from selfeng.llm_client import cases_from_reply
@@ -159,3 +160,66 @@ def test_a_dict_argument_with_keys_of_mixed_types_is_a_case_like_any_other():
     doc = '>>> check({"a": "apple", 8: "banana"})\nFalse\n>>> check({"a": 1})\nTrue'
     stated = doctest_examples(doc, "check", ["d"], "docstring")
     assert [c.expected for c in merge(stated, stated)] == [False, True]
+
+
+UNTYPED = {"function_name": "f", "parameters": [{"name": "n", "type": None}], "return_type": None, "docstring": ""}
+
+
+def test_wrapped_values_from_an_untyped_stub_are_unwrapped_when_every_case_wraps_them():
+    """HumanEval/84, /120, /160: with no type to hold them to, the model wrote `{"type": "string", "value":
+    "1"}`, `{"[4, 4]": [4, 4]}` or `{"result": 9}` for every answer."""
+    typed = [{"args": {"n": 1}, "expected": {"type": "string", "value": "1"}},
+             {"args": {"n": 6}, "expected": {"type": "string", "value": "110"}}]
+    assert [c.expected for c in model_cases(UNTYPED, typed, "")] == ["1", "110"]
+    keyed = [{"args": {"n": [4, 4]}, "expected": {"[4, 4]": [4, 4]}},
+             {"args": {"n": [2]}, "expected": {"[2]": [2]}, "from_request": False}]
+    assert [c.expected for c in model_cases(UNTYPED, keyed, "")] == [[4, 4], [2]]
+    echoed = [{"args": {"n": 2}, "expected": {"result": 9, "from_request": True}}]
+    assert model_cases(UNTYPED, echoed, "")[0].expected == 9
+
+
+def test_a_function_that_returns_dicts_keeps_them():
+    """Real mapping answers vary in shape across cases; a declared dict type is never unwrapped."""
+    varied = [{"args": {"n": "a"}, "expected": {"a": 1}}, {"args": {"n": ""}, "expected": {}},
+              {"args": {"n": "a b"}, "expected": {"a": 1, "b": 1}}]
+    assert [c.expected for c in model_cases(UNTYPED, varied, "")] == [{"a": 1}, {}, {"a": 1, "b": 1}]
+    one_key = [{"args": {"n": "a"}, "expected": {"a": 1}}, {"args": {"n": "bb"}, "expected": {"b": 2}}]
+    spec = dict(UNTYPED, return_type="Dict[str, int]")
+    assert [c.expected for c in model_cases(spec, one_key, "")] == [{"a": 1}, {"b": 2}]
+    spec = dict(UNTYPED, return_type="int")  # a dict for an int can only be a wrapper; plain values stay
+    assert [c.expected for c in model_cases(spec, [{"args": {"n": 1}, "expected": {"value": 2}},
+                                                  {"args": {"n": 2}, "expected": 3}], "")] == [2, 3]
+
+
+def test_wrapped_inputs_are_unwrapped_only_under_one_key_throughout():
+    wrapped = [{"args": {"n": {"value": 6}}, "expected": False}, {"args": {"n": {"value": 7}}, "expected": True}]
+    assert [c.args for c in model_cases(UNTYPED, wrapped, "")] == [{"n": 6}, {"n": 7}]
+    small_dicts = [{"args": {"n": {"a": 1}}, "expected": 1}, {"args": {"n": {"b": 2}}, "expected": 2}]
+    assert [c.args for c in model_cases(UNTYPED, small_dicts, "")] == [{"n": {"a": 1}}, {"n": {"b": 2}}]
+
+
+def test_input_output_examples_are_read_in_their_common_layouts():
+    text = """Example 1:
+        Input: [4,2,3]
+        Output: [2, 1]
+        Explanation: 2 has the smallest even value.
+    Example 2:
+        Input: arr = [111,21,3], k = 2
+        Output: 132 # sum of 111 + 21
+        Input:
+            grid : [[0,1], [1,1]]
+            k : 1
+        Output: 3
+    """
+    one = io_examples(text, "pluck", ["arr"], "request")
+    assert [(c.args, c.expected) for c in one] == [({"arr": [4, 2, 3]}, [2, 1])]
+    two = io_examples(text, "add_elements", ["arr", "k"], "request")
+    assert [(c.args, c.expected) for c in two] == [({"arr": [111, 21, 3], "k": 2}, 132)]
+    assert [(c.args, c.expected) for c in io_examples(text, "g", ["grid", "k"], "request")] == [
+        ({"grid": [[0, 1], [1, 1]], "k": 1}, 3)]
+
+
+def test_input_output_prose_that_is_not_an_example_is_not_a_case():
+    text = "Input: a list of numbers\nOutput: their sum\nInput: [1, 2]\nOutput: the total, 3"
+    assert io_examples(text, "total", ["numbers"], "request") == []
+    assert io_examples("Input: x = 3\nOutput: 9", "square", ["n"], "request") == []  # another parameter

@@ -327,3 +327,31 @@ def test_examples_written_as_prose_in_a_stub_are_stated_cases_that_outrank_an_ag
     result = orch.synthesis_engine.synthesize_capability(stub)
     assert result["tests_verified"], result.get("error")
     assert result["evidence"]["stated_cases"] == 2 and "add_one(x=41) == 42" in result["tests"]
+
+
+def test_two_draws_that_miss_the_function_are_followed_by_a_third():
+    """HumanEval/132: the greedy draw and the first sample both defined something else."""
+    helper_only = "```python\ndef plus_one(x: int) -> int:\n    return x + 1\n```"
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_CASES),
+                                              *[("generate_implementation", helper_only)] * 2,
+                                              *[("generate_implementation", RIGHT_ADD)] * 2))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert result["tests_verified"], result.get("error")
+    assert [c["purpose"] for c in provider.calls].count("generate_implementation") == 4
+
+
+def test_input_output_examples_and_wrapped_model_answers_verify_an_untyped_stub():
+    """HumanEval/68's layout: `Input:`/`Output:` examples, a stub with no annotations, and model cases whose
+    every answer came back as `{"result": ...}`. The examples are stated cases and the wrappers are read
+    through, so two agreeing implementations are checked against real values."""
+    stub = ('Create a function:\n\ndef evens(arr):\n    """Return the even values of arr, in order.\n'
+            '    Example 1:\n        Input: [4,2,3]\n        Output: [4, 2]\n'
+            '    Example 2:\n        Input: [1, 3]\n        Output: []\n    """\n')
+    cases = {"cases": [{"args": {"arr": [6, 7, 8]}, "expected": {"result": [6, 8]}, "from_request": False},
+                       {"args": {"arr": [0]}, "expected": {"result": [0]}, "from_request": False}]}
+    code = "```python\ndef evens(arr):\n    return [x for x in arr if x % 2 == 0]\n```"
+    orch, provider = make_orchestrator(script(("generate_tests", cases), *[("generate_implementation", code)] * 2))
+    result = orch.synthesis_engine.synthesize_capability(stub)
+    assert result["tests_verified"], result.get("error")
+    assert result["dropped_tests"] == [] and "(2 stated in the request)" in result["evidence"]["summary"]
+    assert "assert evens(arr=[6, 7, 8]) == [6, 8]" in result["tests"]
