@@ -38,7 +38,7 @@ def doctest_examples(text: str, function_name: str, param_names: list[str], sour
         if args is None and not want:  # `>>> f(x) == y`, a doctest that states its answer on the same line
             found = _written_example(expr, function_name, param_names)
             if found:
-                out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", *found, source))
+                out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", *found[:2], source))
             continue
         if args is None or not want:
             continue
@@ -67,13 +67,14 @@ _NOTHING = object()    # "no literal here" (None is a literal)
 def written_examples(text: str, function_name: str, param_names: list[str], source: str) -> list[Case]:
     """Examples written as prose, one call and its value per occurrence (`f(1, 2) == 3`, `f('a') returns
     'b'`); anything unparsable is skipped, as in `doctest_examples`."""
-    out: list[Case] = []
-    for line in text.splitlines():
-        for m in re.finditer(rf"(?<![\w.]){re.escape(function_name)}\s*\(", line):
-            found = _written_example(line[m.start():], function_name, param_names)
-            if found:
-                out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", *found, source))
-    return out
+    found = [hit for line in text.splitlines()
+             for m in re.finditer(rf"(?<![\w.]){re.escape(function_name)}\s*\(", line)
+             if (hit := _written_example(line[m.start():], function_name, param_names))]
+    # `f(x) ==> ("Venus")` among `f(y) ==> ("Venus", "Earth")`: a person's one-element tuple, which Python
+    # would read as a bare string. Only when the function's other examples are tuples.
+    tuples = any(isinstance(value, tuple) for _, value, _ in found)
+    return [Case(f"test_{function_name}_{source}_{i + 1}", args, (value,) if tuples and paren else value, source)
+            for i, (args, value, paren) in enumerate(found)]
 
 
 # LeetCode-style examples: an `Input:` line (a value, or `name = value` / `name : value` pairs, possibly on
@@ -109,8 +110,9 @@ def io_examples(text: str, function_name: str, param_names: list[str], source: s
     return out
 
 
-def _written_example(text: str, function_name: str, param_names: list[str]) -> tuple[dict, Any] | None:
-    """`text` starts with a call of the function; the call's arguments and the literal stated as its value."""
+def _written_example(text: str, function_name: str, param_names: list[str]) -> tuple[dict, Any, bool] | None:
+    """`text` starts with a call of the function; the call's arguments, the literal stated as its value, and
+    whether that literal is a single value written in parentheses."""
     text = text[:_EXAMPLE_CHARS]
     opening = text.index("(")
     close = opening + _literal_span(text[opening:])  # the call's own closing parenthesis
@@ -119,7 +121,8 @@ def _written_example(text: str, function_name: str, param_names: list[str]) -> t
     if not rel:
         return None
     value = _leading_literal(text[rel.end():])
-    return None if value is _NOTHING else (args, value)
+    paren = text[rel.end():].lstrip().startswith("(") and not isinstance(value, tuple)
+    return None if value is _NOTHING else (args, value, paren)
 
 
 def _leading_literal(text: str) -> Any:

@@ -223,3 +223,12 @@ def test_input_output_prose_that_is_not_an_example_is_not_a_case():
     text = "Input: a list of numbers\nOutput: their sum\nInput: [1, 2]\nOutput: the total, 3"
     assert io_examples(text, "total", ["numbers"], "request") == []
     assert io_examples("Input: x = 3\nOutput: 9", "square", ["n"], "request") == []  # another parameter
+
+
+def test_a_parenthesised_single_value_among_tuple_examples_is_a_one_element_tuple():
+    """HumanEval/148 writes bf("Earth", "Mercury") ==> ("Venus") next to examples that return tuples."""
+    text = ('bf("Jupiter", "Neptune") ==> ("Saturn", "Uranus")\nbf("Earth", "Mercury") ==> ("Venus")\n')
+    got = written_examples(text, "bf", ["a", "b"], "request")
+    assert [c.expected for c in got] == [("Saturn", "Uranus"), ("Venus",)]
+    alone = written_examples('f("Earth") ==> ("Venus")', "f", ["a"], "request")
+    assert [c.expected for c in alone] == ["Venus"]  # no tuple examples: parentheses only group
