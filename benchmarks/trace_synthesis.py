@@ -20,6 +20,7 @@ from pathlib import Path
 
 from selfeng.arbitration import Candidate, Case
 from selfeng.cases import model_cases, request_probe
+from selfeng.computed_cases import with_computed_values
 from selfeng.config import load_settings
 from selfeng.evaluation import load_humaneval, run_hidden, select_problems
 from selfeng.llm import LLMError
@@ -27,7 +28,10 @@ from selfeng.llm_client import LLMClient
 from selfeng.sandbox import SecureSandbox
 from selfeng.synthesis_engine import SAMPLE_TEMPERATURE, CapabilitySynthesisEngine, SynthesisError, _typed_by_examples
 
-VARIANTS = {"greedy": (0.0, False), "fresh": (SAMPLE_TEMPERATURE, False), "work": (0.0, True)}
+# (temperature, working written first, compute expression asked for); "literal" is the case set as asked
+# before expressions were (the model's own values only), kept to measure what they buy
+VARIANTS = {"greedy": (0.0, False, True), "fresh": (SAMPLE_TEMPERATURE, False, True), "work": (0.0, True, False),
+            "literal": (0.0, False, False)}
 
 
 class _NoRegistry:
@@ -41,12 +45,14 @@ def case_sets(engine: CapabilitySynthesisEngine, spec: dict, prompt: str, min_te
     out = {"stated": engine._stated_cases(spec, prompt)}
     typed = _typed_by_examples(spec, out["stated"])  # as the engine asks: types read from the examples
     for variant in variants:
-        temperature, work = VARIANTS[variant]
+        temperature, work, compute = VARIANTS[variant]
         t0 = time.perf_counter()
         try:
             reply = engine.llm_client.generate_test_cases(typed, prompt, min_cases=min_tests,
-                                                          temperature=temperature, show_work=work)
+                                                          temperature=temperature, show_work=work,
+                                                          compute=compute)
             got = model_cases(typed, reply, prompt) if isinstance(reply, list) else []
+            got = with_computed_values(engine.sandbox, typed, got)
         except LLMError as exc:
             print("   cases failed:", str(exc)[:80], file=sys.stderr)
             got = []

@@ -29,6 +29,7 @@ class Case:
     source: str = "model"     # request | docstring | model | probe | consensus | agreed | code
     code: str = ""            # source == "code": the test function as a model wrote it (raw pytest)
     prelude: str = ""         # ... and the imports/helpers it needs
+    compute: str = ""         # source == "model": the expression it gave for `expected` (computed_cases)
 
     @property
     def trusted(self) -> bool:
@@ -203,25 +204,38 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     stated examples with two different answers (an opinion from outside the code that agrees with it).
     None when the evidence is weaker than that.
     """
+    return _agreement(verdict, candidates, min_votes, anchors)[0]
+
+
+def unanchored_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int, anchors: int = 1) -> str:
+    """Why an agreement of enough implementations still set nothing aside, when that is the only reason
+    (for the failure message: the user sees the votes, and why they were not enough); else ''."""
+    return _agreement(verdict, candidates, min_votes, anchors)[1]
+
+
+def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
+               anchors: int) -> tuple[Verdict | None, str]:
     rep = verdict.chosen
     if verdict.decided or rep is None:
-        return None
+        return None, ""
     voters = agreeing(rep, candidates, [c.name for c in verdict.kept])
     failing = rep.fails(verdict.kept)
     observed = [rep.observations.get(c.name) for c in verdict.kept]
     if len(voters) < min_votes or not failing or any(o is None or (o.error and o.weak) for o in observed):
-        return None  # a shared crash is a shared bug, however many implementations share it
+        return None, ""  # a shared crash is a shared bug, however many implementations share it
     if any(c.trusted or c.source == "code" for c in failing):
-        return None  # stated cases are never outvoted; a raw test's claim is unknown to us
+        return None, ""  # stated cases are never outvoted; a raw test's claim is unknown to us
     passed = [c for c in verdict.kept if not c.probe and c not in failing]
     if sum(1 for c in passed if _anchor(c, rep.observations[c.name])) < anchors and not _stated_anchor(passed):
-        return None
+        return None, (f"{len(voters)} independent implementations agree on every input, but none of the cases "
+                      "they pass says enough about the code to outvote the others (each answer is True/False, "
+                      "None, empty or one of its own arguments)")
     by = tuple(c.label for c in voters)
     aside = [Drop(c, rep.observations[c.name], by) for c in failing]
     reasons = verdict.reasons[:1] + [f"{len(aside)} model case(s) set aside: " + "; ".join(
         f"{d.case.name}: {d.evidence()}" for d in aside)]
     return Verdict(rep, [c for c in verdict.kept if c not in failing], [], True, "", reasons,
-                   verdict.disputed, aside)
+                   verdict.disputed, aside), ""
 
 
 def _anchor(case: Case, obs: Observation) -> bool:

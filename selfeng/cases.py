@@ -244,12 +244,14 @@ def model_cases(spec: dict, raw: list, request: str, start: int = 1) -> list[Cas
         expected = item["expected"]
         if returns_tuple and isinstance(expected, list):
             expected = tuple(expected)  # JSON has no tuples; the spec says the function returns one
-        out.append(Case(f"test_{name}_case_{start + len(out)}", args, expected, source))
+        compute = item.get("compute") if isinstance(item.get("compute"), str) else ""
+        out.append(Case(f"test_{name}_case_{start + len(out)}", args, expected, source,
+                        compute=compute.strip() if source == "model" else ""))
     return out
 
 
 # The case schema's own fields, which a small model sometimes echoes inside a value it writes.
-_CASE_FIELDS = ("from_request", "work")
+_CASE_FIELDS = ("from_request", "work", "compute")
 
 
 def _unwrapped(value: Any) -> Any:

@@ -193,19 +193,24 @@ class LLMClient:
         return render_tests(spec, reply)
 
     def generate_test_cases(self, spec: dict[str, Any], request: str = "", *, fixtures: str = "",
-                            min_cases: int = 1, temperature: float = 0.0, show_work: bool = False) -> list[dict] | str:
-        """The model's cases as JSON objects ({args, expected, from_request}), or raw pytest code from a model
-        that answered with code (accepted only if every test calls the tool and asserts on its result)."""
-        schema = cases_schema(spec, min_cases, show_work)
+                            min_cases: int = 1, temperature: float = 0.0, show_work: bool = False,
+                            compute: bool = False) -> list[dict] | str:
+        """The model's cases as JSON objects ({args, compute, expected, from_request}), or raw pytest code
+        from a model that answered with code (accepted only if every test calls the tool and asserts on its
+        result). With `compute`, each case also carries a Python expression for its expected value
+        (`computed_cases` runs it); measured and not adopted, see there."""
+        schema = cases_schema(spec, min_cases, show_work, compute)
         request_line = f"Request: {request.strip()}\n" if request and request.strip() not in spec["docstring"] else ""
         prompt = self._prompts["generate_tests"].format(
             signature=signature_of(spec), docstring=spec["docstring"], request=request_line,
             fixtures=f"{fixtures.strip()}\n" if fixtures else "")
         if show_work:  # the working is written before the value, so the value can follow from it
             prompt += WORK_NOTE
+        elif compute:
+            prompt += COMPUTE_NOTE
         if not all(is_annotated(t) for t in [spec.get("return_type")] + [p.get("type") for p in spec["parameters"]]):
             prompt += PLAIN_NOTE  # no schema holds these values to a type (`cases.model_cases` unwraps the rest)
-        text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=900 if show_work else 700,
+        text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=900 if show_work or compute else 700,
                           temperature=temperature)
         return cases_from_reply(spec, text)
 
@@ -343,16 +348,26 @@ def examples_from_tests(tests: str, function_name: str, limit: int = 8) -> list[
 WORK_NOTE = ("\nIn each case, write work first: the computation that gives the expected value, in a few "
              "short steps (for example \"3 * 3.785 = 11.355\"); expected must be what work gives.")
 
+COMPUTE_NOTE = ("\nIn each case, write compute before expected: a Python expression that calculates the "
+                "expected value from the args (the parameter names are variables; math, datetime, re and "
+                "collections may be used), for example \"round(math.pi * radius ** 2, 2)\" or "
+                "\"len(set(text.lower().split()))\". It is evaluated exactly, so prefer it to "
+                "working a value out in your head; write \"\" only for a value that needs no calculation.")
+
 PLAIN_NOTE = ("\nWrite each value in args and expected as the plain value the function takes or returns, "
               "not wrapped in an object.")
 
 
-def cases_schema(spec: dict, min_cases: int = 1, show_work: bool = False) -> dict:
+def cases_schema(spec: dict, min_cases: int = 1, show_work: bool = False, compute: bool = False) -> dict:
+    from .computed_cases import MAX_EXPRESSION
+
     props = {p["name"]: type_schema(p.get("type")) for p in spec["parameters"]}
     args = {"type": "object", "properties": props, "required": list(props)}
     fields: dict = {"args": args}
     if show_work:  # properties are generated in this order: the working comes before the value
         fields["work"] = {"type": "string", "maxLength": 160}
+    elif compute:  # ... and so does the formula, which the value then follows
+        fields["compute"] = {"type": "string", "maxLength": MAX_EXPRESSION}
     fields.update({"expected": type_schema(spec.get("return_type")), "from_request": {"type": "boolean"}})
     case = {"type": "object", "properties": fields, "required": list(fields)}
     return {"type": "object", "properties": {"cases": {"type": "array", "items": case,

@@ -61,6 +61,8 @@ def judge_request(item: dict, result: dict, seconds: float) -> dict:
             "tests_verified": synthesis.get("tests_verified"), "dropped_tests": synthesis.get("dropped_tests"),
             "strategy": result.get("strategy"), "response": str(result.get("response") or "")[:400],
             "error": None if answered else _first_line(result.get("error")),
+            # the whole message too: the cases, values and votes that made a synthesis fail
+            "error_detail": None if answered else str(result.get("error") or "")[:2000],
             "seconds": round(seconds, 3), "model_calls": int((result.get("usage") or {}).get("model_calls", 0))}
 
 
