@@ -26,7 +26,7 @@ class Case:
     name: str
     args: dict
     expected: Any = None
-    source: str = "model"     # request | docstring | model | probe | consensus | agreed | code
+    source: str = "model"     # request | docstring | model | probe | consensus | agreed | direct | code
     code: str = ""            # source == "code": the test function as a model wrote it (raw pytest)
     prelude: str = ""         # ... and the imports/helpers it needs
     compute: str = ""         # source == "model": the expression it gave for `expected` (computed_cases)
@@ -337,6 +337,8 @@ def describe(verdict: Verdict, consensus: int = 0) -> str:
         notes.append(f"{stated} stated in the request")
     if consensus:
         notes.append(f"{consensus} the request's own input, answered alike by independent implementations")
+    if any(c.source == "direct" for c in scored):
+        notes.append("the request's own answer, confirmed by a separate direct solution")
     return text + (f" ({'; '.join(notes)})" if notes else "")
 
 

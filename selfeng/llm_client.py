@@ -130,7 +130,7 @@ class LLMClient:
         self._prompts = {n: _load_prompt(n) for n in (
             "system", "generate_spec", "generate_tests", "generate_implementation",
             "fix_implementation", "extract_arguments", "synthesize_response", "analyze_query",
-            "check_tool_fit")}
+            "check_tool_fit", "solve_request")}
 
     @property
     def provider(self) -> Provider:
@@ -233,6 +233,15 @@ class LLMClient:
             signature=signature_of(spec), docstring=spec["docstring"], tests_section=section)
         return clean_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=temperature),
                           spec["function_name"])
+
+    def generate_solution(self, request: str, files_note: str = "") -> str:
+        """Code for `solve()`, which answers `request` itself (no parameters): the one-call way, used as
+        the single-shot baseline and as a second opinion on the request's own answer. Its purpose is
+        `generate_implementation`: it is an implementation, of the request rather than of a spec."""
+        prompt = self._prompts["solve_request"].format(request=request.strip(),
+                                                       files=f"{files_note.strip()}\n" if files_note else "")
+        return extract_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=0.0),
+                            "solve")
 
     def fix_implementation(self, spec: dict[str, Any], tests: str, code: str, failures: str) -> str:
         prompt = self._prompts["fix_implementation"].format(

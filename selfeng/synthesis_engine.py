@@ -9,6 +9,8 @@ flagged "experimental" and only when the configuration allows it.
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import time
 from typing import Any
@@ -28,6 +30,7 @@ from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
 from .test_evidence import name_errors, observations, repair_notes
 from .data_cases import DataCases, data_cases_for
+from .direct_answer import answers_alike, direct_answer, informative
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,7 @@ class CapabilitySynthesisEngine:
 
             step = "verification"
             self._step(callback, step, "in_progress")
-            outcome = self._search(spec, cases, data, first, callback)
+            outcome = self._search(spec, cases, data, first, callback, user_prompt)
             state.update(code=outcome["code"], tests=outcome["tests"])
             verified = outcome["verified"]
             report = outcome["report"]
@@ -253,20 +256,27 @@ class CapabilitySynthesisEngine:
         return cand
 
     def _search(self, spec: dict, cases: list[Case], data: DataCases | None, first: Candidate,
-                callback: Callback) -> dict:
+                callback: Callback, request: str = "") -> dict:
         """Draw, observe and arbitrate until a verdict holds or the attempts are spent.
 
         A verdict holds when the chosen code passes the kept cases (`arbitration.decide`), or when enough
         independent implementations agree on every input to outvote the model cases they contradict
         (`arbitration.by_agreement`): the model's expected values are wrong often enough that several of one
-        set can be wrong together, and a second set written the same way was measured to be no better."""
+        set can be wrong together, and a second set written the same way was measured to be no better.
+        An agreement that lacks only an informative anchor gets one direct answer to the request
+        (`direct_answer`): asked once, since it is the same question each time."""
         max_attempts = max(2, self.settings.synthesis_max_attempts)
         min_tests = max(1, self.settings.synthesis_min_tests)
         cands = [self._observe(spec, first, cases, data)]
         attempts = 1
         verdict = decide(cands, cases, min_tests)
+        notes: list[str] = []
         while not settled_verdict(verdict, cands):
             agreed = by_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS)
+            if agreed is None and not notes and request and \
+                    unanchored_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS):
+                cases, agreed, note = self._direct_anchor(request, verdict, cands, cases, min_tests)
+                notes.append(note)
             if agreed is not None:
                 verdict = agreed
                 break
@@ -283,7 +293,33 @@ class CapabilitySynthesisEngine:
             # Re-decided from scratch each round, so at most one case is ever dropped per round.
             verdict = decide(cands, cases, min_tests)
             self._progress(callback, verdict, cands)
-        return self._final(spec, verdict, cands, data, attempts)
+        return self._final(spec, verdict, cands, data, attempts, notes)
+
+    def _direct_anchor(self, request: str, verdict: Verdict, cands: list[Candidate], cases: list[Case],
+                       min_tests: int) -> tuple[list[Case], Verdict | None, str]:
+        """(cases, the agreement's verdict or None, what happened): the request's own input becomes a case
+        when one direct `solve()` of the request returns what the agreeing implementations return on it."""
+        probe = next((c for c in cases if c.probe), None)
+        rep = verdict.chosen
+        obs = rep.observations.get(probe.name) if probe is not None and rep is not None else None
+        value = informative(probe, obs) if obs is not None else None
+        if value is None:
+            return cases, None, ""
+        ok, direct = direct_answer(self.llm_client, self.sandbox, request)
+        if not ok or not answers_alike(value, direct):
+            said = f"returned {_shown(direct)}" if ok else "failed"
+            return cases, None, (f"a direct solution of the request {said}; the agreeing implementations "
+                                 f"return {obs.shown()} on the request's own input")
+        from .sandbox.tool_server import decode
+
+        case = Case(probe.name.replace("_probe", "_request_answer"), probe.args, decode(obs.value), "direct")
+        for cand in cands:  # the same call as the probe's: its observation, judged against the agreed value
+            seen = cand.observations.get(probe.name)
+            if seen is not None:
+                cand.observations[case.name] = dataclasses.replace(seen, passed=seen.key == obs.key)
+        cases = [case if c is probe else c for c in cases]
+        agreed = by_agreement(decide(cands, cases, min_tests), cands, self.settings.synthesis_agreement, ANCHORS)
+        return cases, agreed, "" if agreed else "a direct solution of the request agreed, but not enough"
 
     def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool) -> Candidate | None:
         try:
@@ -307,7 +343,7 @@ class CapabilitySynthesisEngine:
             "message": message or (verdict.reasons[-1] if verdict.reasons else "weighing the evidence")})
 
     def _final(self, spec: dict, verdict: Verdict, cands: list[Candidate], data: DataCases | None,
-               attempts: int) -> dict:
+               attempts: int, notes: list[str] | None = None) -> dict:
         """Strict verification of the chosen code on the kept cases, plus the consensus cases: probes and
         set-aside inputs carry the value the agreeing implementations return."""
         kept = [c for c in verdict.kept if not c.probe]
@@ -328,6 +364,7 @@ class CapabilitySynthesisEngine:
         error = None
         if not verified:
             error = self._failure_message(verdict, cands, report, self.settings.synthesis_agreement)
+            error += "".join(f"\n{n}" for n in notes or [] if n)
             evidence["summary"] = "not verified: " + error.splitlines()[0]
         return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
@@ -413,6 +450,11 @@ def _typed_by_examples(spec: dict, stated: list[Case]) -> dict:
         params.append({**p, "type": inferred} if inferred else p)
     out["parameters"] = params
     return out
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _public_spec(spec: dict) -> dict:

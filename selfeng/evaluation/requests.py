@@ -9,7 +9,6 @@ import shutil
 import time
 from pathlib import Path
 
-from ..codeblocks import extract_code
 from ..config import Settings, load_settings
 from .common import Checkpoint, Progress, _first_line, _frac, _median, _preload, _scratch_settings, _share, _stderr
 from .matching import matches
@@ -66,12 +65,6 @@ def judge_request(item: dict, result: dict, seconds: float) -> dict:
             "seconds": round(seconds, 3), "model_calls": int((result.get("usage") or {}).get("model_calls", 0))}
 
 
-REQUEST_SHOT_PROMPT = ("Answer this request with Python: write a function `solve()` with no parameters that "
-                       "computes the answer and returns it as a plain value (a number, string, bool, list or "
-                       "dict).\nRequest: {request}\n{files}Reply with only the code (standard library only) in "
-                       "one ```python block.")
-
-
 def run_request_single_shot(llm_client, sandbox, item: dict, files_dir: Path) -> dict:
     """The baseline for one request: one greedy call writes `solve()`, which runs once in the sandbox."""
     from ..llm import LLMError
@@ -79,9 +72,7 @@ def run_request_single_shot(llm_client, sandbox, item: dict, files_dir: Path) ->
              if item.get("data_files") else "")
     t0 = time.perf_counter()
     try:
-        reply = llm_client._call("generate_implementation", REQUEST_SHOT_PROMPT.format(
-            request=item["request"], files=files), max_tokens=700, temperature=0.0)
-        run = sandbox.run_tool("solve", extract_code(reply, "solve"), {})
+        run = sandbox.run_tool("solve", llm_client.generate_solution(item["request"], files), {})
     except (LLMError, ValueError) as exc:
         run = {"success": False, "result": None, "error": str(exc)}
     got = run.get("result")

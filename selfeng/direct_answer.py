@@ -1,0 +1,89 @@
+"""The request's own question, answered directly, as a second opinion on the request's own input.
+
+When several independent implementations agree on every input yet every model case they pass is
+uninformative (or they fail all of them: a small model's expected values are often wrong together, e.g.
+a conversion factor misremembered in every case), nothing outside the code vouches for the agreement and
+the synthesis fails, although one careful try at the request would have answered it. That careful try is
+the missing opinion: one `solve()` written for the request itself (no spec, no cases), run in the sandbox.
+If it returns what the agreeing implementations return on the request's own input, the request's input
+becomes a case with that answer (source `direct`): a model opinion like the others, never trusted, but
+written from another prompt, so it can anchor the agreement (`arbitration.by_agreement`).
+
+Only values that say something qualify: not a bool/None, not empty, not one of the case's own arguments
+(the same bar as any anchor).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from typing import Any
+
+from .arbitration import Case, Observation, observation_key
+from .llm import LLMError
+
+log = logging.getLogger(__name__)
+
+ROUNDED_DECIMALS = 2  # a direct answer written with at most this many decimals was rounded, as people ask
+
+
+def informative(case: Case, obs: Observation | None) -> Any:
+    """The probe's observed value as plain JSON when it is worth a second opinion, else None."""
+    from .sandbox.tool_server import decode
+
+    if obs is None or obs.error or obs.weak or obs.value is None or obs.key.startswith("digest "):
+        return None
+    value = _plain(decode(obs.value))
+    if value in ("", [], {}) or any(observation_key(value) == observation_key(_plain(v)) for v in case.args.values()):
+        return None
+    return value
+
+
+def direct_answer(llm_client, sandbox, request: str) -> tuple[bool, Any]:
+    """(True, value) from one `solve()` for the request run in the sandbox, or (False, None)."""
+    try:
+        code = llm_client.generate_solution(request)
+        run = sandbox.run_tool("solve", code, {})
+    except (LLMError, ValueError) as exc:
+        log.info("no direct answer: %s", exc)
+        return False, None
+    if not run.get("success"):
+        log.info("the direct answer failed: %s", str(run.get("error"))[:200])
+        return False, None
+    return True, _plain(run.get("result"))
+
+
+def answers_alike(tool: Any, direct: Any) -> bool:
+    """The same answer: numbers within 1e-6 relative, or within rounding when the direct answer has at most
+    two decimals (a careful try rounds as the request asks; the tool may not); strings equal after
+    stripping; lists and dicts element by element. No looser than that: a number is not its string."""
+    if isinstance(direct, bool) or isinstance(tool, bool) or direct is None or tool is None:
+        return tool is direct
+    if isinstance(direct, (int, float)) and isinstance(tool, (int, float)):
+        if not (math.isfinite(direct) and math.isfinite(tool)):
+            return False
+        if isinstance(direct, float) and _decimals(direct) <= ROUNDED_DECIMALS:
+            return abs(tool - direct) <= 0.5 * 10 ** -ROUNDED_DECIMALS + 1e-9
+        return math.isclose(tool, direct, rel_tol=1e-6, abs_tol=1e-9)
+    if isinstance(direct, str) and isinstance(tool, str):
+        return tool.strip() == direct.strip()
+    if isinstance(direct, list) and isinstance(tool, list):
+        return len(tool) == len(direct) and all(answers_alike(t, d) for t, d in zip(tool, direct))
+    if isinstance(direct, dict) and isinstance(tool, dict):
+        return set(tool) == set(direct) and all(answers_alike(tool[k], direct[k]) for k in direct)
+    return False
+
+
+def _plain(value: Any) -> Any:
+    """As JSON carries it (tuples are lists, keys are text), so both answers are compared alike."""
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def _decimals(x: float) -> int:
+    text = repr(x)
+    if "e" in text or "inf" in text or "nan" in text:
+        return 99
+    return len(text.split(".", 1)[1]) if "." in text else 0

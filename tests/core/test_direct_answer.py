@@ -1,0 +1,62 @@
+"""A direct answer to the request anchors an agreement that no case vouches for (real sandbox, scripted model)."""
+from __future__ import annotations
+
+from selfeng.direct_answer import answers_alike
+
+from .helpers import make_orchestrator, script
+
+SPEC = {"function_name": "gallons_to_liters",
+        "parameters": [{"name": "gallons", "type": "float", "description": "US gallons"}],
+        "return_type": "float", "docstring": "Convert US gallons to liters."}
+RIGHT = "```python\ndef gallons_to_liters(gallons: float) -> float:\n    return gallons * 3.785411784\n```"
+# Every expected value uses a misremembered factor (3.5): all four cases are wrong together, so three
+# agreeing implementations pass none of them and nothing informative vouches for the agreement.
+WRONG_CASES = {"cases": [{"args": {"gallons": g}, "expected": g * 3.5, "from_request": False}
+                         for g in (1.0, 2.0, 4.0, 10.0)]}
+REQUEST = "How many liters are in 3 US gallons?"
+
+
+def solve(value: str) -> str:
+    return f"```python\ndef solve():\n    return {value}\n```"
+
+
+def _synthesize(*direct):
+    orch, provider = make_orchestrator(script(("generate_spec", SPEC), ("generate_tests", WRONG_CASES),
+                                              *[("generate_implementation", RIGHT)] * 3,
+                                              *[("generate_implementation", d) for d in direct]))
+    return orch, provider, orch.synthesis_engine.synthesize_capability(REQUEST)
+
+
+def test_a_direct_answer_that_agrees_anchors_the_agreement_and_the_answer_says_so():
+    orch, provider, result = _synthesize(solve("round(3 * 3.785411784, 2)"))  # rounded, as people ask
+    assert result["success"] and result["tests_verified"], result.get("error")
+    tests = result["tests"]
+    assert "test_gallons_to_liters_request_answer" in tests and "gallons_to_liters(gallons=3" in tests
+    assert "4 model case(s) set aside" in " ".join(result["evidence"]["reasons"])
+    assert "confirmed by a separate direct solution" in result["evidence"]["summary"]
+    solve_prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][-1]
+    assert REQUEST in solve_prompt["messages"][-1]["content"] and "solve()" in solve_prompt["messages"][-1]["content"]
+    assert orch.get_tool_count() == 1
+
+
+def test_a_direct_answer_that_disagrees_verifies_nothing_and_the_message_says_what_it_returned():
+    orch, provider, result = _synthesize(solve("12.5"))
+    assert not result["success"] and orch.get_tool_count() == 0
+    assert "a direct solution of the request returned 12.5" in result["error"]
+    assert "the agreeing implementations return 11.35" in result["error"]
+    # asked once: the same question again would get the same answer
+    assert [c["purpose"] for c in provider.calls].count("generate_implementation") == 5  # 3 + 1 + a 4th draw
+
+
+def test_a_direct_answer_that_crashes_is_no_opinion():
+    orch, _, result = _synthesize("```python\ndef solve():\n    return 1 / 0\n```")
+    assert not result["success"] and "a direct solution of the request failed" in result["error"]
+
+
+def test_answers_alike_is_strict_about_kinds_and_lenient_only_about_rounding():
+    assert answers_alike(11.356235352, 11.36) and answers_alike(11.356235352, 11.356235352)
+    assert not answers_alike(11.356235352, 11.3) and not answers_alike(11.35623, 11.356235352 * 1.001)
+    assert not answers_alike(45, "45") and not answers_alike(1, True) and not answers_alike(None, 0)
+    assert answers_alike([3, 2, 1], [3, 2, 1]) and not answers_alike([3, 2, 1], [1, 2, 3])
+    assert answers_alike({"a": 1.0}, {"a": 1}) and not answers_alike({"a": 1}, {"b": 1})
+    assert answers_alike(" Saturday", "Saturday")
