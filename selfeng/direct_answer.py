@@ -14,17 +14,46 @@ Only values that say something qualify: not a bool/None, not empty, not one of t
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
 from typing import Any
 
-from .arbitration import Case, Observation, observation_key
+from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide, observation_key
 from .llm import LLMError
 
 log = logging.getLogger(__name__)
 
 ROUNDED_DECIMALS = 2  # a direct answer written with at most this many decimals was rounded, as people ask
+
+
+def anchor_by_direct_answer(llm_client, sandbox, request: str, verdict: Verdict, cands: list[Candidate],
+                            cases: list[Case], min_tests: int, min_votes: int,
+                            anchors: int) -> tuple[list[Case], Verdict | None, str]:
+    """(cases, the agreement's verdict or None, what happened, for the failure message). With a direct
+    answer like the agreeing implementations' on the request's own input, the probe is replaced by a
+    `direct` case carrying that value, and the agreement is weighed again (`arbitration.by_agreement`)."""
+    probe = next((c for c in cases if c.probe), None)
+    rep = verdict.chosen
+    obs = rep.observations.get(probe.name) if probe is not None and rep is not None else None
+    if obs is None or informative(probe, obs) is None:
+        return cases, None, ""
+    ok, direct = direct_answer(llm_client, sandbox, request)
+    if not ok or not answers_alike(informative(probe, obs), direct):
+        said = f"returned {_shown(direct)}" if ok else "failed"
+        return cases, None, (f"a direct solution of the request {said}; the agreeing implementations "
+                             f"return {obs.shown()} on the request's own input")
+    from .sandbox.tool_server import decode
+
+    case = Case(probe.name.replace("_probe", "_request_answer"), probe.args, decode(obs.value), "direct")
+    for cand in cands:  # the same call as the probe's: its observation, judged against the agreed value
+        seen = cand.observations.get(probe.name)
+        if seen is not None:
+            cand.observations[case.name] = dataclasses.replace(seen, passed=seen.key == obs.key)
+    cases = [case if c is probe else c for c in cases]
+    agreed = by_agreement(decide(cands, cases, min_tests), cands, min_votes, anchors)
+    return cases, agreed, "" if agreed else "a direct solution of the request agreed, but not enough"
 
 
 def informative(case: Case, obs: Observation | None) -> Any:
@@ -72,6 +101,11 @@ def answers_alike(tool: Any, direct: Any) -> bool:
     if isinstance(direct, dict) and isinstance(tool, dict):
         return set(tool) == set(direct) and all(answers_alike(tool[k], direct[k]) for k in direct)
     return False
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _plain(value: Any) -> Any:

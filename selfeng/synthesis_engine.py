@@ -9,8 +9,6 @@ flagged "experimental" and only when the configuration allows it.
 """
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import time
 from typing import Any
@@ -30,7 +28,7 @@ from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
 from .test_evidence import name_errors, observations, repair_notes
 from .data_cases import DataCases, data_cases_for
-from .direct_answer import answers_alike, direct_answer, informative
+from .direct_answer import anchor_by_direct_answer
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +273,9 @@ class CapabilitySynthesisEngine:
             agreed = by_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS)
             if agreed is None and not notes and request and \
                     unanchored_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS):
-                cases, agreed, note = self._direct_anchor(request, verdict, cands, cases, min_tests)
+                cases, agreed, note = anchor_by_direct_answer(
+                    self.llm_client, self.sandbox, request, verdict, cands, cases, min_tests,
+                    self.settings.synthesis_agreement, ANCHORS)
                 notes.append(note)
             if agreed is not None:
                 verdict = agreed
@@ -294,32 +294,6 @@ class CapabilitySynthesisEngine:
             verdict = decide(cands, cases, min_tests)
             self._progress(callback, verdict, cands)
         return self._final(spec, verdict, cands, data, attempts, notes)
-
-    def _direct_anchor(self, request: str, verdict: Verdict, cands: list[Candidate], cases: list[Case],
-                       min_tests: int) -> tuple[list[Case], Verdict | None, str]:
-        """(cases, the agreement's verdict or None, what happened): the request's own input becomes a case
-        when one direct `solve()` of the request returns what the agreeing implementations return on it."""
-        probe = next((c for c in cases if c.probe), None)
-        rep = verdict.chosen
-        obs = rep.observations.get(probe.name) if probe is not None and rep is not None else None
-        value = informative(probe, obs) if obs is not None else None
-        if value is None:
-            return cases, None, ""
-        ok, direct = direct_answer(self.llm_client, self.sandbox, request)
-        if not ok or not answers_alike(value, direct):
-            said = f"returned {_shown(direct)}" if ok else "failed"
-            return cases, None, (f"a direct solution of the request {said}; the agreeing implementations "
-                                 f"return {obs.shown()} on the request's own input")
-        from .sandbox.tool_server import decode
-
-        case = Case(probe.name.replace("_probe", "_request_answer"), probe.args, decode(obs.value), "direct")
-        for cand in cands:  # the same call as the probe's: its observation, judged against the agreed value
-            seen = cand.observations.get(probe.name)
-            if seen is not None:
-                cand.observations[case.name] = dataclasses.replace(seen, passed=seen.key == obs.key)
-        cases = [case if c is probe else c for c in cases]
-        agreed = by_agreement(decide(cands, cases, min_tests), cands, self.settings.synthesis_agreement, ANCHORS)
-        return cases, agreed, "" if agreed else "a direct solution of the request agreed, but not enough"
 
     def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool) -> Candidate | None:
         try:
@@ -450,11 +424,6 @@ def _typed_by_examples(spec: dict, stated: list[Case]) -> dict:
         params.append({**p, "type": inferred} if inferred else p)
     out["parameters"] = params
     return out
-
-
-def _shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _public_spec(spec: dict) -> dict:
