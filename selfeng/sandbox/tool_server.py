@@ -10,6 +10,7 @@ process (no pickle, no objects with behaviour of the tool's choosing).
 """
 import base64
 import builtins
+import datetime
 import json
 import math
 import os
@@ -56,6 +57,10 @@ def encode(value, depth: int = 0):
                 "v": base64.b64encode(value).decode()}
     if isinstance(value, complex):
         return {"$": "complex", "v": [encode(value.real), encode(value.imag)]}
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime.datetime is a date too
+        # JSON has no dates, so `run_tool` gives users a date as its ISO 8601 text; the tests observe what
+        # users get (a tool answering "45 days after 2024-01-15" with a date object answers "2024-02-29")
+        return value.isoformat()
     if type(value).__module__ == "numpy":  # numpy scalars and plain arrays, common in data tools
         if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
             return encode(value.item(), depth + 1)
@@ -63,7 +68,7 @@ def encode(value, depth: int = 0):
             return {"$": "ndarray", "dtype": value.dtype.str, "v": encode(value.tolist(), depth + 1)}
     raise Unencodable(f"a {type(value).__module__}.{type(value).__qualname__} cannot cross between the tool "
                       "process and the tests (only None, bool, int, float, complex, str, bytes, list, tuple, "
-                      "dict, set, frozenset and numpy numbers/arrays can)")
+                      "dict, set, frozenset, numpy numbers/arrays and dates, as ISO 8601 text, can)")
 
 
 def decode(value):

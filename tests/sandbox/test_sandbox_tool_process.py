@@ -167,6 +167,20 @@ def test_unencodable_values_fail_the_test_with_a_clear_message(sandbox):
     assert "cannot pass an argument" in messages["test_function_argument"]
 
 
+def test_dates_cross_as_iso_text_in_tests_as_they_do_for_users(sandbox):
+    """`run_tool` hands a user a date as its ISO 8601 text (JSON has no dates); verification observes the
+    same, so a tool is judged on what its users get."""
+    code = ("import datetime\n\ndef later(day, n):\n"
+            "    return datetime.date.fromisoformat(day) + datetime.timedelta(days=n)\n\n"
+            "def stamp():\n    return (datetime.datetime(2024, 2, 29, 13, 5), datetime.time(7, 30))\n")
+    tests = ("from later import later, stamp\n\n"
+             "def test_date():\n    assert later('2024-01-15', 45) == '2024-02-29'\n\n"
+             "def test_datetime_and_time():\n    assert stamp() == ('2024-02-29T13:05:00', '07:30:00')\n")
+    r = sandbox.verify_tool("later", code, tests)
+    assert r["success"] is True, r
+    assert sandbox.run_tool("later", code, {"day": "2024-01-15", "n": 45})["result"] == "2024-02-29"
+
+
 def test_tool_output_is_captured_per_test(sandbox):
     code = "def is_even(n):\n    print('checking', n)\n    return n % 2 == 1\n"
     r = verify(sandbox, code=code)
