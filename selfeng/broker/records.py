@@ -4,6 +4,7 @@ Keys (all under `selfeng:`):
   job:<id>       hash: kind, sid, owner, prompt, session_id, state (waiting|running|done|cancelled),
                  attempts, cancel, result (JSON), pid (of the process running it); expires after a day
   job:<id>:lock  the running worker's lease, renewed while it runs (a second delivery never runs alongside)
+  job:<id>:requeued:<attempt>  set by the one worker that sent an orphaned job again
   waiting        sorted set of waiting job ids in submission order (queue positions)
   running        hash of running job ids -> pid
   seq            submission counter
@@ -104,8 +105,30 @@ class JobRecords:
 
     def renew(self, job_id: str, token: str) -> None:
         key = job_key(job_id) + ":lock"
-        if self.r.get(key) == token:
+        holder = self.r.get(key)
+        if holder == token:
             self.r.pexpire(key, LEASE_MS)
+        elif holder is None:  # lapsed while the broker was away: a live worker takes its lease back
+            self.r.set(key, token, nx=True, px=LEASE_MS)
+
+    def unleased(self) -> list[str]:
+        """Running jobs with no lease: the process running them stopped renewing it (it is gone)."""
+        ids = list(self.r.hkeys(RUNNING))
+        pipe = self.r.pipeline()
+        for j in ids:
+            pipe.exists(job_key(j) + ":lock")
+            pipe.hget(job_key(j), "state")
+        found = pipe.execute()
+        return [j for j, held, state in zip(ids, found[::2], found[1::2]) if not held and state == "running"]
+
+    def claim_requeue(self, job_id: str) -> dict[str, str] | None:
+        """The job's record if this caller is the first to requeue it at its current attempt, else None
+        (every worker watches for orphans; only one may send the job again)."""
+        record = self.get(job_id)
+        if record.get("state") != "running":
+            return None
+        claimed = self.r.set(f"{job_key(job_id)}:requeued:{record.get('attempts')}", 1, nx=True, ex=RECORD_TTL)
+        return record if claimed else None
 
     def release(self, job_id: str, token: str) -> None:
         key = job_key(job_id) + ":lock"

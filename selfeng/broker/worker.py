@@ -5,7 +5,9 @@ from the environment, once, when it starts. Delivery guarantees, in order of wha
 - the worker's pool process is killed (`kill -9`): Celery rejects the message with requeue
   (acks_late + reject_on_worker_lost) and another process runs it again; the job record counts attempts,
   so a job is retried once, and a third delivery ends it with a clear failure instead of running;
-- the whole worker is killed: the unacked message is restored after the visibility timeout (one hour);
+- the whole worker is killed: its job's lease lapses, and every worker watches for running jobs without a
+  lease (`reap_orphans`); the first to see one unleased for a whole lease period sends it again (the
+  unacked original, restored after the visibility timeout of an hour, then finds it done);
 - the message is delivered again after its job finished (crash between the record and the ack): the
   record says so and nothing runs twice; a second delivery while the first still runs waits on its lease;
 - Redis restarts: records and messages persist (the cluster runs it with appendonly/fsync always), the
@@ -22,16 +24,17 @@ from typing import Any
 
 import redis
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 from . import MAX_ATTEMPTS, QUEUE, TASK
 from ..web.dispatch import failure_result, jsonable, run_rest_request, run_socket_request
 from ..web.jobs import SAFE_POINTS, JobCancelled
-from .records import JobRecords, connect
+from .records import LEASE_MS, JobRecords, connect
 
 log = logging.getLogger(__name__)
 VISIBILITY_TIMEOUT = 3600
 FINISH_RETRY_SECONDS = 300
+REAP_SECONDS = 5.0  # how often each worker looks for jobs whose worker is gone
 
 
 def make_celery(broker_url: str) -> Celery:
@@ -232,6 +235,50 @@ def _keep_lease(records: JobRecords, job_id: str, token: str, stop: threading.Ev
             records.renew(job_id, token)
         except redis.RedisError:
             pass
+
+
+def reap_orphans(app: Celery, records: JobRecords, suspects: dict[str, float],
+                 now: float | None = None) -> list[str]:
+    """Send again the running jobs whose lease has lapsed for a whole lease period (`suspects` remembers
+    since when each was seen unleased); returns the job ids sent. A lapse shorter than that may be a
+    live worker that could not renew during a broker restart: `JobRecords.renew` takes the lease back."""
+    now = time.monotonic() if now is None else now
+    unleased = set(records.unleased())
+    for job_id in [j for j in suspects if j not in unleased]:
+        del suspects[job_id]
+    sent = []
+    for job_id in sorted(unleased):
+        if now - suspects.setdefault(job_id, now) < LEASE_MS / 1000:
+            continue
+        del suspects[job_id]
+        record = records.claim_requeue(job_id)
+        if record is None:
+            continue
+        log.warning("job %s lost its worker; sending it again", job_id)
+        app.send_task(TASK, kwargs={"job_id": job_id, "kind": record.get("kind") or "rest",
+                                    "prompt": record.get("prompt"), "session_id": record.get("session_id") or None,
+                                    "sid": record.get("sid") or None}, task_id=job_id, queue=QUEUE)
+        sent.append(job_id)
+    return sent
+
+
+@worker_ready.connect
+def _start_reaper(sender=None, **_kw) -> None:
+    """In the worker's main process, which outlives its pool processes but not a kill of the whole worker."""
+    app = getattr(sender, "app", None)
+    if app is None or not _Process.broker_url:
+        return
+
+    def loop() -> None:
+        records, suspects = JobRecords(connect(_Process.broker_url)), {}
+        while True:
+            time.sleep(REAP_SECONDS)
+            try:
+                reap_orphans(app, records, suspects)
+            except Exception as exc:  # noqa: BLE001 - the broker is away; look again later
+                log.debug("orphan scan skipped: %s", exc)
+
+    threading.Thread(target=loop, name="selfeng-reaper", daemon=True).start()
 
 
 def register(app: Celery) -> None:

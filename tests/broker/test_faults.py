@@ -1,5 +1,6 @@
 """Faults of the team deployment (issue 11), each on the real part: a worker's process killed with
-SIGKILL mid-synthesis (once: retried; twice: a clear failure), redis-server killed and restarted with jobs
+SIGKILL mid-synthesis (once: retried; twice: a clear failure; the whole worker: sent again by another),
+redis-server killed and restarted with jobs
 waiting and running, and PostgreSQL stopped and started again."""
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ SCRIPT = (str_tool("double_letters", "Repeat every character of the text twice."
                    "''.join(c * 2 for c in s)", "''.join(c + c for c in s)",
                    [("abc", "aabbcc"), ("", ""), ("x y", "xx  yy")])
           + str_tool("mirror_text", "The text followed by its reverse.", "Mirror the text",
-                     "s + s[::-1]", "s + ''.join(reversed(s))", [("ab", "abba"), ("", ""), ("xyz", "xyzzyx")]))
+                     "s + s[::-1]", "s + ''.join(reversed(s))", [("ab", "abba"), ("", ""), ("xyz", "xyzzyx")])
+          + str_tool("shout_text", "The text in upper case.", "Shout the text",
+                     "s.upper()", "''.join(c.upper() for c in s)", [("abc", "ABC"), ("", ""), ("a b", "A B")]))
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +78,32 @@ def test_a_job_whose_worker_dies_twice_fails_clearly_with_nothing_registered(tea
     assert _executions(team, "mirror_text") == 0
     assert records.counts() == {"running": 0, "waiting": 0}
     c.close()
+
+
+def test_a_whole_worker_killed_mid_synthesis_is_sent_again_by_another_worker(team):
+    """Main process and pool killed together: no process is left to reject the message, and Redis would
+    give it back only after the visibility timeout (an hour). The job's lapsed lease gives it away instead."""
+    _, url = team.front()
+    records = team.records()
+    c = Client(url)
+    c.sio.emit("query", {"prompt": "Shout the text 'abc'"})
+    c.until("agent_event", 60, lambda e: e["event_type"] == "synthesis_step"
+            and e["data"].get("step") == "specification" and e["data"].get("status") == "in_progress")
+    (job_id, pid), = records.r.hgetall("selfeng:running").items()
+    os.killpg(os.getpgid(int(pid)), signal.SIGKILL)  # the worker's session: its main process and pool
+    try:
+        retried = c.until("agent_event", 150, lambda e: e["event_type"] == "job_retried")
+        assert retried["data"]["attempt"] == 2
+        done = c.until("query_complete", 120)
+        assert done["success"] is True and done["metadata"]["tool_result"] == "ABC", done
+        assert done["job_id"] == job_id and records.get(job_id)["attempts"] == "2"
+        c.drain(1.0)
+        assert [n for n, _ in c.seen].count("query_complete") == 1
+        tools = [t["name"] for t in team.orchestrator().registry.get_all_tools()]
+        assert tools.count("shout_text") == 1 and _executions(team, "shout_text") == 1
+    finally:
+        c.close()
+        team.wait_ready([team.start_worker("replacement")])  # the next tests expect two workers
 
 
 def test_a_broker_restart_loses_no_waiting_or_running_job(team):
