@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_search import OBJECTS, QUALS, VERBS  # noqa: E402
 from selfeng.embeddings import MiniLMEmbedder  # noqa: E402
 from selfeng.store.postgres import EF_SEARCH, HNSW_PARAMS  # noqa: E402
-from selfeng.retrieval import ToolDoc, clean_query, view_texts  # noqa: E402
+from selfeng.query_text import clean_query  # noqa: E402
+from selfeng.retrieval import ToolDoc, view_texts  # noqa: E402
 
 VIEWS = ("name", "doc", "full")
 

@@ -23,8 +23,9 @@ from .arguments import role_conflict
 from .fit_check import Verdict, check_triggers, need_contradicts, need_names_tool, signature_without_name
 from .llm import LLMError
 from .names import InvalidToolName, validate_tool_name
+from .query_text import clean_query
 from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
-                        ToolDoc, clean_query, default_threshold, rerank_score)
+                        ToolDoc, default_threshold, rerank_score)
 from .store import Store, ToolExistsError, create_store
 from .store.base import fault_point
 from .store.vector_backends import create_index

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .retrieval import Candidate, content_terms, words
+from .query_text import content_terms, words
+from .retrieval import Candidate
 
 TWIN_MARGIN = 0.1   # a twin-shaped rival this close to the best candidate makes the call uncertain
 

@@ -15,7 +15,8 @@ from typing import Any, Protocol, Sequence
 import numpy as np
 
 from ..backends import Backends
-from ..retrieval import DEFAULT_CONFIG, Candidate, RetrievalConfig, RetrievalIndex, ToolDoc, clean_query
+from ..query_text import clean_query
+from ..retrieval import DEFAULT_CONFIG, Candidate, RetrievalConfig, RetrievalIndex, ToolDoc
 from .base import StoreError
 
 

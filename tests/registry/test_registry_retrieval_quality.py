@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from selfeng.query_text import direction_score, name_pair
 from selfeng.retrieval import (DEFAULT_CONFIG, RetrievalConfig, RetrievalIndex, ToolDoc, clean_query,
-                               default_threshold, direction_score, figures, rank_all, _name_pair)
+                              default_threshold, figures, rank_all)
 
 DATA = json.loads((Path(__file__).parent / "retrieval_set.json").read_text())
 TOOLS = [ToolDoc(t["name"], t["docstring"], t["signature"]) for t in DATA["tools"]]
@@ -70,10 +71,10 @@ def test_query_cleaning(raw, clean):
 
 
 def test_direction_cue():
-    c2f, f2c = _name_pair("celsius_to_fahrenheit"), _name_pair("fahrenheit_to_celsius")
+    c2f, f2c = name_pair("celsius_to_fahrenheit"), name_pair("fahrenheit_to_celsius")
     q = clean_query("Convert 100 F to C")
     assert direction_score(q, f2c) == 0 and direction_score(q, c2f) == -1
     q = clean_query("How many miles is 10 km?")
-    assert direction_score(q, _name_pair("km_to_miles")) == 0
-    assert direction_score(q, _name_pair("miles_to_km")) == -1
-    assert _name_pair("to_uppercase") is None
+    assert direction_score(q, name_pair("km_to_miles")) == 0
+    assert direction_score(q, name_pair("miles_to_km")) == -1
+    assert name_pair("to_uppercase") is None

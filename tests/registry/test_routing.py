@@ -15,7 +15,7 @@ from selfeng.capability_registry import CapabilityRegistry
 from selfeng.fit_check import need_contradicts, twin_shaped
 from selfeng.llm.scripted import ScriptedProvider
 from selfeng.llm_client import LLMClient
-from selfeng.retrieval import content_terms
+from selfeng.query_text import content_terms
 
 TOOLS = {
     "celsius_to_fahrenheit": ("celsius", "float", "float", "Convert a temperature from degrees Celsius to degrees Fahrenheit."),
