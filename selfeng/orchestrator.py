@@ -17,24 +17,18 @@ from .config import Settings, load_settings
 from .decompose import is_explicit_repeat, split_steps
 from .events import emit
 from .llm_client import LLMClient
+from .query_planner import QueryPlanner, is_explicit_synthesis
 from .response_synthesizer import ResponseSynthesizer, built_note
 from .session_memory import SessionMemoryManager, looks_like_follow_up
 from .store import ToolExistsError
 
 log = logging.getLogger(__name__)
 
-_EXPLICIT = re.compile(
-    r"\b(create|write|build|make|generate|synthesi[sz]e|implement|define|code)\s+(me\s+)?"
-    r"(a|an|the|new|another)?\s*(new\s+)?(python\s+)?(function|tool|capability|helper|utility)\b", re.I)
 
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 _SAME = re.compile(r"\b(the same|same thing|again)\b", re.I)
 _FIRST_LITERAL = re.compile(r"""'[^'\n]*'|"[^"\n]*"|(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])""")
-
-
-def is_explicit_synthesis(prompt: str) -> bool:
-    return bool(_EXPLICIT.search(prompt))
 
 
 class AgentOrchestrator:
@@ -68,7 +62,6 @@ class AgentOrchestrator:
         self.synthesizer = self.response_synthesizer  # the seeds' constructor name
         self.memory_manager = memory_manager or SessionMemoryManager(store, settings=self.settings)
         from .composition_planner import CompositionPlanner
-        from .query_planner import QueryPlanner
         from .workflow_tracker import WorkflowTracker
         self.workflow_tracker = workflow_tracker or WorkflowTracker(
             getattr(self.registry, "store", store), settings=self.settings, registry=self.registry)

@@ -8,6 +8,7 @@ request that looks multi-step.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Callable, Optional
 
 from . import events as ev
@@ -21,9 +22,14 @@ COMPOSITE_THRESHOLD = 0.7
 PATTERN_THRESHOLD = 0.7
 
 
-def _is_explicit(prompt: str) -> bool:
-    from .orchestrator import is_explicit_synthesis
-    return is_explicit_synthesis(prompt)
+_EXPLICIT = re.compile(
+    r"\b(create|write|build|make|generate|synthesi[sz]e|implement|define|code)\s+(me\s+)?"
+    r"(a|an|the|new|another)?\s*(new\s+)?(python\s+)?(function|tool|capability|helper|utility)\b", re.I)
+
+
+def is_explicit_synthesis(prompt: str) -> bool:
+    """The user asks for a new tool in so many words ("write a function that ...")."""
+    return bool(_EXPLICIT.search(prompt))
 
 
 class QueryPlanner:
@@ -41,7 +47,7 @@ class QueryPlanner:
 
     # -- the cascade ----------------------------------------------------------------------------------
     def _plan(self, prompt: str) -> dict:
-        if _is_explicit(prompt):
+        if is_explicit_synthesis(prompt):
             return {"strategy": "force_synthesis", "reasoning": "the request explicitly asks for a new tool"}
         multi_cue = has_sequence_cue(prompt)
         composite = self._composite_match(prompt, multi_cue)
