@@ -37,10 +37,11 @@ def anchor_by_direct_answer(llm_client, sandbox, request: str, verdict: Verdict,
     probe = next((c for c in cases if c.probe), None)
     rep = verdict.chosen
     obs = rep.observations.get(probe.name) if probe is not None and rep is not None else None
-    if obs is None or informative(probe, obs) is None:
+    value = informative(probe, obs) if obs is not None else None
+    if value is None:
         return cases, None, ""
     ok, direct = direct_answer(llm_client, sandbox, request)
-    if not ok or not answers_alike(informative(probe, obs), direct):
+    if not ok or not answers_alike(value, direct):
         said = f"returned {_shown(direct)}" if ok else "failed"
         return cases, None, (f"a direct solution of the request {said}; the agreeing implementations "
                              f"return {obs.shown()} on the request's own input")
@@ -63,9 +64,8 @@ def informative(case: Case, obs: Observation | None) -> Any:
     if obs is None or obs.error or obs.weak or obs.value is None or obs.key.startswith("digest "):
         return None
     value = _plain(decode(obs.value))
-    if value in ("", [], {}) or any(observation_key(value) == observation_key(_plain(v)) for v in case.args.values()):
-        return None
-    return value
+    echoed = any(observation_key(value) == observation_key(_plain(v)) for v in case.args.values())
+    return None if echoed or value in ("", [], {}) else value
 
 
 def direct_answer(llm_client, sandbox, request: str) -> tuple[bool, Any]:

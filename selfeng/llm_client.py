@@ -210,8 +210,8 @@ class LLMClient:
             prompt += COMPUTE_NOTE
         if not all(is_annotated(t) for t in [spec.get("return_type")] + [p.get("type") for p in spec["parameters"]]):
             prompt += PLAIN_NOTE  # no schema holds these values to a type (`cases.model_cases` unwraps the rest)
-        text = self._call("generate_tests", prompt, json_schema=schema, max_tokens=900 if show_work or compute else 700,
-                          temperature=temperature)
+        text = self._call("generate_tests", prompt, json_schema=schema,
+                          max_tokens=900 if show_work or compute else 700, temperature=temperature)
         return cases_from_reply(spec, text)
 
     def generate_implementation(self, spec: dict[str, Any], tests: str | None = None, *,

@@ -268,11 +268,13 @@ class CapabilitySynthesisEngine:
         cands = [self._observe(spec, first, cases, data)]
         attempts = 1
         verdict = decide(cands, cases, min_tests)
-        notes: list[str] = []
+        notes: list[str] = []  # what the direct answer said, for the failure message
+        asked_directly = False
         while not settled_verdict(verdict, cands):
             agreed = by_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS)
-            if agreed is None and not notes and request and \
+            if agreed is None and not asked_directly and request and \
                     unanchored_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS):
+                asked_directly = True
                 cases, agreed, note = anchor_by_direct_answer(
                     self.llm_client, self.sandbox, request, verdict, cands, cases, min_tests,
                     self.settings.synthesis_agreement, ANCHORS)

@@ -34,8 +34,8 @@ def test_a_direct_answer_that_agrees_anchors_the_agreement_and_the_answer_says_s
     assert "test_gallons_to_liters_request_answer" in tests and "gallons_to_liters(gallons=3" in tests
     assert "4 model case(s) set aside" in " ".join(result["evidence"]["reasons"])
     assert "confirmed by a separate direct solution" in result["evidence"]["summary"]
-    solve_prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][-1]
-    assert REQUEST in solve_prompt["messages"][-1]["content"] and "solve()" in solve_prompt["messages"][-1]["content"]
+    solve_prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][-1]["messages"][-1]
+    assert REQUEST in solve_prompt["content"] and "solve()" in solve_prompt["content"]
     assert orch.get_tool_count() == 1
 
 
