@@ -21,13 +21,15 @@ def main() -> None:
     ap.add_argument("reports", nargs="+")
     ap.add_argument("--every", type=int, required=True, help="the stride of the merged set")
     ap.add_argument("--json", required=True)
+    ap.add_argument("--commit", help="the commit the runs measured (default: HEAD now)")
     a = ap.parse_args()
     parts = [json.loads(Path(p).read_text()) for p in a.reports]
     rows = sorted((r for p in parts for r in p["rows"]), key=lambda r: int(r["task_id"].split("/")[1]))
     ids = [r["task_id"] for r in rows]
     if len(ids) != len(set(ids)):
         raise SystemExit("the reports overlap: a problem appears twice")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = a.commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                        text=True).stdout.strip()
     report = {"kind": "humaneval", "every": a.every, "offset": min(p.get("offset", 0) for p in parts),
               "limit": None, "provider": parts[0]["provider"], "model_load_s": parts[0].get("model_load_s"),
               "rows": rows, "summary": summarize_humaneval(rows),
