@@ -2,12 +2,16 @@
 
 The model cannot know the user's file, and sums over many rows are beyond a small model's arithmetic, so
 the tests get tiny files with round numbers (three variants, so an answer cannot be hard-coded) whose names
-are the path argument of every case. The user's own file is the input of the real run only.
+are the path argument of every case. The model's expected values for them are still often wrong (a small
+model adds four numbers badly), so the user's own file is also the request's own input: a probe, run
+beside the fixtures, whose answer only the agreement of implementations and a direct answer can give
+(`direct_answer`). It is evidence, never a registered test: the user's file may change tomorrow.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from .arbitration import Case
 from .arguments import PATH_PARAM
@@ -15,16 +19,31 @@ from .config import Settings
 
 log = logging.getLogger(__name__)
 
+OWN_FILE_MAX_BYTES = 256 * 1024  # copied beside the tests in every verification run
+HEAD_LINES = 6                   # a header and a few rows show the format; more is prompt cost
+HEAD_CHARS = 600
+
 
 @dataclass
 class DataCases:
     param: str              # the tool's path parameter
     source: str             # the user's file, as found in the data folder
     fixtures: list          # data_fixtures.Fixture
+    path: Path | None = None                 # the user's file, resolved inside the data folder
+    own: dict = field(default_factory=dict)  # {its name: its text}, placed beside the tests (when small)
 
     @property
     def files(self) -> dict[str, str]:
-        return {f.name: f.content for f in self.fixtures}
+        return {**{f.name: f.content for f in self.fixtures}, **self.own}
+
+    @property
+    def note(self) -> str:
+        """The user's file as a developer would look at it before writing code: its first lines. Every
+        implementation and the direct answer see the same lines, so none of them guesses the header."""
+        return file_note(self.path) if self.path is not None else ""
+
+    def reads_own(self, case: Case) -> bool:
+        return bool(self.own) and case.args.get(self.param) in self.own
 
     @property
     def prompt(self) -> str:
@@ -36,8 +55,8 @@ class DataCases:
                 f"{shown}")
 
     def usable(self, cases: list[Case]) -> list[Case]:
-        """Only cases that read a fixture can run in the test's folder."""
-        names = set(self.files)
+        """Only cases that read a fixture: the model cannot know the answer for the user's own file."""
+        names = {f.name for f in self.fixtures}
         return [c for c in cases if c.args.get(self.param) in names]
 
 
@@ -60,4 +79,24 @@ def data_cases_for(spec: dict, request: str, settings: Settings) -> DataCases | 
         return None
     # Three variants: a one-parameter tool ("average of sales.csv") has one distinct case per fixture, and
     # SELFENG_SYNTHESIS_MIN_TESTS is 3 by default.
-    return DataCases(param, files[0].name, make_fixtures(shape, variants=3))
+    fixtures = make_fixtures(shape, variants=3)
+    # The user's file runs beside the fixtures as the request's own input, unless it is too big to copy
+    # into every verification run (then there is no probe, as before).
+    own = {}
+    if files[0].stat().st_size <= OWN_FILE_MAX_BYTES and files[0].name not in {f.name for f in fixtures}:
+        own = {files[0].name: files[0].read_text(encoding="utf-8", errors="replace")}
+    return DataCases(param, files[0].name, fixtures, files[0], own)
+
+
+def file_note(path: Path) -> str:
+    """Where a data file is and its first lines, for a prompt."""
+    return f"The file {path.name} is at {path}; its first lines:\n```\n{file_head(path)}\n```"
+
+
+def file_head(path: Path, lines: int = HEAD_LINES, chars: int = HEAD_CHARS) -> str:
+    """The first `lines` lines of a text file, at most `chars` characters, marked when cut."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        text = fh.read(chars + 1)
+    kept = text[:chars].lstrip("\ufeff").splitlines()[:lines]
+    cut = len(text) > chars or len(text.splitlines()) > lines
+    return "\n".join(kept) + ("\n..." if cut else "")

@@ -30,7 +30,7 @@ ROUNDED_DECIMALS = 2  # a direct answer written with at most this many decimals 
 
 def anchor_by_direct_answer(llm_client, sandbox, request: str, verdict: Verdict, cands: list[Candidate],
                             cases: list[Case], min_tests: int, min_votes: int,
-                            anchors: int) -> tuple[list[Case], Verdict | None, str]:
+                            anchors: int, files_note: str = "") -> tuple[list[Case], Verdict | None, str]:
     """(cases, the agreement's verdict or None, what happened, for the failure message). With a direct
     answer like the agreeing implementations' on the request's own input, the probe is replaced by a
     `direct` case carrying that value, and the agreement is weighed again (`arbitration.by_agreement`)."""
@@ -40,7 +40,7 @@ def anchor_by_direct_answer(llm_client, sandbox, request: str, verdict: Verdict,
     value = informative(probe, obs) if obs is not None else None
     if value is None:
         return cases, None, ""
-    ok, direct = direct_answer(llm_client, sandbox, request)
+    ok, direct = direct_answer(llm_client, sandbox, request, files_note)
     if not ok or not answers_alike(value, direct):
         said = f"returned {_shown(direct)}" if ok else "failed"
         return cases, None, (f"a direct solution of the request {said}; the agreeing implementations "
@@ -68,10 +68,11 @@ def informative(case: Case, obs: Observation | None) -> Any:
     return None if echoed or value in ("", [], {}) else value
 
 
-def direct_answer(llm_client, sandbox, request: str) -> tuple[bool, Any]:
-    """(True, value) from one `solve()` for the request run in the sandbox, or (False, None)."""
+def direct_answer(llm_client, sandbox, request: str, files_note: str = "") -> tuple[bool, Any]:
+    """(True, value) from one `solve()` for the request run in the sandbox, or (False, None). `files_note`
+    says where the request's data file is (the sandbox mounts the data folder read-only at its path)."""
     try:
-        code = llm_client.generate_solution(request)
+        code = llm_client.generate_solution(request, files_note)
         run = sandbox.run_tool("solve", code, {})
     except (LLMError, ValueError) as exc:
         log.info("no direct answer: %s", exc)

@@ -215,13 +215,14 @@ class LLMClient:
         return cases_from_reply(spec, text)
 
     def generate_implementation(self, spec: dict[str, Any], tests: str | None = None, *,
-                                temperature: float = 0.0, context: str = "") -> str:
+                                temperature: float = 0.0, context: str = "", notes: str = "") -> str:
         """Code for `spec`. Without `tests`, an implementation derived from the spec alone: that is how
         independent candidates are drawn (greedy first, then sampled at `temperature` > 0). `context` is
-        code the function may use that is already defined before it (a stub's imports and helpers)."""
-        section = ""
+        code the function may use that is already defined before it (a stub's imports and helpers);
+        `notes` are facts the code needs that a spec does not carry (the first lines of a data file)."""
+        section = f"{notes.strip()}\n" if notes.strip() else ""
         if context.strip():
-            section = ("This code is already defined before it, and the function may use it:\n"
+            section += ("This code is already defined before it, and the function may use it:\n"
                        f"```python\n{context.strip()}\n```\n")
         if tests:
             examples = examples_from_tests(tests, spec["function_name"])

@@ -18,6 +18,7 @@ from .arbitration import (Candidate, Case, Verdict, agreeing, by_agreement, deci
                           unanchored_agreement)
 from .cases import (code_cases, doctest_block, doctest_examples, guessed_copies, merge, model_cases, render,
                     io_examples, request_probe, type_of_values, written_examples)
+from .arguments import coerce_arguments, ungrounded_arguments
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
@@ -86,7 +87,7 @@ class CapabilitySynthesisEngine:
 
             step = "implementation"
             self._step(callback, step, "in_progress")
-            first = self._first_draw(spec)
+            first = self._first_draw(spec, data)
             state["code"] = first.code
             self._step(callback, step, "complete", code=first.code)
 
@@ -161,10 +162,13 @@ class CapabilitySynthesisEngine:
         return candidate
 
     def _cases(self, spec: dict, user_prompt: str, data: DataCases | None) -> list[Case]:
-        """Stated examples first, then the model's cases, then the request's own input as a probe."""
-        cases = self._written_cases(spec, user_prompt, data, self._stated_cases(spec, user_prompt))
-        probe = None if data or spec.get("preamble") is not None else request_probe(spec, user_prompt)
-        return merge(cases, [probe] if probe else [])
+        """Stated examples first, then the request's own input as a probe, then the model's cases. The
+        probe outranks a model case on the same input: the request's own answer comes from the agreement
+        of implementations, not from the model's guess."""
+        stated = self._stated_cases(spec, user_prompt)
+        probe = _data_probe(spec, data) if data else (
+            None if spec.get("preamble") is not None else request_probe(spec, user_prompt))
+        return self._written_cases(spec, user_prompt, data, stated, [probe] if probe else [])
 
     @staticmethod
     def _stated_cases(spec: dict, user_prompt: str) -> list[Case]:
@@ -180,13 +184,13 @@ class CapabilitySynthesisEngine:
         return [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(found)]
 
     def _written_cases(self, spec: dict, user_prompt: str, data: DataCases | None,
-                       stated: list[Case]) -> list[Case]:
-        """`stated` plus the model's cases, written from the spec alone. Asked again (sampled) when fewer
-        distinct usable cases than required come back, or none can be read."""
+                       stated: list[Case], probes: list[Case] = ()) -> list[Case]:
+        """`stated`, `probes`, then the model's cases, written from the spec alone. Asked again (sampled)
+        when fewer distinct usable cases than required come back, or none can be read."""
         name = spec["function_name"]
         min_tests = max(1, self.settings.synthesis_min_tests)
         spec = _typed_by_examples(spec, stated)
-        cases: list[Case] = list(stated)
+        cases: list[Case] = merge(stated, list(probes))
         unreadable: list[str] = []
         for attempt in range(2):
             temperature = SAMPLE_TEMPERATURE if attempt else 0.0
@@ -207,7 +211,7 @@ class CapabilitySynthesisEngine:
                 written = guessed_copies(written, stated)
             if data:
                 written = data.usable(written)
-            cases = merge(stated, cases, written)
+            cases = merge(cases, written)
             if sum(not c.probe for c in cases) >= min_tests:
                 break
         if sum(not c.probe for c in cases) < min_tests:
@@ -216,25 +220,27 @@ class CapabilitySynthesisEngine:
                                           + "".join(f"; {e}" for e in unreadable))
         return cases
 
-    def _first_draw(self, spec: dict) -> Candidate:
+    def _first_draw(self, spec: dict, data: DataCases | None = None) -> Candidate:
         """The greedy draw; if it does not define the function (a small model sometimes writes a helper
         only, or another name), samples instead, up to `FIRST_DRAW_TRIES` draws in all: a draw that misses
         is no opinion at all, and on a long stub two misses in a row happen (HumanEval/132)."""
         for index in range(FIRST_DRAW_TRIES):
             try:
                 label = "greedy" if index == 0 else f"first sample {index}"  # not `sample n`, drawn later
-                return Candidate(label, self._draw(spec, index), True)
+                return Candidate(label, self._draw(spec, index, data), True)
             except SynthesisError as exc:
                 if index == FIRST_DRAW_TRIES - 1:
                     raise
                 log.info("draw %d unusable (%s); sampling another", index + 1, exc)
         raise AssertionError("unreachable")
 
-    def _draw(self, spec: dict, index: int) -> str:
-        """Candidate `index`: greedy first, then independent samples; all from the spec alone."""
+    def _draw(self, spec: dict, index: int, data: DataCases | None = None) -> str:
+        """Candidate `index`: greedy first, then independent samples; all from the spec alone (and, for a
+        tool that reads a data file, the file's first lines)."""
         temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
         code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature,
-                                                       context=spec.get("preamble") or "")
+                                                       context=spec.get("preamble") or "",
+                                                       notes=data.note if data else "")
         if not defines_function(code, spec["function_name"]):
             raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
         return with_preamble(spec, code)
@@ -275,9 +281,11 @@ class CapabilitySynthesisEngine:
             if agreed is None and not asked_directly and request and \
                     unanchored_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS):
                 asked_directly = True
+                if not any(c.probe for c in cases):
+                    cases, verdict = self._with_late_probe(spec, request, data, cases, cands, verdict)
                 cases, agreed, note = anchor_by_direct_answer(
                     self.llm_client, self.sandbox, request, verdict, cands, cases, min_tests,
-                    self.settings.synthesis_agreement, ANCHORS)
+                    self.settings.synthesis_agreement, ANCHORS, files_note=data.note if data else "")
                 notes.append(note)
             if agreed is not None:
                 verdict = agreed
@@ -289,7 +297,7 @@ class CapabilitySynthesisEngine:
             # those); only then is a repair worth its fitted bias.
             repair = verdict.next_step == "repair" and \
                 sum(c.independent for c in cands) >= max(2, self.settings.synthesis_agreement)
-            new = self._next_candidate(spec, verdict, len(cands) + 1, repair)
+            new = self._next_candidate(spec, verdict, len(cands) + 1, repair, data)
             if new is not None:
                 cands.append(self._observe(spec, new, cases, data))
             # Re-decided from scratch each round, so at most one case is ever dropped per round.
@@ -297,7 +305,34 @@ class CapabilitySynthesisEngine:
             self._progress(callback, verdict, cands)
         return self._final(spec, verdict, cands, data, attempts, notes)
 
-    def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool) -> Candidate | None:
+    def _with_late_probe(self, spec: dict, request: str, data: DataCases | None, cases: list[Case],
+                         cands: list[Candidate], verdict: Verdict) -> tuple[list[Case], Verdict]:
+        """The request's own input read by the model, when no rule could read it and an agreement lacks
+        only an anchor: the same extraction the real run makes (one call), kept only when every value is
+        in the request. Every candidate is then observed on it too."""
+        if spec.get("preamble") is not None:
+            return cases, verdict  # a stub to complete (HumanEval): the request has no input of its own
+        params = spec["parameters"]
+        try:
+            args = coerce_arguments(self.llm_client.extract_arguments(
+                request, signature_of(spec), params, docstring=spec["docstring"]), params)
+        except LLMError as exc:
+            log.info("no late probe for %s: %s", spec["function_name"], exc)
+            return cases, verdict
+        if data is not None and data.own:
+            args[data.param] = next(iter(data.own))  # the user's file, as it sits beside the tests
+        own = {k: v for k, v in args.items() if data is None or k != data.param}
+        if set(args) != {p["name"] for p in params} or ungrounded_arguments(own, request):
+            log.info("no late probe for %s: %r is not all from the request", spec["function_name"], args)
+            return cases, verdict
+        probe = Case(f"test_{spec['function_name']}_probe", args, None, "probe")
+        cases = merge([c for c in cases if c.trusted], [probe], cases)
+        for cand in cands:
+            self._observe(spec, cand, cases, data)
+        return cases, decide(cands, cases, max(1, self.settings.synthesis_min_tests))
+
+    def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool,
+                        data: DataCases | None = None) -> Candidate | None:
         try:
             if repair and verdict.chosen is not None:
                 notes = repair_notes(verdict.kept, verdict.chosen.observations)
@@ -305,7 +340,7 @@ class CapabilitySynthesisEngine:
                 if not defines_function(fixed, spec["function_name"]):
                     return None
                 return Candidate(f"repair {n}", with_preamble(spec, fixed), False)
-            return Candidate(f"sample {n}", self._draw(spec, n - 1), True)
+            return Candidate(f"sample {n}", self._draw(spec, n - 1, data), True)
         except SynthesisError as exc:
             log.info("candidate %d unusable: %s", n, exc)
             return None
@@ -324,7 +359,8 @@ class CapabilitySynthesisEngine:
         set-aside inputs carry the value the agreeing implementations return."""
         kept = [c for c in verdict.kept if not c.probe]
         consensus = _consensus_cases(verdict, cands)
-        tests = render(spec, kept + consensus)
+        # The user's own file was evidence; the registered tests must not depend on it (it may change).
+        tests = render(spec, [c for c in kept + consensus if not (data and data.reads_own(c))])
         chosen = verdict.chosen
         probes = sum(c.source == "consensus" for c in consensus)
         evidence = {"summary": verdict.summary(probes), "reasons": verdict.reasons, "implementations": len(cands),
@@ -408,6 +444,14 @@ def _consensus_cases(verdict: Verdict, cands: list[Candidate]) -> list[Case]:
             else:  # the model's expected value is replaced by the agreed one, and the name says so
                 out.append(Case(case.name + "_agreed", case.args, decode(obs.value), "agreed"))
     return out
+
+
+def _data_probe(spec: dict, data: DataCases) -> Case | None:
+    """The user's own file as the request's input, when the file is the tool's only parameter (otherwise
+    the other values are read by the model, only if needed: `_with_late_probe`)."""
+    if not data.own or [p["name"] for p in spec["parameters"]] != [data.param]:
+        return None
+    return Case(f"test_{spec['function_name']}_probe", {data.param: next(iter(data.own))}, None, "probe")
 
 
 def _typed_by_examples(spec: dict, stated: list[Case]) -> dict:

@@ -68,8 +68,10 @@ def judge_request(item: dict, result: dict, seconds: float) -> dict:
 def run_request_single_shot(llm_client, sandbox, item: dict, files_dir: Path) -> dict:
     """The baseline for one request: one greedy call writes `solve()`, which runs once in the sandbox."""
     from ..llm import LLMError
-    files = (f"The files it names are in the folder {files_dir}; open them there by their full path.\n"
-             if item.get("data_files") else "")
+    from ..data_cases import file_note
+
+    # The same note the pipeline's implementations and direct answer get: where the file is, its first lines.
+    files = "\n".join(file_note(files_dir / Path(n).name) for n in item.get("data_files") or [])
     t0 = time.perf_counter()
     try:
         run = sandbox.run_tool("solve", llm_client.generate_solution(item["request"], files), {})

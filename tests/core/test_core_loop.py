@@ -73,8 +73,10 @@ def test_disputed_test_case_is_dropped_on_evidence_not_loosened():
     assert result["success"], result
     assert result["synthesis"]["dropped_tests"] == ["test_reverse_string_case_5"]
     tests = orch.registry.get_tool_by_name("reverse_string")["tests"]
-    assert "'cab'" not in tests and "case_5" not in tests and tests.count("_case_") == 4
-    # The request's own input became a case whose answer is the two implementations' consensus.
+    # The model's case on the request's own input ('hello') gave way to the probe: its answer is the two
+    # implementations' consensus, not the model's guess.
+    assert "'cab'" not in tests and "case_5" not in tests and "case_1" not in tests
+    assert tests.count("_case_") == 3
     assert "reverse_string(s='hello') == 'olleh'" in tests
     # The second implementation saw only the spec.
     second_impl_prompt = [c for c in provider.calls if c["purpose"] == "generate_implementation"][1]
@@ -106,7 +108,9 @@ def test_repair_loop_sends_failure_report_and_fixes():
     assert result["success"] and result["tool_result"] == "olleh"
     fix_prompt = [c for c in provider.calls if c["purpose"] == "fix_implementation"][0]["messages"][-1]["content"]
     # The repair sees the failing case, what was expected and what the code returned.
-    assert "s='hello'" in fix_prompt and '"olleh"' in fix_prompt and "raised AttributeError" in fix_prompt
+    # ('hello' is the request's own input: a probe with no expected value, so it is not shown.)
+    assert "s='hello world'" in fix_prompt and '"dlrow olleh"' in fix_prompt
+    assert "raised AttributeError" in fix_prompt
     assert result["synthesis"]["attempts"] == 4  # three independent draws, then the repair
 
 

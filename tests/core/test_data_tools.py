@@ -145,3 +145,49 @@ def test_averages_and_filters_verify_on_fixtures_and_read_the_users_file(kind):
     assert result["success"], result
     assert result["tool_result"] == pytest.approx(want)
     assert result["synthesis"]["tests_verified"]
+
+
+AMOUNT_SPEC = {"function_name": "total_amount",
+               "parameters": [{"name": "csv_path", "type": "str", "description": "CSV file"}],
+               "return_type": "float", "docstring": "Total of the amount column of a CSV file."}
+AMOUNT_CODE = ("```python\nimport csv\n\ndef total_amount(csv_path: str) -> float:\n"
+               "    with open(csv_path, newline='') as f:\n"
+               "        return float(sum(float(r['amount']) for r in csv.DictReader(f)))\n```")
+
+
+def _total_with_wrong_sums(direct_value: str):
+    """Three agreeing implementations; every fixture sum the model wrote is wrong (a small model adds four
+    numbers badly), so only the user's own file, answered by a direct solution too, can vouch for them."""
+    orch, provider = make_orchestrator([])
+    data = orch.settings.files_dir
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "sales.csv").write_text(SALES)
+    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
+    wrong = [{"args": {"csv_path": f.name}, "expected": 1.0 + i, "from_request": False}
+             for i, f in enumerate(fixtures)]
+    for entry in script(("generate_spec", AMOUNT_SPEC), ("generate_tests", {"cases": wrong}),
+                        *[("generate_implementation", AMOUNT_CODE)] * 3,
+                        ("generate_implementation", f"```python\ndef solve():\n    return {direct_value}\n```"),
+                        ("generate_implementation", AMOUNT_CODE),
+                        ("synthesize_response", "The total is 600.0.")):
+        provider.enqueue(entry["purpose"], entry["content"])
+    return orch, provider, orch.synthesis_engine.synthesize_capability("Sum the amount column of sales.csv")
+
+
+def test_the_users_file_is_the_requests_input_and_a_direct_answer_on_it_anchors_the_agreement():
+    orch, provider, result = _total_with_wrong_sums("600.0")
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "confirmed by a separate direct solution" in result["evidence"]["summary"]
+    # The registered tests keep the agreed fixture answers, never the user's file (it may change).
+    assert "'sales.csv'" not in result["tests"] and result["tests"].count("_agreed") == 3
+    calls = [c["messages"][-1]["content"] for c in provider.calls if c["purpose"] == "generate_implementation"]
+    # Every implementation and the direct answer saw the file's first lines, and where it is.
+    assert all("id,region,amount" in c for c in calls[:4])
+    assert str(orch.settings.files_dir / "sales.csv") in calls[3] and "solve()" in calls[3]
+
+
+def test_a_direct_answer_on_the_users_file_that_differs_verifies_nothing():
+    orch, _, result = _total_with_wrong_sums("599.0")
+    assert not result["success"] and orch.get_tool_count() == 0
+    assert "a direct solution of the request returned 599.0" in result["error"]
+    assert "return 600.0 on the request's own input" in result["error"]

@@ -60,3 +60,39 @@ def test_answers_alike_is_strict_about_kinds_and_lenient_only_about_rounding():
     assert answers_alike([3, 2, 1], [3, 2, 1]) and not answers_alike([3, 2, 1], [1, 2, 3])
     assert answers_alike({"a": 1.0}, {"a": 1}) and not answers_alike({"a": 1}, {"b": 1})
     assert answers_alike(" Saturday", "Saturday")
+
+
+ADD_SPEC = {"function_name": "add_days",
+            "parameters": [{"name": "start", "type": "str", "description": "ISO date"},
+                           {"name": "days", "type": "int", "description": "days to add"}],
+            "return_type": "str", "docstring": "The ISO date `days` days after `start`."}
+ADD_RIGHT = ("```python\nfrom datetime import date, timedelta\n\ndef add_days(start: str, days: int) -> str:\n"
+             "    return (date.fromisoformat(start) + timedelta(days=days)).isoformat()\n```")
+# A small model's calendar arithmetic: every expected date is off.
+ADD_WRONG = {"cases": [{"args": {"start": s, "days": d}, "expected": w, "from_request": False}
+                       for s, d, w in (("2024-01-01", 10, "2024-01-12"), ("2023-02-20", 10, "2023-03-01"),
+                                       ("2020-12-25", 7, "2021-01-02"), ("2022-06-30", 1, "2022-06-30"))]}
+ADD_REQUEST = "What date is 45 days after 2024-01-15?"
+
+
+def _add_days(extracted: dict):
+    orch, provider = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", ADD_WRONG),
+                                              *[("generate_implementation", ADD_RIGHT)] * 3,
+                                              ("extract_arguments", extracted),
+                                              ("generate_implementation", solve("'2024-02-29'")),
+                                              ("generate_implementation", ADD_RIGHT)))
+    return orch, provider, orch.synthesis_engine.synthesize_capability(ADD_REQUEST)
+
+
+def test_an_input_no_rule_can_read_is_read_by_the_model_when_an_agreement_needs_an_anchor():
+    orch, provider, result = _add_days({"start": "2024-01-15", "days": 45})
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "add_days(start='2024-01-15', days=45) == '2024-02-29'" in result["tests"]
+    assert [c["purpose"] for c in provider.calls].count("extract_arguments") == 1
+
+
+def test_a_late_probe_with_a_value_not_in_the_request_is_not_used():
+    orch, provider, result = _add_days({"start": "2024-01-15", "days": 30})  # 30 is nowhere in the request
+    assert not result["success"] and orch.get_tool_count() == 0
+    solve_calls = [c for c in provider.calls if "solve()" in c["messages"][-1]["content"]]
+    assert not solve_calls  # no input of the request's own: nothing to ask a direct answer about
