@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from selfeng.answer_kind import answer_kind_conflict, asked_kind
 from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
 from selfeng.capability_registry import CapabilityRegistry
 from selfeng.fit_check import need_contradicts, twin_shaped
@@ -22,6 +23,7 @@ TOOLS = {
     "sort_numbers_descending": ("numbers", "list[float]", "list[float]", "Sort a list of numbers in descending order (largest first)."),
     "encode_base64": ("text", "str", "str", "Encode a text as Base64."),
     "reverse_string": ("s", "str", "str", "Reverse the characters of a string."),
+    "find_primes_below": ("n", "int", "list[int]", "List the prime numbers below n."),
 }
 
 
@@ -175,3 +177,31 @@ def test_a_need_naming_the_tool_itself_outweighs_a_misfired_relation(routed):
     assert len(checks(provider)) == 1 and hit["fit_check"]["model_checked"]
     fit_reply(provider, "sort_ascending", False, {"numbers": [3, 1]})  # a word the tool lacks: still refused
     assert reg.search_tool("Sort 3, 1 in ascending order") is None
+
+
+def test_a_yes_no_question_never_gets_a_tool_that_returns_a_list_and_costs_no_model_call(routed):
+    reg, provider = routed
+    assert reg.search_tool("List the prime numbers below 30")["name"] == "find_primes_below"
+    assert reg.search_tool("Is 97 a prime number?") is None
+    assert reg.search_tool("How many prime numbers are there below 50?") is None
+    assert checks(provider) == []
+
+
+@pytest.mark.parametrize("request_text,kind", [
+    ("Is 97 a prime number?", "bool"), ("Does [1, 2, 2] contain duplicates?", "bool"),
+    ("Wasn't 1900 a leap year?", "bool"), ("Can 12 be divided by 5 evenly?", "bool"),
+    ("Can you sort 3, 1, 2?", None), ("Could you please reverse 'abc'?", None),
+    ("Is it possible to reverse 'abc'", None),  # no question mark: not read as a question
+    ("How many vowels are in 'banana'?", "quantity"), ("how much is 12% of 250", "quantity"),
+    ("What is 7 factorial?", None), ("Sort 3, 1, 2", None)])
+def test_the_asked_kind_comes_from_grammar(request_text, kind):
+    assert asked_kind(request_text) == kind
+
+
+def test_only_a_declared_return_type_can_conflict():
+    assert answer_kind_conflict("Is 97 prime?", "is_prime", "bool") is None
+    assert answer_kind_conflict("Is 97 prime?", "f", "Any") is None and answer_kind_conflict("Is 97 prime?", "f", None) is None
+    assert answer_kind_conflict("Is 97 prime?", "primes", "list[int]") is not None
+    assert answer_kind_conflict("How many km is 26.2 miles?", "miles_to_km", "float") is None
+    assert answer_kind_conflict("How many employees per department?", "count", "dict[str, int]") is None
+    assert answer_kind_conflict("How many vowels in 'abc'?", "has_vowel", "Optional[bool]") is not None

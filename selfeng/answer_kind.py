@@ -1,0 +1,67 @@
+"""The kind of answer a request asks for, read from its grammar, against the kind a tool returns.
+
+A tool can share every content word with a request and still answer another question: "Is 97 a prime
+number?" asks yes or no, and `find_primes_below(n) -> list` is not an answer to it, however close its
+text. Two grammatical facts of English decide the asked kind, neither of them learnt from our request sets:
+
+* a yes/no question opens with an auxiliary or a modal verb (subject-auxiliary inversion: "Is 97 ...",
+  "Does the list ...", "Can 12 be ..."). These verbs are a closed class of the grammar: the forms of be,
+  do and have, and the central modals. "Can you ...", "Could you please ..." are requests, not questions;
+* "how many" and "how much" ask for a quantity, which a yes/no value or a list of items is not.
+
+Only a declared return type counts; a tool without one (`Any`) never conflicts.
+"""
+from __future__ import annotations
+
+import re
+
+# The English auxiliaries (be, do, have) and central modals, in their finite forms.
+AUXILIARIES = frozenset(
+    "am is are was were do does did has have had can could may might must shall should will would".split())
+_POLITE = re.compile(r"^\s*\w+\s+(?:you|u|ya)\b", re.I)  # "Can you sort ...": a request, whatever follows
+_FIRST_WORD = re.compile(r"^\W*([a-z]+(?:['’]t)?)", re.I)
+_NEGATED = {"can't": "can", "won't": "will", "shan't": "shall"}  # the rest drop their n't
+_QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
+
+
+def asked_kind(request: str) -> str | None:
+    """'bool' for a yes/no question, 'quantity' for how many/how much, else None (no opinion)."""
+    text = request.strip()
+    m = _FIRST_WORD.match(text)
+    first = m.group(1).lower().replace("’", "'") if m else ""
+    first = _NEGATED.get(first, first[:-3] if first.endswith("n't") else first)
+    if first in AUXILIARIES and not _POLITE.match(text) and text.rstrip().endswith("?"):
+        return "bool"
+    if _QUANTITY.search(text):
+        return "quantity"
+    return None
+
+
+def returned_kind(return_type: str | None) -> str | None:
+    """'bool', 'number', 'text', 'collection', 'mapping', or None when undeclared or unknown."""
+    t = re.sub(r"\s+", "", str(return_type or "")).lower()
+    t = re.sub(r"^(?:typing\.)?optional\[(.*)\]$", r"\1", t)
+    base = t.split("[", 1)[0]
+    if base in ("bool",):
+        return "bool"
+    if base in ("int", "float", "decimal", "fraction", "complex"):
+        return "number"
+    if base in ("str",):
+        return "text"
+    if base in ("list", "tuple", "set", "frozenset", "sequence", "iterable"):
+        return "collection"
+    if base in ("dict", "mapping"):
+        return "mapping"
+    return None
+
+
+def answer_kind_conflict(request: str, tool_name: str, return_type: str | None) -> str | None:
+    """Why `tool_name` cannot answer the kind of question `request` asks, or None."""
+    asked, returned = asked_kind(request), returned_kind(return_type)
+    if asked is None or returned is None:
+        return None
+    if asked == "bool" and returned != "bool":
+        return f"the request asks yes or no; {tool_name} returns {return_type}"
+    if asked == "quantity" and returned in ("bool", "collection"):
+        return f"the request asks how many or how much; {tool_name} returns {return_type}"
+    return None
