@@ -15,7 +15,7 @@ SLOW_TOOL = "import time\n\ndef slow_echo(s: str) -> str:\n    time.sleep(2.5)\n
 SLOW_TESTS = "from slow_echo import slow_echo\n\ndef test_it():\n    assert slow_echo('a') == 'a'\n"
 SCRIPT = str_tool("shout_text", "Return the text in capitals with an exclamation mark.", "Shout the text",
                   "s.upper() + '!'", "''.join(c.upper() for c in s) + '!'",
-                  [("hello", "HELLO!"), ("", "!"), ("a b", "A B!")])
+                  [("hello", "HELLO!"), ("", "!"), ("a b", "A B!"), ("Hi", "HI!")])
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,11 @@ from tests.web.test_socket import Client
 
 SCRIPT = (str_tool("double_letters", "Repeat every character of the text twice.", "Double every letter",
                    "''.join(c * 2 for c in s)", "''.join(c + c for c in s)",
-                   [("abc", "aabbcc"), ("", ""), ("x y", "xx  yy")])
+                   [("abc", "aabbcc"), ("", ""), ("x y", "xx  yy"), ("z", "zz")])
           + str_tool("mirror_text", "The text followed by its reverse.", "Mirror the text",
-                     "s + s[::-1]", "s + ''.join(reversed(s))", [("ab", "abba"), ("", ""), ("xyz", "xyzzyx")])
+                     "s + s[::-1]", "s + ''.join(reversed(s))", [("ab", "abba"), ("", ""), ("xyz", "xyzzyx"), ("q", "qq")])
           + str_tool("shout_text", "The text in upper case.", "Shout the text",
-                     "s.upper()", "''.join(c.upper() for c in s)", [("abc", "ABC"), ("", ""), ("a b", "A B")]))
+                     "s.upper()", "''.join(c.upper() for c in s)", [("abc", "ABC"), ("", ""), ("a b", "A B"), ("Hi", "HI")]))
 
 
 @pytest.fixture(scope="module")
