@@ -9,6 +9,10 @@ If it returns what the agreeing implementations return on the request's own inpu
 becomes a case with that answer (source `direct`): a model opinion like the others, never trusted, but
 written from another prompt, so it can anchor the agreement (`arbitration.by_agreement`).
 
+Once the draws are spent, the same answer may complete an agreement one vote short: two independent
+implementations that agree on every input, and a solution of the request itself that returns what they
+return on its input (`synthesis_engine._votes_for_direct`).
+
 Only values that say something qualify: not a bool/None, not empty, not one of the case's own arguments
 (the same bar as any anchor).
 """
@@ -28,33 +32,63 @@ log = logging.getLogger(__name__)
 ROUNDED_DECIMALS = 2  # a direct answer written with at most this many decimals was rounded, as people ask
 
 
-def anchor_by_direct_answer(llm_client, sandbox, request: str, verdict: Verdict, cands: list[Candidate],
-                            cases: list[Case], min_tests: int, min_votes: int,
-                            anchors: int, files_note: str = "") -> tuple[list[Case], Verdict | None, str]:
-    """(cases, the agreement's verdict or None, what happened, for the failure message). With a direct
-    answer like the agreeing implementations' on the request's own input, the probe is replaced by a
-    `direct` case carrying that value, and the agreement is weighed again (`arbitration.by_agreement`)."""
-    probe = next((c for c in cases if c.probe), None)
-    rep = verdict.chosen
-    obs = rep.observations.get(probe.name) if probe is not None and rep is not None else None
-    value = informative(probe, obs) if obs is not None else None
-    if value is None:
-        return cases, None, ""
-    ok, direct = direct_answer(llm_client, sandbox, request, files_note)
-    if not ok or not answers_alike(value, direct):
-        said = f"returned {_shown(direct)}" if ok else "failed"
-        return cases, None, (f"a direct solution of the request {said}; the agreeing implementations "
-                             f"return {obs.shown()} on the request's own input")
-    from .sandbox.tool_server import decode
+class DirectOpinion:
+    """The request's own question, answered once by a `solve()` of its own (asked lazily, then kept: the
+    same question asked again gets the same answer), and weighed against the implementations' behaviour
+    on the request's own input each time an agreement lacks an anchor."""
 
-    case = Case(probe.name.replace("_probe", "_request_answer"), probe.args, decode(obs.value), "direct")
-    for cand in cands:  # the same call as the probe's: its observation, judged against the agreed value
-        seen = cand.observations.get(probe.name)
-        if seen is not None:
-            cand.observations[case.name] = dataclasses.replace(seen, passed=seen.key == obs.key)
-    cases = [case if c is probe else c for c in cases]
-    agreed = by_agreement(decide(cands, cases, min_tests), cands, min_votes, anchors)
-    return cases, agreed, "" if agreed else "a direct solution of the request agreed, but not enough"
+    def __init__(self, llm_client, sandbox, request: str, files_note: str = ""):
+        self.llm_client, self.sandbox, self.request, self.files_note = llm_client, sandbox, request, files_note
+        self._answer: tuple[bool, Any] | None = None
+
+    def answer(self) -> tuple[bool, Any]:
+        if self._answer is None:
+            self._answer = direct_answer(self.llm_client, self.sandbox, self.request, self.files_note)
+        return self._answer
+
+    def anchor(self, verdict: Verdict, cands: list[Candidate], cases: list[Case], min_tests: int,
+               min_votes: int, anchors: int) -> tuple[list[Case], Verdict | None, str]:
+        """(cases, the agreement's verdict or None, what happened, for the failure message). When the direct
+        answer is what some implementation returns on the request's own input, the probe becomes a `direct`
+        case with that value, and the agreement is weighed again (`arbitration.by_agreement`). Only an
+        agreement that returns the direct answer counts: the direct answer is why it was asked for."""
+        direct = next((c for c in cases if c.source == "direct"), None)
+        if direct is None:
+            cases, direct, note = self._direct_case(verdict, cands, cases)
+            if direct is None:
+                return cases, None, note
+        agreed = by_agreement(decide(cands, cases, min_tests), cands, min_votes, anchors)
+        if agreed is not None and agreed.chosen.fails([direct]):
+            agreed = None
+        return cases, agreed, "" if agreed else "a direct solution of the request agreed, but not enough"
+
+    def _direct_case(self, verdict: Verdict, cands: list[Candidate],
+                     cases: list[Case]) -> tuple[list[Case], Case | None, str]:
+        probe = next((c for c in cases if c.probe), None)
+        if probe is None:
+            return cases, None, ""
+        seen: list[tuple[Any, Observation]] = []  # the probe's informative values, the chosen one's first
+        for cand in ([verdict.chosen] if verdict.chosen is not None else []) + cands:
+            obs = cand.observations.get(probe.name)
+            value = informative(probe, obs)
+            if value is not None and all(o.key != obs.key for _, o in seen):
+                seen.append((value, obs))
+        if not seen:
+            return cases, None, ""
+        ok, direct = self.answer()
+        obs = next((o for v, o in seen if ok and answers_alike(v, direct)), None)
+        if obs is None:
+            said = f"returned {_shown(direct)}" if ok else "failed"
+            return cases, None, (f"a direct solution of the request {said}; the agreeing implementations "
+                                 f"return {seen[0][1].shown()} on the request's own input")
+        from .sandbox.tool_server import decode
+
+        case = Case(probe.name.replace("_probe", "_request_answer"), probe.args, decode(obs.value), "direct")
+        for cand in cands:  # the same call as the probe's: its observation, judged against the direct value
+            mine = cand.observations.get(probe.name)
+            if mine is not None:
+                cand.observations[case.name] = dataclasses.replace(mine, passed=mine.key == obs.key)
+        return [case if c is probe else c for c in cases], case, ""
 
 
 def informative(case: Case, obs: Observation | None) -> Any:

@@ -29,7 +29,7 @@ from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
 from .test_evidence import name_errors, observations, repair_notes
 from .data_cases import DataCases, data_cases_for
-from .direct_answer import anchor_by_direct_answer
+from .direct_answer import DirectOpinion
 
 log = logging.getLogger(__name__)
 
@@ -268,24 +268,25 @@ class CapabilitySynthesisEngine:
         (`arbitration.by_agreement`): the model's expected values are wrong often enough that several of one
         set can be wrong together, and a second set written the same way was measured to be no better.
         An agreement that lacks only an informative anchor gets one direct answer to the request
-        (`direct_answer`): asked once, since it is the same question each time."""
+        (`direct_answer`): asked once, since it is the same question each time. Once the draws are spent,
+        that answer may also complete an agreement one vote short (`_votes_for_direct`)."""
         max_attempts = max(2, self.settings.synthesis_max_attempts)
         min_tests = max(1, self.settings.synthesis_min_tests)
         cands = [self._observe(spec, first, cases, data)]
         attempts = 1
         verdict = decide(cands, cases, min_tests)
         notes: list[str] = []  # what the direct answer said, for the failure message
-        asked_directly = False
+        direct = DirectOpinion(self.llm_client, self.sandbox, request, data.note if data else "") \
+            if request else None
+        late_probe = False
         while not settled_verdict(verdict, cands):
             agreed = by_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS)
-            if agreed is None and not asked_directly and request and \
-                    unanchored_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS):
-                asked_directly = True
-                if not any(c.probe for c in cases):
+            votes = self._votes_for_direct(verdict, cands, attempts >= max_attempts) if direct else 0
+            if agreed is None and votes:
+                if not late_probe and not any(c.probe or c.source == "direct" for c in cases):
+                    late_probe = True
                     cases, verdict = self._with_late_probe(spec, request, data, cases, cands, verdict)
-                cases, agreed, note = anchor_by_direct_answer(
-                    self.llm_client, self.sandbox, request, verdict, cands, cases, min_tests,
-                    self.settings.synthesis_agreement, ANCHORS, files_note=data.note if data else "")
+                cases, agreed, note = direct.anchor(verdict, cands, cases, min_tests, votes, ANCHORS)
                 notes.append(note)
             if agreed is not None:
                 verdict = agreed
@@ -304,6 +305,20 @@ class CapabilitySynthesisEngine:
             verdict = decide(cands, cases, min_tests)
             self._progress(callback, verdict, cands)
         return self._final(spec, verdict, cands, data, attempts, notes)
+
+    def _votes_for_direct(self, verdict: Verdict, cands: list[Candidate], last_round: bool) -> int:
+        """How many agreeing implementations a direct answer may complete into evidence, or 0 when it is not
+        worth asking. The full agreement (`synthesis_agreement`) when only an anchor is missing; once the
+        draws are spent, one vote fewer: two independent implementations that agree on every input, plus a
+        solution written from the request itself (another prompt) returning the same answer on the
+        request's own input, are three opinions from two directions, where a third draw would have been
+        one more of the same kind."""
+        full = self.settings.synthesis_agreement
+        if unanchored_agreement(verdict, cands, full, ANCHORS):
+            return full
+        if last_round and full > 2 and by_agreement(verdict, cands, full - 1, anchors=0) is not None:
+            return full - 1
+        return 0
 
     def _with_late_probe(self, spec: dict, request: str, data: DataCases | None, cases: list[Case],
                          cands: list[Candidate], verdict: Verdict) -> tuple[list[Case], Verdict]:
@@ -376,7 +391,7 @@ class CapabilitySynthesisEngine:
         error = None
         if not verified:
             error = self._failure_message(verdict, cands, report, self.settings.synthesis_agreement)
-            error += "".join(f"\n{n}" for n in notes or [] if n)
+            error += "".join(f"\n{n}" for n in dict.fromkeys(notes or []) if n)
             evidence["summary"] = "not verified: " + error.splitlines()[0]
         return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,

@@ -96,3 +96,30 @@ def test_a_late_probe_with_a_value_not_in_the_request_is_not_used():
     assert not result["success"] and orch.get_tool_count() == 0
     solve_calls = [c for c in provider.calls if "solve()" in c["messages"][-1]["content"]]
     assert not solve_calls  # no input of the request's own: nothing to ask a direct answer about
+
+
+def _wrong_by(factor: float) -> str:
+    return f"def gallons_to_liters(gallons: float) -> float:\n    return gallons * {factor}\n"
+
+
+def _pair_synthesis(direct: str):
+    """Four draws: the right one twice (greedy, sample 3), two wrong ones that differ from each other."""
+    draws = [RIGHT, _wrong_by(3.0), RIGHT, _wrong_by(4.0), direct]
+    orch, provider = make_orchestrator(script(("generate_spec", SPEC), ("generate_tests", WRONG_CASES),
+                                              *[("generate_implementation", d) for d in draws]))
+    return orch, provider, orch.synthesis_engine.synthesize_capability(REQUEST)
+
+
+def test_once_the_draws_are_spent_a_direct_answer_completes_an_agreement_one_vote_short():
+    orch, provider, result = _pair_synthesis(solve("round(3 * 3.785411784, 2)"))
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "gallons * 3.785411784" in result["code"]
+    assert "agreement of 2 independent implementations" in result["evidence"]["summary"]
+    assert "confirmed by a separate direct solution" in result["evidence"]["summary"]
+    assert [c["purpose"] for c in provider.calls].count("generate_implementation") == 5  # 4 draws + 1 direct
+
+
+def test_a_direct_answer_that_backs_a_lone_implementation_verifies_nothing():
+    orch, _, result = _pair_synthesis(solve("3 * 3.0"))  # what the lone 3.0 draw returns on 3 gallons
+    assert not result["success"] and orch.get_tool_count() == 0
+    assert "a direct solution of the request agreed, but not enough" in result["error"]
