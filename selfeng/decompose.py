@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .arguments import mask_quoted, unmask_quoted
+from .units import quantities
 # Strong connectors always separate steps; a bare "and" only when a new action verb follows it.
 _STRONG = r"(?:,?\s*and\s+then|,?\s*then|;\s*and|;|,?\s*after\s+that,?|,?\s*afterwards,?|,?\s*and\s+also|,?\s*as\s+well\s+as|,?\s*and\s+finally|,?\s*finally,?|,?\s*next,?)"
 ACTION_VERBS = (
@@ -56,15 +57,29 @@ def has_sequence_cue(prompt: str) -> bool:
 
 def has_weak_cue(prompt: str) -> bool:
     """An "and" with literals on both sides ("20% of 100 and the square root of 64"): maybe two steps,
-    maybe one call with two arguments ("the gcd of 48 and 18"). Worth a look, not a split."""
+    maybe one call with two arguments ("the gcd of 48 and 18"). Worth a look, not a split. An "and" inside
+    one compound quantity ("2 hours and 30 minutes", "5 feet and 3 inches") is neither."""
     masked, _ = _mask(prompt)
     for m in re.finditer(r"\band\b", masked, re.I):
+        if _inside_compound_quantity(masked, m.start(), m.end()):
+            continue
         before, after = masked[:m.start()], masked[m.end():]
         if _LITERAL.search(before) and _LITERAL.search(after) and re.search(r"[a-z]{3,}", after, re.I):
             words_after = re.findall(r"[a-z]{3,}", after, re.I)
             if len(words_after) >= 1:
                 return True
     return False
+
+
+def _inside_compound_quantity(text: str, start: int, end: int) -> bool:
+    """`start:end` is the "and" of one measurement written in two units of one kind, larger first as
+    people write them: "2 hours and 30 minutes", "1 pound and 4 ounces". Two amounts of the same unit
+    ("5 km and 10 km") are two values, not one."""
+    found = quantities(text)
+    left = next((q for q in found if q.end <= start and not text[q.end:start].strip(" ,")), None)
+    right = next((q for q in found if q.start >= end and not text[end:q.start].strip()), None)
+    return left is not None and right is not None and left.unit.kind == right.unit.kind \
+        and left.unit.name != right.unit.name
 
 
 def refers_back(task: str) -> bool:

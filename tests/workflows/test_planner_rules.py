@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from selfeng.decompose import is_explicit_repeat, split_steps, split_steps_checked
+from selfeng.decompose import has_weak_cue, is_explicit_repeat, split_steps, split_steps_checked
 
 
 @pytest.mark.parametrize("prompt,deps", [
@@ -27,6 +27,18 @@ def test_quotes_are_masked_but_contractions_are_not_quotes():
 def test_bare_and_split_is_unsure():
     assert split_steps_checked("Convert 'HELLO' to lowercase and count how many characters there are")[1] is False
     assert split_steps_checked("Calculate 20% of 100 and also find the square root of 64")[1] is True
+
+
+@pytest.mark.parametrize("prompt,weak", [
+    ("Convert 2 hours and 30 minutes into minutes", False),       # one duration in two units
+    ("How many centimeters is 5 feet and 3 inches?", False),
+    ("What is 1 kg and 250 g in pounds?", False),
+    ("Convert 5 km and 10 km to miles", True),                   # two values of one unit: maybe two answers
+    ("Calculate 20% of 100 and the square root of 64", True),
+    ("Convert 3 hours to minutes and 5 kg to pounds", True),     # two measurements, two kinds
+])
+def test_an_and_inside_one_compound_quantity_is_no_step_boundary(prompt, weak):
+    assert has_weak_cue(prompt) is weak
 
 
 @pytest.mark.parametrize("prompt,repeat", [
