@@ -65,3 +65,56 @@ def answer_kind_conflict(request: str, tool_name: str, return_type: str | None) 
     if asked == "quantity" and returned in ("bool", "collection"):
         return f"the request asks how many or how much; {tool_name} returns {return_type}"
     return None
+
+
+# "how many hours ...", "what percentage ...": the interrogative's noun names the quantity asked for.
+_ASKED_NOUN = re.compile(r"\b(?:how\s+(?:many|much)|what)\s+([a-z]+)\b", re.I)
+# Percent is the dimensionless unit people ask for by name (ISO 80000-1: % stands for 0.01); the unit table
+# (`units`) holds dimensioned units only, so it is recognised here.
+_PERCENT_WORDS = frozenset({"percent", "percentage", "percentages"})
+_PERCENT_VALUE = re.compile(r"\d\s*(?:%|per\s*cent\b|percent\b)", re.I)
+
+
+def asked_unit(request: str) -> str | None:
+    """The unit the question asks its answer in ("How many hours ..." -> "hour", "What percentage ..." ->
+    "percent"), or None. Unit names and unambiguous symbols count ("how many km"), never "in" or "min"."""
+    from . import units
+    for m in _ASKED_NOUN.finditer(request):
+        word = m.group(1).lower()
+        if word in _PERCENT_WORDS:
+            return "percent"
+        name = units.canonical_word(word)
+        if name is not None:
+            return name
+    return None
+
+
+def _param_unit(name: str) -> str | None:
+    from . import units
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").lower().split()
+    if any(w in _PERCENT_WORDS for w in words):
+        return "percent"
+    found = units.identifier_units(name)
+    return found[0].name if len(found) == 1 else None
+
+
+def _given_in(request: str, unit: str) -> bool:
+    from . import units
+    if unit == "percent":
+        return bool(_PERCENT_VALUE.search(request))
+    return any(q.unit.name == unit for q in units.quantities(request))
+
+
+def asked_input_conflict(request: str, tool_name: str, parameters: list[dict]) -> str | None:
+    """Why `tool_name` computes from what the request asks for, or None. "What percentage of 180 is 45?"
+    asks for a percentage; `percent_of(percentage, number)` takes one, so it answers the converse question
+    ("what is 25% of 180"), and so does `minutes_to_hours(minutes)` for "how many minutes are in 2 hours".
+    A request that also gives a value in that unit ("how many minutes are 1 hour and 30 minutes") may well
+    pass it in, so it never conflicts."""
+    unit = asked_unit(request)
+    if unit is None or _given_in(request, unit):
+        return None
+    for p in parameters:
+        if _param_unit(p["name"]) == unit:
+            return f"the request asks for a value in {unit}; {tool_name} takes one as its input `{p['name']}`"
+    return None

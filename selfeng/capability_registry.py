@@ -19,7 +19,7 @@ import numpy as np
 
 from .config import Settings, load_settings
 from .embeddings import Embedder, EmbedderError, create_embedder
-from .answer_kind import answer_kind_conflict
+from .answer_kind import answer_kind_conflict, asked_input_conflict
 from .arguments import role_conflict
 from .fit_check import Verdict, check_triggers, need_contradicts, need_names_tool, signature_without_name
 from .llm import LLMError
@@ -340,11 +340,13 @@ class CapabilityRegistry:
         """The tool that does what `query` asks, or None. The whole decision lives here.
 
         Candidates whose arguments cannot take the request's unit-labelled values, or whose return type
-        cannot answer the kind of question asked (yes/no, how many), are dropped (no model). A clear hit (score at or above the accept bar, request words covered, no twin-shaped
-        rival) is returned at no model cost; an uncertain one is confirmed with one schema-constrained
-        `check_tool_fit` call, whose argument mapping travels with the result (`fit_arguments`). Without
-        a model client, or when that call fails, the calibrated threshold decides. `threshold` raises
-        the floor; `rerank` lets usage statistics reorder candidates within RERANK_WINDOW.
+        cannot answer the kind of question asked (yes/no, how many), or that take as input what is asked
+        for ("what percentage" -> a `percentage` parameter), are dropped (no model). A clear hit (score at
+        or above the accept bar, request words covered, no twin-shaped rival) is returned at no model
+        cost; an uncertain one is confirmed with one schema-constrained `check_tool_fit` call, whose
+        argument mapping travels with the result (`fit_arguments`). Without a model client, or when that
+        call fails, the calibrated threshold decides. `threshold` raises the floor; `rerank` lets usage
+        statistics reorder candidates within RERANK_WINDOW.
         """
         verdict, ranked = self.decide(query, threshold, rerank)
         self.last_verdict = verdict
@@ -372,7 +374,8 @@ class CapabilityRegistry:
                 continue
             tool = self._tool_dict(row)
             conflict = role_conflict(query, tool["name"], tool["parameters"], tool["docstring"]) or \
-                answer_kind_conflict(query, tool["name"], tool["return_type"])
+                answer_kind_conflict(query, tool["name"], tool["return_type"]) or \
+                asked_input_conflict(query, tool["name"], tool["parameters"])
             if conflict is None:
                 plausible.append((c, tool))
         if not plausible:

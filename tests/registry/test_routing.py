@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from selfeng.answer_kind import answer_kind_conflict, asked_kind
+from selfeng.answer_kind import answer_kind_conflict, asked_input_conflict, asked_kind
 from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
 from selfeng.capability_registry import CapabilityRegistry
 from selfeng.fit_check import need_contradicts, twin_shaped
@@ -205,3 +205,40 @@ def test_only_a_declared_return_type_can_conflict():
     assert answer_kind_conflict("How many km is 26.2 miles?", "miles_to_km", "float") is None
     assert answer_kind_conflict("How many employees per department?", "count", "dict[str, int]") is None
     assert answer_kind_conflict("How many vowels in 'abc'?", "has_vowel", "Optional[bool]") is not None
+
+
+@pytest.mark.parametrize("request_text,tool,params,conflicts", [
+    ("What percent of 200 is 50?", "percent_of", ["value", "percent"], True),
+    ("50 is what percentage of 200?", "percent_of", ["value", "percentage"], True),
+    ("How much is 12 percent of 250?", "percent_of", ["value", "percent"], False),
+    ("Take 30% off 80: what price do I pay?", "discount", ["price", "percentOff"], False),
+    ("How many minutes are there in 3.5 hours?", "minutes_to_hours", ["minutes"], True),
+    ("How many minutes are there in 3.5 hours?", "hours_to_minutes", ["hours"], False),
+    ("How many hours is 90 minutes?", "minutes_to_hours", ["minutes"], False),
+    ("How many days are between 2024-01-01 and 2024-03-01?", "add_days", ["start", "days"], True),
+    ("What day is 45 days after 2024-01-15?", "add_days", ["start", "days"], False),
+    ("How many items are in [1, 2, 3]?", "count_items", ["items"], False),
+    ("how many km is 26.2 miles", "km_to_miles", ["km"], True),
+])
+def test_a_tool_that_takes_what_the_request_asks_for_answers_another_question(request_text, tool, params, conflicts):
+    """The interrogative's noun ("how many minutes", "what percentage") names the unit of the answer; a tool
+    taking a value in that unit computes from it, unless the request also gives one."""
+    found = asked_input_conflict(request_text, tool, [{"name": p} for p in params])
+    assert (found is not None) == conflicts, found
+
+
+def test_what_percentage_never_gets_the_percent_of_tool_and_costs_no_model_call(settings, embedder):
+    provider = ScriptedProvider([])
+    reg = CapabilityRegistry(LLMClient(provider, settings=settings), settings=settings, embedder=embedder)
+    doc = "Calculate a given percentage of a number."
+    spec = {"function_name": "calculate_percentage", "return_type": "float", "docstring": doc,
+            "parameters": [{"name": "number", "type": "float", "description": ""},
+                           {"name": "percentage", "type": "float", "description": ""}]}
+    reg.add_tool("calculate_percentage", "def calculate_percentage(number, percentage):\n    return 0\n", "",
+                 doc, spec=spec)
+    try:
+        assert reg.search_tool("What percentage of 180 is 45?") is None
+        assert "percent" in reg.last_verdict.reason or "floor" in reg.last_verdict.reason
+        assert checks(provider) == []
+    finally:
+        reg.close()
