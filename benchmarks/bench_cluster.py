@@ -2,6 +2,7 @@
 lost or duplicated requests, tools and executions, with a worker kill and a Redis restart during a run.
 
     python benchmarks/bench_cluster.py [--workers 1,2,4] [--clients 20] [--requests 5] [--no-faults] [--keep]
+                                       [--real-model 4] [--real-workers 2]
 
 Everything is real and local: redis-server (append-only, fsync always) and PostgreSQL on 127.0.0.1 or
 unix sockets, `selfeng worker` processes (Celery prefork, one pool process each), the web front as a
@@ -20,7 +21,11 @@ Checks after each run: every request answered exactly once and correctly; every 
 registered exactly once; the executions the store logged equal those the answers report.
 Faults run (2 workers): a worker's pool process running a synthesis is killed with SIGKILL once 30% of
 the requests are answered, and redis-server is killed with SIGKILL and restarted at 60%.
-Not covered yet: a share of requests on the real model (issue 11 asks for one).
+Real-model run (--real-model CLIENTS, after the others): the same deployment with the model served once by
+llama.cpp's OpenAI-compatible server on the embedded model (as `selfeng cluster up` starts it) and shared
+by --real-workers workers; each client sends two requests from REAL_REQUESTS (reuse answered in the
+model's words, and synthesis by the real model). Its "wrong" column is the model's; lost and duplicated
+requests, tools and executions are the deployment's and must stay 0.
 """
 from __future__ import annotations
 
@@ -100,6 +105,17 @@ SYNTH_TOOLS = [
      [("a bbb cc", "bbb"), ("", ""), ("x", "x")]),
     ("count_uppercase", "How many capital letters does '{x}' contain", "Count the upper-case letters in the text.",
      "sum(c.isupper() for c in s)", "len([c for c in s if c.isupper()])", "int", [("AbC", 2), ("", 0), ("abc", 0)]),
+]
+# (kind, prompt, expected, tool): reuse of seed tools, and tools the real model has to write.
+REAL_REQUESTS = [
+    ("reuse", "Reverse the string 'stressed'", "desserts", "reverse_string"),
+    ("synthesis", "Count the vowels in 'banana'", 3, None),
+    ("reuse", "What is the factorial of 6?", 720, "calculate_factorial"),
+    ("synthesis", "Remove all spaces from 'a b c d'", "abcd", None),
+    ("reuse", "Reverse the string 'drawer'", "reward", "reverse_string"),
+    ("synthesis", "Convert 3 kilometers to meters", 3000, None),
+    ("reuse", "What is the factorial of 5?", 120, "calculate_factorial"),
+    ("synthesis", "Make 'quiet please' all uppercase", "QUIET PLEASE", None),
 ]
 SYNTH_ARGS = ["hello world", "level", "Ada Lovelace", "a1b2 c3", "banana split"]
 SQUARES = [4, 9, 16, 25, 36, 49, 64, 81, 100, 121, 144, 169, 196, 225, 256, 289, 324, 361, 400, 441,
@@ -187,7 +203,7 @@ class Deployment:
         self.redis.start()
         self.pg.start()
 
-    def fresh_library(self, tag: str) -> dict:
+    def fresh_library(self, tag: str, model_env: dict | None = None) -> dict:
         import psycopg
         import redis
         redis.Redis.from_url(self.redis.url).flushall()
@@ -209,6 +225,9 @@ class Deployment:
         orch = AgentOrchestrator()
         install_seed_tools(orch)
         self.orch = orch
+        if model_env:  # the workers ask the model server; seeding above needed no model
+            env.pop("SELFENG_SCRIPT", None)
+            env.update(model_env, SELFENG_RESPONSE_STYLE="auto")
         return env
 
     def start(self, env: dict, workers: int, port: int) -> str:
@@ -274,6 +293,7 @@ class Outcome:
     executions: int = 0
     response: str | None = None
     error: str | None = None
+    tool_name: str | None = None
 
 
 @dataclass
@@ -323,6 +343,7 @@ class ClientRun:
                     out.success = bool(data.get("success"))
                     meta = data.get("metadata") or {}
                     out.result = meta.get("tool_result")
+                    out.tool_name = meta.get("tool_name")
                     out.response = data.get("response")
                     out.job_id = data.get("job_id")
                     wf = meta.get("workflow") or {}
@@ -347,8 +368,8 @@ def _correct(out: Outcome) -> bool:
 
 
 def run_load(dep: Deployment, workers: int, per_client: list[list[Request]], port: int, timeout: float,
-             faults: bool = False) -> dict:
-    env = dep.fresh_library(f"w{workers}{'f' if faults else ''}")
+             faults: bool = False, model_env: dict | None = None) -> dict:
+    env = dep.fresh_library(f"w{workers}{'f' if faults else ''}{'m' if model_env else ''}", model_env)
     store_before = len(dep.orch.store.get_executions())
     url = dep.start(env, workers, port)
     runs = [ClientRun(reqs, url, timeout) for reqs in per_client]
@@ -372,7 +393,26 @@ def run_load(dep: Deployment, workers: int, per_client: list[list[Request]], por
     wall = time.perf_counter() - t0
     outcomes = [o for r in runs for o in r.outcomes]
     dep.stop()
-    return summarize(dep, workers, outcomes, runs, wall, store_before, fault_log, faults)
+    row = summarize(dep, workers, outcomes, runs, wall, store_before, fault_log, faults)
+    row["model"] = "server" if model_env else "scripted"
+    return row
+
+
+def real_workload(clients: int) -> list[list[Request]]:
+    reqs = [Request(kind, prompt, expected, tool) for kind, prompt, expected, tool in REAL_REQUESTS]
+    return [reqs[2 * c % len(reqs):2 * c % len(reqs) + 2] for c in range(clients)]
+
+
+def run_real_model(dep: Deployment, clients: int, workers: int, timeout: float) -> dict:
+    """The real-model share: one llama.cpp server on the embedded model, shared by the workers."""
+    from selfeng.broker.cluster import _term, start_model_server
+    from selfeng.broker.redis_server import free_port
+    from selfeng.config import load_settings
+    pid, model_env = start_model_server(load_settings(env={}), dict(os.environ), dep.base / "model-server.log")
+    try:
+        return run_load(dep, workers, real_workload(clients), free_port(), timeout, model_env=model_env)
+    finally:
+        _term(pid)
 
 
 def _inject_faults(dep: Deployment, runs: list[ClientRun], total: int, log: list[str]) -> None:
@@ -416,7 +456,8 @@ def summarize(dep, workers, outcomes, runs, wall, store_before, fault_log, fault
     q = lambda p: lat[min(len(lat) - 1, int(round(p * (len(lat) - 1))))] if lat else float("nan")  # noqa: E731
     tools = dep.orch.registry.get_all_tools()
     names = [t["name"] for t in tools]
-    synth_names = {o.request.tool for o in outcomes if o.request.kind == "synthesis"}
+    # a real-model synthesis names its tool itself: the one its answer used
+    synth_names = {o.request.tool or o.tool_name for o in outcomes if o.request.kind == "synthesis"} - {None}
     tools_missing = sorted(n for n in synth_names if n not in names)
     tools_dup = len(names) - len(set(names))
     logged = len(dep.orch.store.get_executions()) - store_before
@@ -437,20 +478,22 @@ def summarize(dep, workers, outcomes, runs, wall, store_before, fault_log, fault
 
 
 def print_table(rows: list[dict]) -> None:
-    print("\n| workers | run | requests | wall s | req/s | p50 s | p95 s | lost | refused | dup req | wrong | tools missing/dup "
+    print("\n| workers | run | model | requests | wall s | req/s | p50 s | p95 s | lost | refused | dup req | wrong | tools missing/dup "
           "| executions logged/answered | retried | p50 reuse / two-step / synthesis s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         k = r["by_kind"]
-        print(f"| {r['workers']} | {'faults' if r['faults'] else 'load'} | {r['requests']} | {r['wall_s']:.1f} | "
+        print(f"| {r['workers']} | {'faults' if r['faults'] else 'load'} | {r.get('model', 'scripted')} | "
+              f"{r['requests']} | {r['wall_s']:.1f} | "
               f"{r['throughput']:.2f} | {r['p50']:.2f} | {r['p95']:.2f} | {r['lost']} | {r['refused']} | "
               f"{r['dup_requests']} | "
               f"{r['wrong']} | {len(r['tools_missing'])}/{r['tools_dup']} | "
               f"{r['executions_logged']}/{r['executions_reported']} | {r['retried']} | "
               f"{k['reuse']:.2f} / {k['two-step']:.2f} / {k['synthesis']:.2f} |")
-    base = next((r for r in rows if r["workers"] == 1 and not r["faults"]), None)
-    for r in rows:
-        if base and r is not base and not r["faults"]:
+    load = [r for r in rows if not r["faults"] and r.get("model", "scripted") == "scripted"]
+    base = next((r for r in load if r["workers"] == 1), None)
+    for r in load:
+        if base and r is not base:
             print(f"throughput {r['workers']} workers / 1 worker: {r['throughput'] / base['throughput']:.2f}x")
     for r in rows:
         for line in r["fault_log"]:
@@ -469,6 +512,9 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds one request may take before it is lost")
     ap.add_argument("--no-faults", action="store_true")
     ap.add_argument("--faults-workers", type=int, default=2)
+    ap.add_argument("--real-model", type=int, default=0, metavar="CLIENTS",
+                    help="also run CLIENTS clients x 2 requests on the real model (llama.cpp server); 0 skips")
+    ap.add_argument("--real-workers", type=int, default=2)
     ap.add_argument("--json", help="also write the rows here")
     ap.add_argument("--keep", action="store_true", help="keep the logs and data (the folder is printed)")
     args = ap.parse_args()
@@ -487,6 +533,9 @@ def main() -> int:
             print(json.dumps({k: v for k, v in rows[-1].items() if k != "by_kind"}), flush=True)
         if not args.no_faults:
             rows.append(run_load(dep, args.faults_workers, per_client, free_port(), args.timeout, faults=True))
+            print(json.dumps({k: v for k, v in rows[-1].items() if k != "by_kind"}), flush=True)
+        if args.real_model:
+            rows.append(run_real_model(dep, args.real_model, args.real_workers, args.timeout))
             print(json.dumps({k: v for k, v in rows[-1].items() if k != "by_kind"}), flush=True)
     finally:
         dep.close()

@@ -75,6 +75,25 @@ def _wait_worker(log: Path, pid: int, timeout: float) -> None:
         time.sleep(0.2)
 
 
+def start_model_server(settings, env: dict, log: Path, on_spawn=None) -> tuple[int, dict]:
+    """llama.cpp's OpenAI-compatible server on the embedded model, on a free 127.0.0.1 port: (its pid, the
+    environment that points a worker at it). Its own default is half the cores, which halves the speed of
+    the one model every worker shares, so it gets the threads the embedded provider would use."""
+    from ..llm.local import _cpu_count
+    from ..llm.model_files import ensure_model
+    gguf = ensure_model(settings)
+    port = free_port()
+    threads = str(settings.local_threads or _cpu_count())
+    pid = _spawn([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "local",
+                  "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(settings.local_ctx),
+                  "--n_threads", threads, "--n_threads_batch", threads, "--verbose", "False"], env, log)
+    if on_spawn is not None:
+        on_spawn(pid)  # recorded before the wait, so `down` can stop a server that never came up
+    _wait_http(f"http://127.0.0.1:{port}/v1/models", pid, 300, "the model server", log)
+    return pid, {"SELFENG_LLM_PROVIDER": "openai", "SELFENG_OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
+                 "SELFENG_OPENAI_MODEL": "local", "SELFENG_OPENAI_API_KEY": "none"}
+
+
 def up(directory: Path, workers: int = 2, port: int | None = None, model: str = "server") -> dict:
     settings = load_settings()
     directory.mkdir(parents=True, exist_ok=True)
@@ -111,19 +130,15 @@ def up(directory: Path, workers: int = 2, port: int | None = None, model: str = 
         print(f"postgresql  {state['database_url']}", flush=True)
 
         if model == "server":
-            from ..llm.model_files import ensure_model
-            gguf = ensure_model(settings)
-            mport = free_port()
-            log = logs / "model-server.log"
-            state["model_pid"] = _spawn([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf),
-                                         "--model_alias", "local", "--host", "127.0.0.1", "--port", str(mport),
-                                         "--n_ctx", str(settings.local_ctx), "--verbose", "False"], env, log)
-            save()
-            _wait_http(f"http://127.0.0.1:{mport}/v1/models", state["model_pid"], 300, "the model server", log)
-            env.update(SELFENG_LLM_PROVIDER="openai", SELFENG_OPENAI_BASE_URL=f"http://127.0.0.1:{mport}/v1",
-                       SELFENG_OPENAI_MODEL="local", SELFENG_OPENAI_API_KEY="none")
+            def spawned(pid: int) -> None:
+                state["model_pid"] = pid
+                save()
+
+            _, model_env = start_model_server(settings, env, logs / "model-server.log", on_spawn=spawned)
+            env.update(model_env)
             state["model_url"] = env["SELFENG_OPENAI_BASE_URL"]
-            print(f"model       {state['model_url']} ({gguf.name})", flush=True)
+            save()
+            print(f"model       {state['model_url']}", flush=True)
         elif model == "scripted":
             env["SELFENG_LLM_PROVIDER"] = "scripted"
 
