@@ -42,6 +42,39 @@ class DataCases:
         implementation and the direct answer see the same lines, so none of them guesses the header."""
         return file_note(self.path) if self.path is not None else ""
 
+    @property
+    def code_note(self) -> str:
+        """The same first lines for an implementation, without the file's location: a function gets the path
+        in its parameter, and a small model shown where the file is writes that path into the code (two
+        such drafts once agreed, on every fixture, with the answer for the user's file)."""
+        if self.path is None:
+            return ""
+        return (f"The function is given the path of a file like {self.path.name} in `{self.param}` and must read "
+                f"that file. The first lines of {self.path.name}:\n```\n{file_head(self.path)}\n```")
+
+    def fixed_path(self, code: str, function_name: str) -> str | None:
+        """A file path written into the function instead of read from its parameter, or None: the user's
+        file by its location or its name, or the data folder. Such a function answers for that one file
+        whatever it is given, so no case it passes says anything about the code."""
+        import ast
+
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            return None
+        fn = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and n.name == function_name), None)
+        if fn is None or self.path is None:
+            return None
+        folder, name = str(self.path.parent.resolve()), self.path.name
+        docstring = ast.get_docstring(fn, clean=False)
+        for node in (n for stmt in fn.body for n in ast.walk(stmt)):  # a default value is only a default
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value != docstring:
+                text = node.value.strip()
+                if text == name or text.endswith("/" + name) or folder in text or str(self.path) in text:
+                    return text
+        return None
+
     def reads_own(self, case: Case) -> bool:
         return bool(self.own) and case.args.get(self.param) in self.own
 

@@ -240,9 +240,10 @@ class CapabilitySynthesisEngine:
         temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
         code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature,
                                                        context=spec.get("preamble") or "",
-                                                       notes=data.note if data else "")
+                                                       notes=data.code_note if data else "")
         if not defines_function(code, spec["function_name"]):
             raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
+        _refuse_fixed_path(code, spec["function_name"], data)
         return with_preamble(spec, code)
 
     def _observe(self, spec: dict, cand: Candidate, cases: list[Case], data: DataCases | None) -> Candidate:
@@ -354,6 +355,7 @@ class CapabilitySynthesisEngine:
                 fixed = self.llm_client.fix_implementation(_public_spec(spec), "", verdict.chosen.code, notes)
                 if not defines_function(fixed, spec["function_name"]):
                     return None
+                _refuse_fixed_path(fixed, spec["function_name"], data)
                 return Candidate(f"repair {n}", with_preamble(spec, fixed), False)
             return Candidate(f"sample {n}", self._draw(spec, n - 1, data), True)
         except SynthesisError as exc:
@@ -485,6 +487,12 @@ def _typed_by_examples(spec: dict, stated: list[Case]) -> dict:
         params.append({**p, "type": inferred} if inferred else p)
     out["parameters"] = params
     return out
+
+
+def _refuse_fixed_path(code: str, function_name: str, data: DataCases | None) -> None:
+    fixed = data.fixed_path(code, function_name) if data else None
+    if fixed is not None:
+        raise SynthesisError("implementation", f"the code opens {fixed!r} instead of the path it is given")
 
 
 def _public_spec(spec: dict) -> dict:

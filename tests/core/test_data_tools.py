@@ -181,9 +181,11 @@ def test_the_users_file_is_the_requests_input_and_a_direct_answer_on_it_anchors_
     # The registered tests keep the agreed fixture answers, never the user's file (it may change).
     assert "'sales.csv'" not in result["tests"] and result["tests"].count("_agreed") == 3
     calls = [c["messages"][-1]["content"] for c in provider.calls if c["purpose"] == "generate_implementation"]
-    # Every implementation and the direct answer saw the file's first lines, and where it is.
+    # Every implementation and the direct answer saw the file's first lines; only the direct answer, which
+    # has no parameter to be given the path in, saw where the file is.
     assert all("id,region,amount" in c for c in calls[:4])
     assert str(orch.settings.files_dir / "sales.csv") in calls[3] and "solve()" in calls[3]
+    assert not any(str(orch.settings.files_dir) in c for c in calls[:3])
 
 
 def test_a_direct_answer_on_the_users_file_that_differs_verifies_nothing():
@@ -191,3 +193,35 @@ def test_a_direct_answer_on_the_users_file_that_differs_verifies_nothing():
     assert not result["success"] and orch.get_tool_count() == 0
     assert "a direct solution of the request returned 599.0" in result["error"]
     assert "return 600.0 on the request's own input" in result["error"]
+
+
+@pytest.mark.parametrize("where", ["absolute", "name"])
+def test_code_that_opens_the_users_file_instead_of_its_argument_is_no_opinion(where):
+    """Drafts that open the user's file by a fixed path return its answer on every fixture, so they agree on
+    every input, and a direct answer confirms them: such a tool, blind to its argument, once got verified."""
+    orch, provider = make_orchestrator([])
+    data = orch.settings.files_dir
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "sales.csv").write_text(SALES)
+    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
+    wrong = [{"args": {"csv_path": f.name}, "expected": 1.0 + i, "from_request": False}
+             for i, f in enumerate(fixtures)]
+    path = str(data / "sales.csv") if where == "absolute" else "sales.csv"
+    fixed = AMOUNT_CODE.replace("open(csv_path", f"open({path!r}")
+    for entry in script(("generate_spec", AMOUNT_SPEC), ("generate_tests", {"cases": wrong}),
+                        *[("generate_implementation", fixed)] * 6,
+                        ("generate_implementation", "```python\ndef solve():\n    return 600.0\n```")):
+        provider.enqueue(entry["purpose"], entry["content"])
+    result = orch.synthesis_engine.synthesize_capability("Sum the amount column of sales.csv")
+    assert not result["success"] and orch.get_tool_count() == 0, result
+    assert f"opens {path!r} instead of the path it is given" in result["error"]
+
+
+def test_a_default_path_or_a_docstring_naming_the_file_is_no_fixed_path():
+    from selfeng.data_cases import DataCases
+    from pathlib import Path
+    cases = DataCases("csv_path", "sales.csv", [], Path("/srv/data/sales.csv"))
+    ok = ('def f(csv_path="sales.csv"):\n    """Sum sales.csv."""\n    return open(csv_path).read()\n')
+    assert cases.fixed_path(ok, "f") is None
+    assert cases.fixed_path(ok.replace("open(csv_path)", "open('/srv/data/sales.csv')"), "f") == "/srv/data/sales.csv"
+    assert cases.fixed_path(ok.replace("open(csv_path)", "open('./sales.csv')"), "f") == "./sales.csv"
