@@ -213,8 +213,13 @@ def cmd_eval(args) -> int:
                                                  offset=args.offset)
         table = evaluation.humaneval_table(report)
     else:
-        report = evaluation.evaluate_requests(args.file, args.split, settings=settings, data_dir=args.data_dir,
-                                              single_shot=args.single_shot, checkpoint=save)
+        try:
+            report = evaluation.evaluate_requests(args.file, args.split, settings=settings, data_dir=args.data_dir,
+                                                  single_shot=args.single_shot, checkpoint=save,
+                                                  category=args.category)
+        except (OSError, ValueError) as exc:  # a missing or malformed set, or nothing selected
+            print(f"selfeng eval: {exc}", file=sys.stderr)
+            return 2
         table = evaluation.requests_table(report)
     save(report)
     print(table)
@@ -268,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     rq = suites.add_parser("requests", help="a JSON list of {request, expect} in order, one growing library")
     rq.add_argument("file")
     rq.add_argument("--split", choices=["tune", "holdout", "all"], default="all")
+    rq.add_argument("--category", help="only the requests of this category (e.g. data)")
     rq.add_argument("--json", help="where to write the JSON report (default: <data dir>/outputs/)")
     rq.add_argument("--data-dir", help="library to use and keep (default: a fresh temporary one)")
     rq.add_argument("--single-shot", action="store_true",

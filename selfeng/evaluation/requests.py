@@ -85,11 +85,16 @@ def run_request_single_shot(llm_client, sandbox, item: dict, files_dir: Path) ->
 
 def evaluate_requests(path: str | Path, split: str = "all", *, settings: Settings | None = None,
                       data_dir: str | Path | None = None, single_shot: bool = False,
-                      progress: Progress = _stderr, checkpoint: Checkpoint = None) -> dict:
+                      progress: Progress = _stderr, checkpoint: Checkpoint = None,
+                      category: str | None = None) -> dict:
     """Run the requests in order against one growing library (fresh unless `data_dir` is given); with
-    `single_shot`, each request also gets the one-call baseline first (same provider, same run)."""
+    `single_shot`, each request also gets the one-call baseline first (same provider, same run). `category`
+    keeps only the items of that category ("data": the requests that read a file)."""
     path = Path(path)
-    items = [it for it in load_requests(path) if split == "all" or it.get("split", "tune") == split]
+    items = [it for it in load_requests(path) if (split == "all" or it.get("split", "tune") == split)
+             and (category is None or it.get("category") == category)]
+    if not items:
+        raise ValueError(f"{path}: no request with split {split!r}" + (f" and category {category!r}" if category else ""))
     base = settings or load_settings()
     with contextlib.ExitStack() as stack:
         if data_dir is None:

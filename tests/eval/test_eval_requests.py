@@ -54,6 +54,19 @@ def test_split_runs_only_its_half_in_a_fresh_library(tmp_path, monkeypatch):
     assert set(report["summary"]) == {"all", "holdout"} and report["summary"]["all"]["correct"] == 1
 
 
+def test_category_keeps_its_requests_and_an_empty_selection_is_an_error(tmp_path, monkeypatch, capsys):
+    (tmp_path / "script.json").write_text(json.dumps({"responses": reverse_synthesis_script()}))
+    monkeypatch.setenv("SELFENG_SCRIPT", str(tmp_path / "script.json"))
+    items = [{"request": "What day of the week was 2000-01-01?", "expect": "Saturday", "category": "dates"},
+             {"request": "Reverse the string 'hello world'", "expect": "dlrow olleh", "category": "text"}]
+    (tmp_path / "r.json").write_text(json.dumps(items))
+    out = tmp_path / "o.json"
+    assert main(["eval", "requests", str(tmp_path / "r.json"), "--category", "text", "--json", str(out)]) == 0
+    assert [r["request"] for r in json.loads(out.read_text())["rows"]] == [items[1]["request"]]
+    assert main(["eval", "requests", str(tmp_path / "r.json"), "--category", "data"]) == 2
+    assert "no request with split 'all' and category 'data'" in capsys.readouterr().err
+
+
 def test_single_shot_baseline_counts_synthesis_failures_it_solves(tmp_path, monkeypatch, capsys):
     library = tmp_path / "library"
     reads_file = ("```python\nimport csv\n\ndef solve():\n"
