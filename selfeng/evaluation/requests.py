@@ -70,7 +70,7 @@ def run_request_single_shot(llm_client, sandbox, item: dict, files_dir: Path) ->
     from ..llm import LLMError
     from ..data_cases import file_note
 
-    # The same note the pipeline's implementations and direct answer get: where the file is, its first lines.
+    # The note the pipeline's direct answer gets (a `solve()` has no parameter): where the file is, its first lines.
     files = "\n".join(file_note(files_dir / Path(n).name) for n in item.get("data_files") or [])
     t0 = time.perf_counter()
     try:
