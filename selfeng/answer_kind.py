@@ -67,8 +67,9 @@ def answer_kind_conflict(request: str, tool_name: str, return_type: str | None) 
     return None
 
 
-# "how many hours ...", "what percentage ...": the interrogative's noun names the quantity asked for.
-_ASKED_NOUN = re.compile(r"\b(?:how\s+(?:many|much)|what)\s+([a-z]+)\b", re.I)
+# "how many hours ...", "what percentage ...": the interrogative's noun names the quantity asked for. A
+# bare "what" names a measure only with percent: "what day of the week" asks for a name, not for days.
+_ASKED_NOUN = re.compile(r"\bhow\s+(?:many|much)\s+([a-z]+)\b|\bwhat\s+(per\s*cent(?:age)?s?)\b", re.I)
 # Percent is the dimensionless unit people ask for by name (ISO 80000-1: % stands for 0.01); the unit table
 # (`units`) holds dimensioned units only, so it is recognised here.
 _PERCENT_WORDS = frozenset({"percent", "percentage", "percentages"})
@@ -80,8 +81,8 @@ def asked_unit(request: str) -> str | None:
     "percent"), or None. Unit names and unambiguous symbols count ("how many km"), never "in" or "min"."""
     from . import units
     for m in _ASKED_NOUN.finditer(request):
-        word = m.group(1).lower()
-        if word in _PERCENT_WORDS:
+        word = re.sub(r"\s+", "", (m.group(1) or m.group(2)).lower())
+        if word in _PERCENT_WORDS or word.startswith("percent"):
             return "percent"
         name = units.canonical_word(word)
         if name is not None:

@@ -38,8 +38,9 @@ class DataCases:
 
     @property
     def note(self) -> str:
-        """The user's file as a developer would look at it before writing code: its first lines. Every
-        implementation and the direct answer see the same lines, so none of them guesses the header."""
+        """The user's file as the direct answer sees it: where it is and its first lines (a developer looks
+        at the header before writing code). Implementations see the same lines (`code_note`), so none of
+        them guesses the header."""
         return file_note(self.path) if self.path is not None else ""
 
     @property

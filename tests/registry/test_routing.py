@@ -219,6 +219,8 @@ def test_only_a_declared_return_type_can_conflict():
     ("What day is 45 days after 2024-01-15?", "add_days", ["start", "days"], False),
     ("How many items are in [1, 2, 3]?", "count_items", ["items"], False),
     ("how many km is 26.2 miles", "km_to_miles", ["km"], True),
+    ("What day of the week was 2000-01-01?", "weekday", ["year", "month", "day"], False),  # a name, not days
+    ("What per cent of 80 is 20?", "percent_of", ["value", "percent"], True),
 ])
 def test_a_tool_that_takes_what_the_request_asks_for_answers_another_question(request_text, tool, params, conflicts):
     """The interrogative's noun ("how many minutes", "what percentage") names the unit of the answer; a tool
