@@ -8,6 +8,7 @@ computation modules below. A name exported by more than one of them is ambiguous
 from __future__ import annotations
 
 import ast
+import re
 import functools
 import importlib
 import sys
@@ -68,3 +69,34 @@ def _defines(code: str, name: str) -> bool:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
             return True
     return False
+
+
+# A module and the class of the same name inside it (`datetime.datetime`): writing one for the other is the
+# attribute error a small model makes most, and its message names both sides of the fix.
+_MODULE_LACKS = re.compile(r"module '([a-z_]\w*)' has no attribute '([A-Za-z_]\w*)'")
+_CLASS_LACKS = re.compile(r"type object '([a-z_]\w*)\.\1' has no attribute '([A-Za-z_]\w*)'")
+
+
+def fix_module_class_mixup(code: str, messages: list[str]) -> str | None:
+    """`code` with `M.X` written as it was meant, or None. "module 'datetime' has no attribute 'strptime'":
+    the class `datetime.datetime` has it, so `datetime.strptime` becomes `datetime.datetime.strptime`.
+    "type object 'datetime.datetime' has no attribute 'timedelta'" (the class imported under the module's
+    name): the module has it, so `datetime.timedelta` becomes `timedelta`, imported from the module. Only
+    for standard-library modules this file may import, and only when the other side really has the name."""
+    fixed = code
+    for message in messages:
+        for pattern, to_class in ((_MODULE_LACKS, True), (_CLASS_LACKS, False)):
+            m = pattern.search(message)
+            if m is None or m.group(1) not in _EXPORTERS:
+                continue
+            module_name, attr = m.groups()
+            module = importlib.import_module(module_name)
+            cls = getattr(module, module_name, None)
+            if not isinstance(cls, type):
+                continue
+            if to_class and hasattr(cls, attr):
+                fixed = re.sub(rf"(?<![\w.]){module_name}\.{attr}\b", f"{module_name}.{module_name}.{attr}", fixed)
+            elif not to_class and hasattr(module, attr) and not _defines(fixed, attr):
+                fixed = f"from {module_name} import {attr}\n" + re.sub(
+                    rf"(?<![\w.]){module_name}\.{attr}\b", attr, fixed)
+    return fixed if fixed != code else None

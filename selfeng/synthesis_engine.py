@@ -22,12 +22,12 @@ from .arguments import coerce_arguments, ungrounded_arguments
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
-from .import_repair import add_imports
+from .import_repair import add_imports, fix_module_class_mixup
 from .llm import LLMError
 from .llm_client import LLMClient, is_annotated, signature_of
 from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
-from .test_evidence import name_errors, observations, repair_notes
+from .test_evidence import attribute_errors, name_errors, observations, repair_notes
 from .data_cases import DataCases, data_cases_for
 from .direct_answer import DirectOpinion
 
@@ -247,16 +247,18 @@ class CapabilitySynthesisEngine:
         return with_preamble(spec, code)
 
     def _observe(self, spec: dict, cand: Candidate, cases: list[Case], data: DataCases | None) -> Candidate:
-        """Run the candidate on every case's input; a forgotten stdlib import is added without a model call."""
+        """Run the candidate on every case's input; a forgotten stdlib import, or `datetime.strptime` written for
+        `datetime.datetime.strptime`, is fixed from the traceback without a model call."""
         tests = render(spec, cases, observe=True)
         files = data.files if data else None
         for _ in range(3):
             report = self.sandbox.verify_tool(spec["function_name"], cand.code, tests, data_files=files)
             cand.observations = observations(report, cases)
-            fixed = add_imports(cand.code, name_errors(cand.observations, report))
+            fixed = add_imports(cand.code, name_errors(cand.observations, report)) or \
+                fix_module_class_mixup(cand.code, attribute_errors(cand.observations))
             if fixed is None:
                 break
-            log.info("added a missing import to %s (%s)", spec["function_name"], cand.label)
+            log.info("fixed an import or a module/class mix-up in %s (%s)", spec["function_name"], cand.label)
             cand.code = fixed
         return cand
 

@@ -84,6 +84,11 @@ def name_errors(obs: dict[str, Observation], report: dict | None = None) -> set[
     return found
 
 
+def attribute_errors(obs: dict[str, Observation]) -> list[str]:
+    """The messages of the AttributeErrors the calls raised, each once (for `fix_module_class_mixup`)."""
+    return list(dict.fromkeys(o.message for o in obs.values() if o.error == "AttributeError" and o.message))
+
+
 def repair_notes(cases: list[Case], obs: dict[str, Observation], limit: int = 4) -> str:
     """For the repair prompt: each failing case with its input, the expected and the observed value, and the
     last frames of a traceback."""

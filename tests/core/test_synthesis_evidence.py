@@ -359,3 +359,38 @@ def test_input_output_examples_and_wrapped_model_answers_verify_an_untyped_stub(
     assert result["tests_verified"], result.get("error")
     assert result["dropped_tests"] == [] and "(2 stated in the request)" in result["evidence"]["summary"]
     assert "assert evens(arr=[6, 7, 8]) == [6, 8]" in result["tests"]
+
+
+DAYS_SPEC = {"function_name": "add_days",
+             "parameters": [{"name": "date_str", "type": "str", "description": "a date, YYYY-MM-DD"},
+                            {"name": "days", "type": "int", "description": "days to add"}],
+             "return_type": "str", "docstring": "The date `days` days after `date_str`, as YYYY-MM-DD."}
+DAYS_CASES = {"cases": [{"args": {"date_str": d, "days": n}, "expected": want, "from_request": False}
+                        for d, n, want in (("2024-01-15", 45, "2024-02-29"), ("2023-12-31", 1, "2024-01-01"),
+                                           ("2024-03-01", -1, "2024-02-29"))]}
+
+
+def test_the_datetime_module_written_for_its_class_is_fixed_from_the_traceback_without_a_model_call():
+    """`import datetime` then `datetime.strptime(...)`: "module 'datetime' has no attribute 'strptime'" names
+    the fix; and the converse, the class imported under the module's name, then `datetime.timedelta`."""
+    module_for_class = ("```python\nimport datetime\n\ndef add_days(date_str: str, days: int) -> str:\n"
+                        "    d = datetime.strptime(date_str, '%Y-%m-%d') + datetime.timedelta(days=days)\n"
+                        "    return d.strftime('%Y-%m-%d')\n```")
+    class_for_module = module_for_class.replace("import datetime\n", "from datetime import datetime\n")
+    orch, provider = make_orchestrator(script(("generate_spec", DAYS_SPEC), ("generate_tests", DAYS_CASES),
+                                              ("generate_implementation", module_for_class),
+                                              ("generate_implementation", class_for_module)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds days to a date")
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "datetime.datetime.strptime(" in result["code"] or "from datetime import timedelta" in result["code"]
+    assert "fix_implementation" not in [c["purpose"] for c in provider.calls]
+
+
+def test_a_module_class_mixup_is_fixed_only_when_the_other_side_has_the_name():
+    from selfeng.import_repair import fix_module_class_mixup
+    code = "import datetime\ndef f(s):\n    return datetime.strptime(s, '%Y')\n"
+    assert "datetime.datetime.strptime(" in fix_module_class_mixup(
+        code, ["module 'datetime' has no attribute 'strptime'"])
+    assert fix_module_class_mixup(code, ["module 'datetime' has no attribute 'no_such_name'"]) is None
+    assert fix_module_class_mixup(code, ["module 'os' has no attribute 'strptime'"]) is None  # not ours to import
+    assert fix_module_class_mixup(code, ["'NoneType' object has no attribute 'x'"]) is None
