@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import shutil
 
 import pytest
@@ -86,6 +87,10 @@ def test_cluster_up_shares_one_model_server_with_its_workers(tmp_path):
         assert seeded.returncode == 0, seeded.stdout + seeded.stderr
         r = requests.post(f"http://127.0.0.1:{port}/api/query", json={"prompt": "Reverse the string 'stressed'"},
                           timeout=300)
+        deadline = time.monotonic() + 600
+        while r.status_code == 202 and time.monotonic() < deadline:  # the REST wait ended: poll the job
+            time.sleep(2)
+            r = requests.get(f"http://127.0.0.1:{port}{r.headers['Location']}", timeout=30)
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["tool_result"] == "desserts" and body["tool_name"] == "reverse_string", body
