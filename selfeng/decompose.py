@@ -107,12 +107,43 @@ def split_steps_checked(prompt: str) -> tuple[list[dict], bool]:
     pieces = _SPLIT.split(masked)
     boundaries = [m.group(0) for m in _SPLIT.finditer(masked)]
     parts = [p.strip(" ,.;?!") for p in pieces if p and p.strip(" ,.;?!")]
+    parts = parts[:1] + [p for prev, p in zip(parts, parts[1:]) if not _presents_previous(p, prev)]
     steps = []
     for i, part in enumerate(parts):
         task = _unmask(part, saved)
         steps.append({"task": task[:1].upper() + task[1:], "depends_on": [i - 1] if depends_on_previous(part, i) else []})
     sure = all(_STRONG_WORD.search(b) for b in boundaries)
     return steps, sure
+
+
+# Verbs that hand over an answer rather than compute one (English verbs of communication) and the words
+# that may stand around the thing handed over.
+_PRESENT_VERBS = frozenset("give tell show return print display report state output present".split())
+_FILLER = frozenset("me us the a an its their resulting new final back out as that this".split())
+_RESULT_NOUNS = frozenset("result results answer answers output value".split())
+# The kind of a literal in the step before, named as people name it: "give the date" after a date.
+_LITERAL_KINDS = ((re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), {"date", "day"}),
+                  (re.compile(r"\x00\d+\x00"), {"text", "string", "word", "words"}),
+                  (re.compile(r"\["), {"list"}),
+                  (re.compile(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\d-])"), {"number"}))
+
+
+def _presents_previous(part: str, previous: str) -> bool:
+    """ "... and give the date", "..., then show the result": a step that only hands over what the step
+    before computes (no input of its own, a verb of communication, and a noun naming that answer, or the
+    kind of that step's own input: a date after a date). "and give the count" asks for a computation, so
+    it stays a step."""
+    words = re.findall(r"[a-z]+", part.lower())
+    if not words or words[0] not in _PRESENT_VERBS or _OWN_INPUT.search(part):
+        return False
+    nouns = [w for w in words[1:] if w not in _FILLER]
+    if len(nouns) != 1:
+        return False
+    kinds = set(_RESULT_NOUNS)
+    for pattern, names in _LITERAL_KINDS:
+        if pattern.search(previous):
+            kinds |= names
+    return nouns[0] in kinds
 
 
 REFERENCE_PHRASE = re.compile(

@@ -47,3 +47,15 @@ def test_an_and_inside_one_compound_quantity_is_no_step_boundary(prompt, weak):
 ])
 def test_explicit_repeat(prompt, repeat):
     assert is_explicit_repeat(prompt) is repeat
+
+
+@pytest.mark.parametrize("prompt,steps", [
+    ("Add 10 weeks to 2024-12-01 and give the date", 1),        # hands over step 1's date
+    ("Reverse 'stressed', then show me the result", 1),
+    ("Sort [3, 1, 2] and return the list", 1),
+    ("List the primes below 20 and give the count", 2),           # the count is a computation
+    ("Add 3 weeks to 2024-02-20 and give the number of days in that month", 2),
+    ("Convert 5 miles to km and then tell me the answer in meters", 2),
+])
+def test_a_step_that_only_hands_over_the_previous_answer_is_no_step(prompt, steps):
+    assert len(split_steps(prompt)) == steps
