@@ -31,18 +31,19 @@ log = logging.getLogger(__name__)
 # (pgserver's) spends ~1 us per 384-d vector here (a serial float loop and the row overhead): ~9 ms for
 # 3,000 tools (9,000 view vectors), 27-30 ms for 10,000, which misses the 15 ms target; parallel workers
 # did not help on 2 cores. So from IVF_MIN_VECTORS on, an ivfflat index (a list per IVF_VECTORS_PER_LIST
-# vectors) probing a fifth of its lists, re-trained whenever the library has grown by half: at 10,000
-# tools 2-6 ms, recall@1 equal to exact search on the retrieval set. Not HNSW: with m=32,
-# ef_construction=128 it missed 2 of the retrieval set's 133 requests at ef_search=400 and 1 even at
-# pgvector's maximum ef_search=1000 (those tools are a small cluster beside 10,000 others that the greedy
+# vectors) probing three tenths of its lists, re-trained whenever the library has grown by half: at 10,000
+# tools 7-9 ms on a quiet machine, recall@1 equal to exact search on the retrieval set in two trainings
+# out of two (a fifth probed, 4.7 ms, missed 1 of 133 in one training of four: k-means starts at random).
+# Not HNSW: with m=32, ef_construction=128 it missed 2 of the retrieval set's 133 requests at
+# ef_search=400 and 1 even at pgvector's maximum ef_search=1000 (those tools are a small cluster beside 10,000 others that the greedy
 # graph search does not always reach), and each HNSW insert rewires the graph: 5-60 ms a registration,
 # ~1 ms with ivfflat (one nearest centroid). Re-ranking an index's top-N exactly would not help:
 # pgvector's distances are exact already; what an index loses is the tool it never visits. Fewer lists
-# recall less at a fifth probed (30 lists at 3,000 tools: 0.985), which is why the index waits for
+# recall less (30 lists at 3,000 tools, a fifth probed: 0.985), which is why the index waits for
 # 20,000 vectors (~6,700 tools), where the exact scan passes ~20 ms.
 IVF_MIN_VECTORS = 20_000
 IVF_VECTORS_PER_LIST = 300          # pgvector's advice is rows / 1000; more lists, each probed list smaller
-IVF_PROBE_FRACTION = 0.2
+IVF_PROBE_FRACTION = 0.3
 IVF_RETRAIN_GROWTH = 1.5            # re-train when the lists it would have are 1.5 times the index's
 # HNSW's parameters, kept for the benchmark's comparison rows only.
 HNSW_PARAMS = "WITH (m = 32, ef_construction = 128)"
@@ -402,7 +403,7 @@ class PostgresStore:
         """Nearest tools by cosine over every view, best view per tool, best first.
 
         mode "auto": exact below the ivfflat threshold, the index above (see IVF_MIN_VECTORS); "exact";
-        "ivfflat" (probes: default a fifth of the lists) and "hnsw" (ef_search) use whichever index of
+        "ivfflat" (probes: default three tenths of the lists) and "hnsw" (ef_search) use whichever index of
         that kind exists (the benchmark builds them)."""
         dim = int(query.shape[-1])
         rows_wanted = k * 3  # up to three views per tool
