@@ -104,16 +104,29 @@ def split_steps_checked(prompt: str) -> tuple[list[dict], bool]:
     """(steps, sure): `sure` is False when some boundary is only a bare "and" or a comma before a
     verb, which may as well join two arguments of one call; the planner then asks the model."""
     masked, saved = _mask(prompt.strip())
-    pieces = _SPLIT.split(masked)
     boundaries = [m.group(0) for m in _SPLIT.finditer(masked)]
-    parts = [p.strip(" ,.;?!") for p in pieces if p and p.strip(" ,.;?!")]
-    parts = parts[:1] + [p for prev, p in zip(parts, parts[1:]) if not _presents_previous(p, prev)]
+    parts = _without_handovers(_raw_parts(masked))
     steps = []
     for i, part in enumerate(parts):
         task = _unmask(part, saved)
         steps.append({"task": task[:1].upper() + task[1:], "depends_on": [i - 1] if depends_on_previous(part, i) else []})
     sure = all(_STRONG_WORD.search(b) for b in boundaries)
     return steps, sure
+
+
+def _raw_parts(masked: str) -> list[str]:
+    return [p.strip(" ,.;?!") for p in _SPLIT.split(masked) if p and p.strip(" ,.;?!")]
+
+
+def _without_handovers(parts: list[str]) -> list[str]:
+    return parts[:1] + [p for prev, p in zip(parts, parts[1:]) if not _presents_previous(p, prev)]
+
+
+def only_hands_over(prompt: str) -> bool:
+    """The rules see steps, but every later one only hands over the first one's answer: one step, sure."""
+    masked, _ = _mask(prompt.strip())
+    parts = _raw_parts(masked)
+    return len(parts) > 1 and len(_without_handovers(parts)) == 1
 
 
 # Verbs that hand over an answer rather than compute one (English verbs of communication) and the words

@@ -8,9 +8,9 @@ computation modules below. A name exported by more than one of them is ambiguous
 from __future__ import annotations
 
 import ast
-import re
 import functools
 import importlib
+import re
 import sys
 
 # The standard library's general-purpose computation modules, from the Python docs' "Numeric and

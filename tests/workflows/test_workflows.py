@@ -219,3 +219,16 @@ def test_planner_labelled_set_rules_and_cost():
     result = bench.evaluate(bench.build(local=False), items)
     assert result["accuracy_rule_decidable"] >= 0.95, result["wrong"]
     assert result["model_calls_per_strategy"]["single"]["mean_calls"] == 0
+
+
+def test_a_trailing_step_that_only_hands_over_the_answer_is_planned_as_one_step_without_the_model(seeded):
+    """"Add 10 weeks to 2024-12-01 and give the date" (a fresh request) once became two steps, and the
+    second, "Give the date", failed after the first had the right date."""
+    orch, provider = seeded
+    plan = orch.query_planner.plan_execution("Calculate the square root of 144 and give the number")
+    assert plan["strategy"] == "single", plan
+    assert "hands over" in plan["reasoning"]
+    assert not [c for c in provider.calls if c["purpose"] == "analyze_query"]
+    # "the number of digits" is a computation of its own: still two steps
+    plan = orch.query_planner.plan_execution("Calculate the square root of 144 and give the number of digits")
+    assert len(plan.get("sub_tasks") or []) == 2, plan
