@@ -92,8 +92,7 @@ def asked_unit(request: str) -> str | None:
 
 def _param_unit(name: str) -> str | None:
     from . import units
-    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").lower().split()
-    if any(w in _PERCENT_WORDS for w in words):
+    if any(w.lower() in _PERCENT_WORDS for w in units.identifier_words(name)):
         return "percent"
     found = units.identifier_units(name)
     return found[0].name if len(found) == 1 else None

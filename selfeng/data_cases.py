@@ -9,6 +9,7 @@ beside the fixtures, whose answer only the agreement of implementations and a di
 """
 from __future__ import annotations
 
+import ast
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,8 +58,6 @@ class DataCases:
         """A file path written into the function instead of read from its parameter, or None: the user's
         file by its location or its name, or the data folder. Such a function answers for that one file
         whatever it is given, so no case it passes says anything about the code."""
-        import ast
-
         try:
             tree = ast.parse(code)
         except SyntaxError:

@@ -201,9 +201,14 @@ def mentioned_units(text: str) -> list[tuple[Unit, int]]:
     return sorted(((u, p) for p, u in found.items()), key=lambda x: x[1])
 
 
+def identifier_words(identifier: str) -> list[str]:
+    """The words of a snake_case or camelCase identifier, as written: `weightKg` -> ["weight", "Kg"]."""
+    return re.sub(r"([a-z])([A-Z])", r"\1 \2", identifier).replace("_", " ").split()
+
+
 def identifier_units(identifier: str) -> list[Unit]:
     """Units named by an identifier's words: `weight_kg` -> [kilogram], `celsius` -> [degree celsius]."""
-    parts = re.sub(r"([a-z])([A-Z])", r"\1 \2", identifier).replace("_", " ").split()
+    parts = identifier_words(identifier)
     out = []
     for i, p in enumerate(parts):
         unit = _NAMES.get(p.lower()) or (_LOOSE.get(p.lower()) if len(p) > 1 else None)

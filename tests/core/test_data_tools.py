@@ -155,9 +155,9 @@ AMOUNT_CODE = ("```python\nimport csv\n\ndef total_amount(csv_path: str) -> floa
                "        return float(sum(float(r['amount']) for r in csv.DictReader(f)))\n```")
 
 
-def _total_with_wrong_sums(direct_value: str):
-    """Three agreeing implementations; every fixture sum the model wrote is wrong (a small model adds four
-    numbers badly), so only the user's own file, answered by a direct solution too, can vouch for them."""
+def _sales_with_wrong_sums():
+    """An orchestrator with the user's sales.csv, and model cases on its fixtures whose sums are all wrong
+    (a small model adds four numbers badly)."""
     orch, provider = make_orchestrator([])
     data = orch.settings.files_dir
     data.mkdir(parents=True, exist_ok=True)
@@ -165,6 +165,13 @@ def _total_with_wrong_sums(direct_value: str):
     fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
     wrong = [{"args": {"csv_path": f.name}, "expected": 1.0 + i, "from_request": False}
              for i, f in enumerate(fixtures)]
+    return orch, provider, wrong
+
+
+def _total_with_wrong_sums(direct_value: str):
+    """Three agreeing implementations and wrong fixture sums, so only the user's own file, answered by a
+    direct solution too, can vouch for them."""
+    orch, provider, wrong = _sales_with_wrong_sums()
     for entry in script(("generate_spec", AMOUNT_SPEC), ("generate_tests", {"cases": wrong}),
                         *[("generate_implementation", AMOUNT_CODE)] * 3,
                         ("generate_implementation", f"```python\ndef solve():\n    return {direct_value}\n```"),
@@ -199,14 +206,8 @@ def test_a_direct_answer_on_the_users_file_that_differs_verifies_nothing():
 def test_code_that_opens_the_users_file_instead_of_its_argument_is_no_opinion(where):
     """Drafts that open the user's file by a fixed path return its answer on every fixture, so they agree on
     every input, and a direct answer confirms them: such a tool, blind to its argument, once got verified."""
-    orch, provider = make_orchestrator([])
-    data = orch.settings.files_dir
-    data.mkdir(parents=True, exist_ok=True)
-    (data / "sales.csv").write_text(SALES)
-    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
-    wrong = [{"args": {"csv_path": f.name}, "expected": 1.0 + i, "from_request": False}
-             for i, f in enumerate(fixtures)]
-    path = str(data / "sales.csv") if where == "absolute" else "sales.csv"
+    orch, provider, wrong = _sales_with_wrong_sums()
+    path = str(orch.settings.files_dir / "sales.csv") if where == "absolute" else "sales.csv"
     fixed = AMOUNT_CODE.replace("open(csv_path", f"open({path!r}")
     for entry in script(("generate_spec", AMOUNT_SPEC), ("generate_tests", {"cases": wrong}),
                         *[("generate_implementation", fixed)] * 6,
