@@ -226,7 +226,8 @@ def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     if any(c.trusted or c.source == "code" for c in failing):
         return None, ""  # stated cases are never outvoted; a raw test's claim is unknown to us
     passed = [c for c in verdict.kept if not c.probe and c not in failing]
-    if sum(1 for c in passed if _anchor(c, rep.observations[c.name])) < anchors and not _stated_anchor(passed):
+    if sum(1 for c in passed if _anchor(c, rep.observations[c.name])) < anchors and not _stated_anchor(passed) \
+            and not _polar_anchor(passed, failing):
         return None, (f"{len(voters)} independent implementations agree on every input, but none of the cases "
                       "they pass says enough about the code to outvote the others (each answer is True/False, "
                       "None, empty or one of its own arguments)")
@@ -251,6 +252,16 @@ def _stated_anchor(passed: list[Case]) -> bool:
     own examples are the opinion from outside the code instead, when they state at least two different
     answers: no constant, and no code that ignores its input, passes those."""
     return len({observation_key(c.expected) for c in passed if c.trusted}) >= 2
+
+
+def _polar_anchor(passed: list[Case], failing: list[Case]) -> bool:
+    """For a True/False answer, the outside opinion may also be a direct solution of the request that returns
+    what the agreement returns on the request's own input (a `direct` case), provided the passed cases state
+    both answers (no constant and no code that ignores its input passes them) and outnumber the cases set
+    aside. One True/False value alone says little; a second prompt's answer plus cases of both kinds do."""
+    if not any(c.source == "direct" for c in passed):
+        return False
+    return len({observation_key(c.expected) for c in passed}) >= 2 and len(passed) > len(failing)
 
 
 def agreeing(rep: Candidate, candidates: list[Candidate], names: list[str]) -> list[Candidate]:

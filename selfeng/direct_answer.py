@@ -13,8 +13,9 @@ Once the draws are spent, the same answer may complete an agreement one vote sho
 implementations that agree on every input, and a solution of the request itself that returns what they
 return on its input (`synthesis_engine._votes_for_direct`).
 
-Only values that say something qualify: not a bool/None, not empty, not one of the case's own arguments
-(the same bar as any anchor).
+Only values that say something qualify: not None, not empty, not one of the case's own arguments (the
+same bar as any anchor). A True/False answer qualifies too, but anchors only together with passed cases
+that state both answers (`arbitration._polar_anchor`).
 """
 from __future__ import annotations
 
@@ -95,8 +96,10 @@ def informative(case: Case, obs: Observation | None) -> Any:
     """The probe's observed value as plain JSON when it is worth a second opinion, else None."""
     from .sandbox.tool_server import decode
 
-    if obs is None or obs.error or obs.weak or obs.value is None or obs.key.startswith("digest "):
+    if obs is None or obs.error or obs.value is None or obs.key.startswith("digest "):
         return None
+    if obs.weak and not isinstance(decode(obs.value), bool):
+        return None  # True/False is worth asking about (`arbitration._polar_anchor`); None is not
     value = _plain(decode(obs.value))
     echoed = any(observation_key(value) == observation_key(_plain(v)) for v in case.args.values())
     return None if echoed or value in ("", [], {}) else value

@@ -330,11 +330,30 @@ def normalize_spec(spec: Any) -> dict[str, Any]:
         if p["name"] in seen:
             raise LLMError(f"spec repeats parameter {p['name']!r}")
         seen.add(p["name"])
-        params.append({"name": p["name"], "type": str(p.get("type") or "Any"),
-                       "description": str(p.get("description") or "")})
+        ptype, form = as_text_type(str(p.get("type") or "Any"))
+        desc = str(p.get("description") or "")
+        params.append({"name": p["name"], "type": ptype, "description": f"{desc} ({form})" if form else desc})
     doc = " ".join(str(spec["docstring"]).split())
-    return {"function_name": name, "parameters": params, "return_type": str(spec["return_type"] or "Any"),
-            "docstring": doc}
+    ret, form = as_text_type(str(spec["return_type"] or "Any"))
+    if form:
+        doc = f"{doc} The result is {form}."
+    return {"function_name": name, "parameters": params, "return_type": ret, "docstring": doc}
+
+
+# The standard library's calendar types, and the text a tool passes them as. Values cross the sandbox as
+# JSON and cases write them as JSON, so a case can only ever say "2024-02-29": a spec that promises a
+# `datetime.date` lets one implementation return a date and the next a midnight datetime, which then
+# disagree ("2024-02-29" vs "2024-02-29T00:00:00") on every input although they mean the same day.
+_TEXT_FORMS = {"date": "text in ISO format 'YYYY-MM-DD'", "datetime": "text in ISO format 'YYYY-MM-DDTHH:MM:SS'",
+               "time": "text in ISO format 'HH:MM:SS'"}
+
+
+def as_text_type(type_name: str) -> tuple[str, str]:
+    """('str', the form the text takes) for a date, datetime or time type; else (the type, '')."""
+    bare = re.sub(r"^(?:datetime\.)", "", type_name.strip())
+    if bare in _TEXT_FORMS and type_name.strip() in (bare, f"datetime.{bare}"):
+        return "str", _TEXT_FORMS[bare]
+    return type_name, ""
 
 
 def clean_code(reply: str, function_name: str) -> str:

@@ -123,3 +123,49 @@ def test_a_direct_answer_that_backs_a_lone_implementation_verifies_nothing():
     orch, _, result = _pair_synthesis(solve("3 * 3.0"))  # what the lone 3.0 draw returns on 3 gallons
     assert not result["success"] and orch.get_tool_count() == 0
     assert "a direct solution of the request agreed, but not enough" in result["error"]
+
+
+LEAP_SPEC = {"function_name": "is_leap_year",
+             "parameters": [{"name": "year", "type": "int", "description": "the year"}],
+             "return_type": "bool", "docstring": "True when the year is a leap year (Gregorian rules)."}
+LEAP_RIGHT = ("```python\ndef is_leap_year(year: int) -> bool:\n"
+              "    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)\n```")
+LEAP_REQUEST = "Is 2032 a leap year?"
+
+
+def _leap_cases(*pairs) -> dict:
+    return {"cases": [{"args": {"year": y}, "expected": e, "from_request": False} for y, e in pairs]}
+
+
+# As the embedded model wrote them: right on 2032, 1900, 2000 and 2024, wrong on 1980.
+LEAP_ONE_WRONG = _leap_cases((2032, True), (1900, False), (2000, True), (2024, True), (1980, False))
+
+
+def _leap(cases: dict, direct: str):
+    orch, provider = make_orchestrator(script(("generate_spec", LEAP_SPEC), ("generate_tests", cases),
+                                              *[("generate_implementation", LEAP_RIGHT)] * 3,
+                                              ("generate_implementation", direct),
+                                              ("generate_implementation", LEAP_RIGHT)))
+    return orch, provider, orch.synthesis_engine.synthesize_capability(LEAP_REQUEST)
+
+
+def test_a_true_false_agreement_with_cases_of_both_answers_is_anchored_by_a_direct_answer():
+    orch, provider, result = _leap(LEAP_ONE_WRONG, solve("True"))
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "1 model case(s) set aside" in " ".join(result["evidence"]["reasons"])
+    assert "confirmed by a separate direct solution" in result["evidence"]["summary"]
+    assert "is_leap_year(year=1980) == True" in result["tests"]  # the agreed value replaces the guess
+    assert orch.get_tool_count() == 1
+
+
+def test_a_true_false_agreement_is_not_anchored_by_a_direct_answer_that_differs():
+    orch, _, result = _leap(LEAP_ONE_WRONG, solve("False"))
+    assert not result["success"] and orch.get_tool_count() == 0
+    assert "a direct solution of the request returned false" in result["error"]
+
+
+def test_a_true_false_agreement_needs_passed_cases_of_both_answers():
+    # every passed case says True: code that returns True for any year passes them as well
+    cases = _leap_cases((2032, True), (2000, True), (2024, True), (1980, False))
+    orch, _, result = _leap(cases, solve("True"))
+    assert not result["success"] and orch.get_tool_count() == 0

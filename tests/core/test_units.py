@@ -60,6 +60,19 @@ def test_spec_normalisation_and_rejection():
         normalize_spec({"function_name": "f"})
 
 
+def test_a_spec_that_promises_a_date_promises_its_iso_text():
+    # cases can only write "2024-02-29"; a date-typed spec let draws return dates or midnight datetimes
+    spec = normalize_spec({"function_name": "add_days", "return_type": "datetime.date", "docstring": "Add days.",
+                           "parameters": [{"name": "start", "type": "date", "description": "first day"},
+                                          {"name": "days", "type": "int", "description": "how many"}]})
+    assert spec["return_type"] == "str" and spec["docstring"] == "Add days. The result is text in ISO format 'YYYY-MM-DD'."
+    assert spec["parameters"][0] == {"name": "start", "type": "str",
+                                     "description": "first day (text in ISO format 'YYYY-MM-DD')"}
+    assert spec["parameters"][1]["type"] == "int" and spec["parameters"][1]["description"] == "how many"
+    kept = normalize_spec({"function_name": "f", "parameters": [], "return_type": "list[date]", "docstring": "F."})
+    assert kept["return_type"] == "list[date]" and kept["docstring"] == "F."
+
+
 def test_cases_render_to_frozen_pytest_and_skip_unbindable():
     spec = normalize_spec({"function_name": "half", "parameters": [{"name": "x", "type": "float"}],
                            "return_type": "float", "docstring": "Half."})
