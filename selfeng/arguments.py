@@ -188,15 +188,22 @@ def _near(n: float, nums: list[float]) -> bool:
     return any(abs(v - n) <= 1e-9 * max(1.0, abs(n)) or abs(v * 100 - n) <= 1e-6 * max(1.0, abs(n)) for v in nums)
 
 
-def role_conflict(request: str, tool_name: str, parameters: list[dict], docstring: str = "") -> str | None:
+def role_conflict(request: str, tool_name: str, parameters: list[dict], docstring: str = "",
+                  arguments: dict[str, Any] | None = None) -> str | None:
     """Why the request's unit-labelled values cannot go to this tool, or None.
 
     A value labelled "212 °F" cannot go to a parameter named for another unit of the same kind
     (`celsius`); a converter `a_to_b` between two units takes a value in a and converts to b, so a
     request naming a third unit of that kind (kelvin), or giving its value in b, asks for another tool.
+    With the `arguments` about to run, only the values passed are weighed: in "30 °C in °F? For example
+    25 °C is 77 °F" the 77 °F is the user's example, not an input.
     """
     from . import units
     qs = units.quantities(request)
+    if arguments is not None:
+        passed = [float(v) for v in _flat(list(arguments.values()))
+                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        qs = [q for q in qs if _near(q.value, passed)]
     param_units = {p["name"]: (units.identifier_units(p["name"]) or [None])[0] for p in parameters}
     for q in qs:
         same_kind = [u for u in param_units.values() if u is not None and u.kind == q.unit.kind]

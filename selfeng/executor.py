@@ -85,7 +85,7 @@ class ToolExecutor:
     def _check_roles(name: str, params: list[dict], args: dict, prompt: str, context: str | None) -> str | None:
         """Why these arguments may not run, or None: every value must come from the request or the
         session context, and a unit-labelled value must suit its parameter ("role: …")."""
-        conflict = role_conflict(prompt, name, params)
+        conflict = role_conflict(prompt, name, params, arguments=args)
         if conflict is not None:
             return f"role: {conflict}"
         missing = ungrounded_arguments(args, prompt, context)

@@ -129,6 +129,14 @@ def test_two_unit_parameters_take_their_own_units():
     assert role_conflict("BMI for 154 lbs and 1.75 m", "calculate_bmi", params) is not None
 
 
+def test_a_stated_example_in_another_unit_is_not_an_input_of_the_run():
+    params = [{"name": "temperature_celsius", "type": "float"}]
+    request = "What's 30 degrees Celsius in Fahrenheit? For example 25 °C is 77 °F."
+    assert role_conflict(request, "celsius_to_fahrenheit", params, arguments={"temperature_celsius": 30.0}) is None
+    # the value that runs is the one weighed: 77 °F passed as Celsius is still refused
+    assert role_conflict(request, "celsius_to_fahrenheit", params, arguments={"temperature_celsius": 77}) is not None
+
+
 def test_arguments_must_come_from_the_request_or_context():
     assert ungrounded_arguments({"percent": 12, "value": 250}, "how much is twelve percent of 250") == []
     assert ungrounded_arguments({"rate": 0.05}, "at 5% a year") == []

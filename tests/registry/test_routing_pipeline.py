@@ -32,6 +32,12 @@ def test_value_labelled_in_another_unit_never_runs():
     assert "fahrenheit" in run["error"] and provider.calls == []
 
 
+def test_an_example_in_the_other_unit_does_not_stop_the_run_of_the_stated_input():
+    ex, _ = executor([{"purpose": "extract_arguments", "content": json.dumps({"celsius": 30})}])
+    run = ex.execute_with_retry(C2F, "What's 30 degrees Celsius in Fahrenheit? For example 25 °C is 77 °F.")
+    assert run["success"] and run["result"] == 86.0, run["error"]
+
+
 def test_invented_argument_is_refused_and_reextracted():
     invented = json.dumps({"numbers": [1, 2, 3]})
     ex, provider = executor([{"purpose": "extract_arguments", "content": invented},
