@@ -75,6 +75,17 @@ class DataCases:
                     return text
         return None
 
+    def amend(self, spec: dict) -> dict:
+        """The spec, saying that its path parameter is a file's path. A small model sometimes describes that
+        parameter as the file's content ("a JSON string of order data"); the case writer then puts the data
+        inline, no case names a fixture, and none is usable."""
+        if "path" in spec["docstring"].lower():
+            return spec
+        note = f"`{self.param}` is the path of a file like {self.source}, which the function reads."
+        params = [{**p, "description": f"path of a file like {self.source}"} if p["name"] == self.param else p
+                  for p in spec["parameters"]]
+        return {**spec, "parameters": params, "docstring": f"{spec['docstring'].rstrip()} {note}"}
+
     def reads_own(self, case: Case) -> bool:
         return bool(self.own) and case.args.get(self.param) in self.own
 

@@ -26,6 +26,7 @@ import math
 from typing import Any
 
 from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide, observation_key
+from .import_repair import fix_from_error
 from .llm import LLMError
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,11 @@ def direct_answer(llm_client, sandbox, request: str, files_note: str = "") -> tu
     try:
         code = llm_client.generate_solution(request, files_note)
         run = sandbox.run_tool("solve", code, {})
+        for _ in range(2):  # a forgotten import is fixed as in any draw (`import_repair`), with no model call
+            fixed = None if run.get("success") else fix_from_error(code, str(run.get("error") or ""))
+            if fixed is None:
+                break
+            code, run = fixed, sandbox.run_tool("solve", fixed, {})
     except (LLMError, ValueError) as exc:
         log.info("no direct answer: %s", exc)
         return False, None

@@ -100,3 +100,15 @@ def fix_module_class_mixup(code: str, messages: list[str]) -> str | None:
                 fixed = f"from {module_name} import {attr}\n" + re.sub(
                     rf"(?<![\w.]){module_name}\.{attr}\b", attr, fixed)
     return fixed if fixed != code else None
+
+
+_UNDEFINED_NAME = re.compile(r"NameError: name '([A-Za-z_]\w*)' is not defined")
+
+
+def fix_from_error(code: str, error: str) -> str | None:
+    """`code` fixed from one run's error text ("NameError: name 'gcd' is not defined", or a module/class
+    mix-up's AttributeError), or None when the error is not one of those two."""
+    m = _UNDEFINED_NAME.search(error)
+    if m:
+        return add_imports(code, {m.group(1)})
+    return fix_module_class_mixup(code, [error]) if "AttributeError" in error else None

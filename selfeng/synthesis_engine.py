@@ -79,6 +79,9 @@ class CapabilitySynthesisEngine:
             step = "tests"
             self._step(callback, step, "in_progress")
             data = data_cases_for(spec, user_prompt, self.settings)
+            if data is not None:
+                spec = data.amend(spec)
+                state["spec"] = spec
             cases = self._cases(spec, user_prompt, data)
             tests = render(spec, [c for c in cases if not c.probe])
             state["tests"] = tests

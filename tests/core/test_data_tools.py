@@ -226,3 +226,20 @@ def test_a_default_path_or_a_docstring_naming_the_file_is_no_fixed_path():
     assert cases.fixed_path(ok, "f") is None
     assert cases.fixed_path(ok.replace("open(csv_path)", "open('/srv/data/sales.csv')"), "f") == "/srv/data/sales.csv"
     assert cases.fixed_path(ok.replace("open(csv_path)", "open('./sales.csv')"), "f") == "./sales.csv"
+
+
+def test_a_path_parameter_described_as_the_files_content_is_said_to_be_a_path():
+    # as the embedded model wrote one: the case writer then put the data inline and no case was usable
+    spec = {**AMOUNT_SPEC, "parameters": [{"name": "csv_path", "type": "str", "description": "the CSV text"}],
+            "docstring": "Takes the CSV text of sales and returns the total of its amount column."}
+    orch, provider, wrong = _sales_with_wrong_sums()
+    for entry in script(("generate_spec", spec), ("generate_tests", {"cases": wrong}),
+                        *[("generate_implementation", AMOUNT_CODE)] * 3,
+                        ("generate_implementation", "```python\ndef solve():\n    return 600.0\n```")):
+        provider.enqueue(entry["purpose"], entry["content"])
+    result = orch.synthesis_engine.synthesize_capability("Sum the amount column of sales.csv")
+    assert result["success"] and result["tests_verified"], result.get("error")
+    said = "`csv_path` is the path of a file like sales.csv, which the function reads."
+    prompts = [c["messages"][-1]["content"] for c in provider.calls if c["purpose"] != "generate_spec"]
+    assert all(said in p for p in prompts[:4])  # the case writer and every draw
+    assert said in orch.registry.get_tool_by_name("total_amount")["docstring"]

@@ -53,6 +53,13 @@ def test_a_direct_answer_that_crashes_is_no_opinion():
     assert not result["success"] and "a direct solution of the request failed" in result["error"]
 
 
+def test_a_direct_answer_that_forgot_an_import_is_fixed_without_a_model_call():
+    orch, provider, result = _synthesize(solve("round(fsum([3 * 3.785411784]), 2)"))  # no `from math import fsum`
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "confirmed by a separate direct solution" in result["evidence"]["summary"]
+    assert [c["purpose"] for c in provider.calls].count("generate_implementation") == 4  # 3 draws + 1 direct
+
+
 def test_answers_alike_is_strict_about_kinds_and_lenient_only_about_rounding():
     assert answers_alike(11.356235352, 11.36) and answers_alike(11.356235352, 11.356235352)
     assert not answers_alike(11.356235352, 11.3) and not answers_alike(11.35623, 11.356235352 * 1.001)
