@@ -227,7 +227,7 @@ def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
         return None, ""  # stated cases are never outvoted; a raw test's claim is unknown to us
     passed = [c for c in verdict.kept if not c.probe and c not in failing]
     if sum(1 for c in passed if _anchor(c, rep.observations[c.name])) < anchors and not _stated_anchor(passed) \
-            and not _polar_anchor(passed, failing):
+            and not _polar_anchor(passed, failing) and not _keyed_anchor(failing, rep):
         return None, (f"{len(voters)} independent implementations agree on every input, but none of the cases "
                       "they pass says enough about the code to outvote the others (each answer is True/False, "
                       "None, empty or one of its own arguments)")
@@ -262,6 +262,34 @@ def _polar_anchor(passed: list[Case], failing: list[Case]) -> bool:
     if not any(c.source == "direct" for c in passed):
         return False
     return len({observation_key(c.expected) for c in passed}) >= 2 and len(passed) > len(failing)
+
+
+def _keyed_anchor(failing: list[Case], rep: Candidate) -> bool:
+    """For an answer keyed by the data (a total per customer, a count per region), model cases whose sums
+    are off can still show that the model reads the request as the code does: at least two of them expect
+    exactly the keys the agreement returns (two or more) and the same value under at least one key. Adding
+    up a few rows is where a small model errs; which groups there are, and a one-row group's value, it
+    gets right, and code that reads the wrong column or groups by the wrong field matches neither."""
+    from .sandbox.tool_server import decode
+
+    shared = 0
+    for case in failing:
+        obs = rep.observations.get(case.name)
+        got = decode(obs.value) if obs is not None and obs.value is not None else None
+        want = case.expected
+        if not (isinstance(got, dict) and isinstance(want, dict) and len(want) >= 2):
+            continue
+        got = {str(k): v for k, v in got.items()}
+        if set(got) == {str(k) for k in want} and any(_same_value(got[str(k)], v) for k, v in want.items()):
+            shared += 1
+    return shared >= 2
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return observation_key(a) == observation_key(b)
 
 
 def agreeing(rep: Candidate, candidates: list[Candidate], names: list[str]) -> list[Candidate]:

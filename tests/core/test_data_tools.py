@@ -243,3 +243,55 @@ def test_a_path_parameter_described_as_the_files_content_is_said_to_be_a_path():
     prompts = [c["messages"][-1]["content"] for c in provider.calls if c["purpose"] != "generate_spec"]
     assert all(said in p for p in prompts[:4])  # the case writer and every draw
     assert said in orch.registry.get_tool_by_name("total_amount")["docstring"]
+
+
+GROUP_SPEC = {"function_name": "total_by_region",
+              "parameters": [{"name": "csv_path", "type": "str", "description": "path of the CSV file"}],
+              "return_type": "dict", "docstring": "Total amount per region in a CSV file of sales."}
+GROUP_CODE = ("```python\nimport csv\n\ndef total_by_region(csv_path: str) -> dict:\n    out = {}\n"
+              "    with open(csv_path, newline='') as f:\n        for r in csv.DictReader(f):\n"
+              "            out[r['region']] = out.get(r['region'], 0) + float(r['amount'])\n    return out\n```")
+
+
+def _group_totals(fixture) -> dict:
+    out: dict = {}
+    for r in csv.DictReader(io.StringIO(fixture.content)):
+        out[r["region"]] = out.get(r["region"], 0) + float(r["amount"])
+    return out
+
+
+def _group_by_with(cases_for) -> dict:
+    """Three agreeing group-by implementations; `cases_for(fixture, right_totals)` gives each expected dict."""
+    orch, provider = make_orchestrator([])
+    data = orch.settings.files_dir
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "sales.csv").write_text(SALES)
+    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
+    cases = [{"args": {"csv_path": f.name}, "expected": cases_for(f, _group_totals(f)), "from_request": False}
+             for f in fixtures]
+    for entry in script(("generate_spec", GROUP_SPEC), ("generate_tests", {"cases": cases}),
+                        *[("generate_implementation", GROUP_CODE)] * 3,
+                        ("generate_implementation", "```python\ndef solve():\n    return 600.0\n```"),  # misread
+                        ("generate_implementation", GROUP_CODE)):
+        provider.enqueue(entry["purpose"], entry["content"])
+    return orch, orch.synthesis_engine.synthesize_capability("What is the total amount per region in sales.csv?")
+
+
+def _sums_off(fixture, right: dict) -> dict:
+    """The groups right, a one-row group's value right, a group of several rows added up wrong."""
+    rows = [r["region"] for r in csv.DictReader(io.StringIO(fixture.content))]
+    return {k: (v if rows.count(k) == 1 else v + 100) for k, v in right.items()}
+
+
+def test_a_group_by_whose_case_sums_are_off_is_anchored_by_the_groups_the_cases_name():
+    orch, result = _group_by_with(_sums_off)
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "model case(s) set aside" in " ".join(result["evidence"]["reasons"])
+    assert result["tests"].count("_agreed") == 3  # the registered tests carry the agreed totals
+
+
+def test_a_group_by_whose_cases_name_other_groups_or_share_no_value_verifies_nothing():
+    orch, result = _group_by_with(lambda f, right: {k: v + 100 for k, v in right.items()})
+    assert not result["success"] and orch.get_tool_count() == 0
+    orch, result = _group_by_with(lambda f, right: {**_sums_off(f, right), "Nowhere": 1.0})
+    assert not result["success"] and orch.get_tool_count() == 0
