@@ -70,7 +70,8 @@ class Observation:
     def shown(self) -> str:
         if self.error:
             return f"raises {self.error}"
-        return self.key if len(self.key) <= 80 else self.key[:77] + "..."
+        text = _plain_text(self.value) if '"$"' in self.key else self.key
+        return text if len(text) <= 80 else text[:77] + "..."
 
 
 @dataclass
@@ -113,6 +114,7 @@ class Verdict:
     reasons: list[str]
     disputed: list[str]       # names of cases some implementations contradict
     set_aside: list[Drop] = field(default_factory=list)  # model cases outvoted by a strong agreement
+    anchor: str = ""          # what vouched for that agreement besides the code: "", "keyed" (`_keyed_anchor`)
 
     def summary(self, consensus: int = 0) -> str:
         return describe(self, consensus)
@@ -226,8 +228,9 @@ def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     if any(c.trusted or c.source == "code" for c in failing):
         return None, ""  # stated cases are never outvoted; a raw test's claim is unknown to us
     passed = [c for c in verdict.kept if not c.probe and c not in failing]
+    keyed = False
     if sum(1 for c in passed if _anchor(c, rep.observations[c.name])) < anchors and not _stated_anchor(passed) \
-            and not _polar_anchor(passed, failing) and not _keyed_anchor(failing, rep):
+            and not _polar_anchor(passed, failing) and not (keyed := _keyed_anchor(failing, rep)):
         return None, (f"{len(voters)} independent implementations agree on every input, but none of the cases "
                       "they pass says enough about the code to outvote the others (each answer is True/False, "
                       "None, empty or one of its own arguments)")
@@ -236,7 +239,7 @@ def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     reasons = verdict.reasons[:1] + [f"{len(aside)} model case(s) set aside: " + "; ".join(
         f"{d.case.name}: {d.evidence()}" for d in aside)]
     return Verdict(rep, [c for c in verdict.kept if c not in failing], [], True, "", reasons,
-                   verdict.disputed, aside), ""
+                   verdict.disputed, aside, "keyed" if keyed else ""), ""
 
 
 def _anchor(case: Case, obs: Observation) -> bool:
@@ -378,7 +381,22 @@ def describe(verdict: Verdict, consensus: int = 0) -> str:
         notes.append(f"{consensus} the request's own input, answered alike by independent implementations")
     if any(c.source == "direct" for c in scored):
         notes.append("the request's own answer, confirmed by a separate direct solution")
+    if verdict.anchor == "keyed":
+        notes.append("the set-aside cases name the same groups and share a value with it, only their sums differ")
     return text + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _plain_text(value: Any) -> str:
+    """A tagged value (`{"$": "dict", "v": [...]}`) as people write it: `{"acme": 401.0}`, a tuple as a list."""
+    from .sandbox.tool_server import decode
+
+    try:
+        plain = decode(value)
+        if isinstance(plain, dict):
+            plain = {k if isinstance(k, (str, int, float, bool)) or k is None else repr(k): v for k, v in plain.items()}
+        return json.dumps(plain, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):
+        return observation_key(value)
 
 
 def _count_words(n: int) -> str:

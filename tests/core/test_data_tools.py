@@ -288,6 +288,8 @@ def test_a_group_by_whose_case_sums_are_off_is_anchored_by_the_groups_the_cases_
     assert result["success"] and result["tests_verified"], result.get("error")
     assert "model case(s) set aside" in " ".join(result["evidence"]["reasons"])
     assert result["tests"].count("_agreed") == 3  # the registered tests carry the agreed totals
+    assert "name the same groups and share a value" in result["evidence"]["summary"]
+    assert '"$"' not in result["evidence"]["summary"]  # values as people write them, not as tagged JSON
 
 
 def test_a_group_by_whose_cases_name_other_groups_or_share_no_value_verifies_nothing():
