@@ -180,6 +180,11 @@ def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Ve
     if drop is not None:
         reasons.append(drop.reason())
         return Verdict(rep, [c for c in kept if c.name != drop.case.name], [drop], True, "", reasons, disputed)
+    if not failing and _votes(best) < 2 and _informative_passes(rep, scored) < 2:
+        reasons.append("it is the only implementation that behaves this way, and fewer than 2 of the cases it "
+                       "passes say something about the code (the others are True/False, None, empty or echo "
+                       "an argument)")
+        return Verdict(rep, kept, [], False, "sample", reasons, disputed)
     if not failing:
         return Verdict(rep, kept, [], True, "", reasons, disputed)
 
@@ -194,6 +199,15 @@ def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Ve
     # independent draw instead: a repair would just fit whichever expected value the model guessed.
     repair = crashed or any(c.trusted for c in failing)
     return Verdict(rep, kept, [], False, "repair" if repair else "sample", reasons, disputed)
+
+
+def _informative_passes(rep: Candidate, scored: list[Case]) -> int:
+    """Cases `rep` passes that a wrong function would not pass as easily: stated by the user, or with an
+    informative answer (`_anchor`). `f("") == ""` and `f("12345") == "12345"` hold for many wrong
+    functions, so a lone implementation backed by little else is not yet evidence (a snake_case draw
+    passed three such cases and one real one, and answered "hello _world")."""
+    return sum(1 for c in scored if c.name in rep.observations and rep.observations[c.name].passed
+               and (c.trusted or _anchor(c, rep.observations[c.name])))
 
 
 def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,

@@ -157,3 +157,24 @@ def test_a_trivial_case_is_no_anchor_for_an_agreement():
     cases[1] = Case("a", {"s": "ab"}, "AB")
     upper = [cand(f"c{i}", ["", "AB", "HELLO", "AB CD"], cases) for i in range(3)]
     assert by_agreement(decide(upper, cases, 3), upper, min_votes=3) is not None
+
+
+SNAKE = [Case("t0", {"text": ""}, ""), Case("t1", {"text": "12345"}, "12345"),
+         Case("t2", {"text": "HelloWorld"}, "hello_world"), Case("probe", {"text": "Hello World"}, None, "probe")]
+
+
+def test_a_lone_implementation_passing_one_informative_case_is_not_yet_verified():
+    # as traced: three drafts fail the one real case, a fourth passes it and the two echo cases, and answers
+    # the request's own input "hello _world"; nothing else backs it
+    lone = cand("sample 4", ["", "12345", "hello_world", "hello _world"], SNAKE)
+    others = [cand(f"c{i}", ["", "12345", w, w], SNAKE) for i, w in enumerate(["helloworld", "Helloworld"])]
+    v = decide(others + [lone], SNAKE, min_tests=3)
+    assert not v.decided and v.next_step == "sample" and v.chosen is lone
+    assert any("only implementation that behaves this way" in r for r in v.reasons)
+    # a second independent implementation that behaves alike makes it evidence
+    v = decide(others + [lone, cand("sample 5", ["", "12345", "hello_world", "hello _world"], SNAKE)], SNAKE, 3)
+    assert v.decided
+    # and so do two informative cases
+    more = SNAKE + [Case("t3", {"text": "MyVarName"}, "my_var_name")]
+    v = decide([cand("only", ["", "12345", "hello_world", "x", "my_var_name"], more)], more, min_tests=3)
+    assert v.decided

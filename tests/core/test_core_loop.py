@@ -100,7 +100,9 @@ def test_dispute_never_drops_below_minimum_tests():
 
 def test_repair_loop_sends_failure_report_and_fixes():
     crash = "def reverse_string(s: str) -> str:\n    return s.reverse()\n"
-    responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", REVERSE_CASES),
+    # a lone repair needs two informative cases besides 'hello' (the request's own input, a probe)
+    cases = {"cases": REVERSE_CASES["cases"] + [{"args": {"s": "abc"}, "expected": "cba"}]}
+    responses = script(("generate_spec", REVERSE_SPEC), ("generate_tests", cases),
                        ("generate_implementation", crash), ("generate_implementation", crash),
                        ("generate_implementation", crash), ("fix_implementation", REVERSE_CODE), ("synthesize_response", "Done: 'olleh'"))
     orch, provider = make_orchestrator(responses)
