@@ -104,6 +104,22 @@ class DataCases:
         return [c for c in cases if c.args.get(self.param) in names]
 
 
+def with_path_parameter(spec: dict, request: str, settings: Settings) -> dict:
+    """The spec with a path parameter first, when the request names a file in the data folder and the spec has
+    none. A small model sometimes writes the file's name into the function instead ("from the employees.json
+    file"); such a tool cannot be tested on fixtures and reads a file the sandbox does not have at that name."""
+    if any(PATH_PARAM.search(p["name"]) for p in spec["parameters"]):
+        return spec
+    from .data_fixtures import data_files_in_request
+
+    files = data_files_in_request(request, settings.files_dir)
+    if not files:
+        return spec
+    name = "file_path" if "file_path" not in {p["name"] for p in spec["parameters"]} else "data_file_path"
+    param = {"name": name, "type": "str", "description": f"path of a file like {files[0].name}"}
+    return {**spec, "parameters": [param, *spec["parameters"]]}
+
+
 def data_cases_for(spec: dict, request: str, settings: Settings) -> DataCases | None:
     """Fixtures for a spec with a path parameter and a request naming a file in the data folder."""
     param = next((p["name"] for p in spec["parameters"]

@@ -297,3 +297,32 @@ def test_a_group_by_whose_cases_name_other_groups_or_share_no_value_verifies_not
     assert not result["success"] and orch.get_tool_count() == 0
     orch, result = _group_by_with(lambda f, right: {**_sums_off(f, right), "Nowhere": 1.0})
     assert not result["success"] and orch.get_tool_count() == 0
+
+
+REGION_SPEC = {"function_name": "region_of_sale",  # as the embedded model wrote one: the file by its name
+               "parameters": [{"name": "sale_id", "type": "str", "description": "the sale's id"}],
+               "return_type": "str", "docstring": "Returns the region of a sale from the sales.csv file."}
+REGION_CODE = ("```python\nimport csv\n\ndef region_of_sale(file_path: str, sale_id: str) -> str:\n"
+               "    with open(file_path, newline='') as f:\n"
+               "        return next(r['region'] for r in csv.DictReader(f) if r['id'] == sale_id)\n```")
+
+
+def test_a_spec_that_names_the_users_file_instead_of_taking_a_path_gets_a_path_parameter():
+    orch, provider = make_orchestrator([])
+    data = orch.settings.files_dir
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "sales.csv").write_text(SALES)
+    cases = [{"args": {"file_path": f.name, "sale_id": r["id"]}, "expected": r["region"], "from_request": False}
+             for f in make_fixtures(read_shape(data / "sales.csv"), variants=3)
+             for r in list(csv.DictReader(io.StringIO(f.content)))[:2]]
+    for entry in script(("generate_spec", REGION_SPEC), ("generate_tests", {"cases": cases}),
+                        *[("generate_implementation", REGION_CODE)] * 2,
+                        ("extract_arguments", {"file_path": "sales.csv", "sale_id": "3"}),
+                        ("synthesize_response", "Sale 3 is from the North region.")):
+        provider.enqueue(entry["purpose"], entry["content"])
+    result = orch.process_request("Which region is sale 3 from, in sales.csv?")
+    assert result["success"] and result["tool_result"] == "North", result
+    tool = orch.registry.get_tool_by_name("region_of_sale")
+    assert [p["name"] for p in tool["parameters"]] == ["file_path", "sale_id"]
+    impl = [c for c in provider.calls if c["purpose"] == "generate_implementation"][0]["messages"][-1]["content"]
+    assert "def region_of_sale(file_path: str, sale_id: str) -> str:" in impl
