@@ -104,39 +104,32 @@ class DataCases:
         return [c for c in cases if c.args.get(self.param) in names]
 
 
-def with_path_parameter(spec: dict, request: str, settings: Settings) -> dict:
-    """The spec with a path parameter first, when the request names a file in the data folder and the spec has
-    none. A small model sometimes writes the file's name into the function instead ("from the employees.json
-    file"); such a tool cannot be tested on fixtures and reads a file the sandbox does not have at that name."""
-    if any(PATH_PARAM.search(p["name"]) for p in spec["parameters"]):
-        return spec
-    from .data_fixtures import data_files_in_request
+def data_cases_for(spec: dict, request: str, settings: Settings) -> tuple[dict, DataCases | None]:
+    """(the spec, fixtures) for a request naming a file in the data folder; else (the spec, None).
 
-    files = data_files_in_request(request, settings.files_dir)
-    if not files:
-        return spec
-    name = "file_path" if "file_path" not in {p["name"] for p in spec["parameters"]} else "data_file_path"
-    param = {"name": name, "type": "str", "description": f"path of a file like {files[0].name}"}
-    return {**spec, "parameters": [param, *spec["parameters"]]}
-
-
-def data_cases_for(spec: dict, request: str, settings: Settings) -> DataCases | None:
-    """Fixtures for a spec with a path parameter and a request naming a file in the data folder."""
-    param = next((p["name"] for p in spec["parameters"]
-                  if PATH_PARAM.search(p["name"]) and str(p.get("type", "")).lower() in ("str", "string", "path")),
-                 None)
-    if param is None:
-        return None
+    A spec with no path parameter at all gets one first: a small model sometimes writes the file's name into
+    the function instead ("from the employees.json file"), and such a tool cannot be tested on fixtures
+    and reads a file the sandbox does not have at that name. The fixtures then need a `str` path parameter,
+    and the spec is amended to say it is a path (`DataCases.amend`)."""
     from .data_fixtures import data_files_in_request, make_fixtures, read_shape
 
     files = data_files_in_request(request, settings.files_dir)
     if not files:
-        return None
+        return spec, None
+    if not any(PATH_PARAM.search(p["name"]) for p in spec["parameters"]):
+        name = "file_path" if "file_path" not in {p["name"] for p in spec["parameters"]} else "data_file_path"
+        added = {"name": name, "type": "str", "description": f"path of a file like {files[0].name}"}
+        spec = {**spec, "parameters": [added, *spec["parameters"]]}
+    param = next((p["name"] for p in spec["parameters"]
+                  if PATH_PARAM.search(p["name"]) and str(p.get("type", "")).lower() in ("str", "string", "path")),
+                 None)
+    if param is None:
+        return spec, None
     try:
         shape = read_shape(files[0])
     except ValueError as exc:
         log.info("no fixtures for %s: %s", files[0], exc)
-        return None
+        return spec, None
     # Three variants: a one-parameter tool ("average of sales.csv") has one distinct case per fixture, and
     # SELFENG_SYNTHESIS_MIN_TESTS is 3 by default.
     fixtures = make_fixtures(shape, variants=3)
@@ -145,7 +138,8 @@ def data_cases_for(spec: dict, request: str, settings: Settings) -> DataCases | 
     own = {}
     if files[0].stat().st_size <= OWN_FILE_MAX_BYTES and files[0].name not in {f.name for f in fixtures}:
         own = {files[0].name: files[0].read_text(encoding="utf-8", errors="replace")}
-    return DataCases(param, files[0].name, fixtures, files[0], own)
+    data = DataCases(param, files[0].name, fixtures, files[0], own)
+    return data.amend(spec), data
 
 
 def file_note(path: Path) -> str:

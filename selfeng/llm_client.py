@@ -350,8 +350,8 @@ _TEXT_FORMS = {"date": "text in ISO format 'YYYY-MM-DD'", "datetime": "text in I
 
 def as_text_type(type_name: str) -> tuple[str, str]:
     """('str', the form the text takes) for a date, datetime or time type; else (the type, '')."""
-    bare = re.sub(r"^(?:datetime\.)", "", type_name.strip())
-    if bare in _TEXT_FORMS and type_name.strip() in (bare, f"datetime.{bare}"):
+    bare = type_name.strip().removeprefix("datetime.")
+    if bare in _TEXT_FORMS:
         return "str", _TEXT_FORMS[bare]
     return type_name, ""
 

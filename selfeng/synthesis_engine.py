@@ -28,7 +28,7 @@ from .llm_client import LLMClient, is_annotated, signature_of
 from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
 from .test_evidence import attribute_errors, name_errors, observations, repair_notes
-from .data_cases import DataCases, data_cases_for, with_path_parameter
+from .data_cases import DataCases, data_cases_for
 from .direct_answer import DirectOpinion
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,7 @@ class CapabilitySynthesisEngine:
 
             step = "tests"
             self._step(callback, step, "in_progress")
-            spec = with_path_parameter(spec, user_prompt, self.settings)
-            data = data_cases_for(spec, user_prompt, self.settings)
-            if data is not None:
-                spec = data.amend(spec)
+            spec, data = data_cases_for(spec, user_prompt, self.settings)
             state["spec"] = spec
             cases = self._cases(spec, user_prompt, data)
             tests = render(spec, [c for c in cases if not c.probe])

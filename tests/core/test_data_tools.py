@@ -32,12 +32,17 @@ def _fixture_rows(path, reader):
     return [reader(f) for f in make_fixtures(read_shape(path), variants=2)]
 
 
-def test_a_csv_total_is_tested_on_fixtures_and_answered_from_the_users_file():
+def _with_sales():
+    """An orchestrator whose data folder holds the user's sales.csv, and the three fixtures made from it."""
     orch, provider = make_orchestrator([])
     data = orch.settings.files_dir
     data.mkdir(parents=True, exist_ok=True)
     (data / "sales.csv").write_text(SALES)
-    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
+    return orch, provider, make_fixtures(read_shape(data / "sales.csv"), variants=3)
+
+
+def test_a_csv_total_is_tested_on_fixtures_and_answered_from_the_users_file():
+    orch, provider, fixtures = _with_sales()
     cases = [{"args": {"file_path": f.name, "column": "amount"},
               "expected": float(sum(float(r["amount"]) for r in csv.DictReader(io.StringIO(f.content)))),
               "from_request": False} for f in fixtures]
@@ -158,11 +163,7 @@ AMOUNT_CODE = ("```python\nimport csv\n\ndef total_amount(csv_path: str) -> floa
 def _sales_with_wrong_sums():
     """An orchestrator with the user's sales.csv, and model cases on its fixtures whose sums are all wrong
     (a small model adds four numbers badly)."""
-    orch, provider = make_orchestrator([])
-    data = orch.settings.files_dir
-    data.mkdir(parents=True, exist_ok=True)
-    (data / "sales.csv").write_text(SALES)
-    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
+    orch, provider, fixtures = _with_sales()
     wrong = [{"args": {"csv_path": f.name}, "expected": 1.0 + i, "from_request": False}
              for i, f in enumerate(fixtures)]
     return orch, provider, wrong
@@ -262,11 +263,7 @@ def _group_totals(fixture) -> dict:
 
 def _group_by_with(cases_for) -> dict:
     """Three agreeing group-by implementations; `cases_for(fixture, right_totals)` gives each expected dict."""
-    orch, provider = make_orchestrator([])
-    data = orch.settings.files_dir
-    data.mkdir(parents=True, exist_ok=True)
-    (data / "sales.csv").write_text(SALES)
-    fixtures = make_fixtures(read_shape(data / "sales.csv"), variants=3)
+    orch, provider, fixtures = _with_sales()
     cases = [{"args": {"csv_path": f.name}, "expected": cases_for(f, _group_totals(f)), "from_request": False}
              for f in fixtures]
     for entry in script(("generate_spec", GROUP_SPEC), ("generate_tests", {"cases": cases}),
@@ -308,12 +305,9 @@ REGION_CODE = ("```python\nimport csv\n\ndef region_of_sale(file_path: str, sale
 
 
 def test_a_spec_that_names_the_users_file_instead_of_taking_a_path_gets_a_path_parameter():
-    orch, provider = make_orchestrator([])
-    data = orch.settings.files_dir
-    data.mkdir(parents=True, exist_ok=True)
-    (data / "sales.csv").write_text(SALES)
+    orch, provider, fixtures = _with_sales()
     cases = [{"args": {"file_path": f.name, "sale_id": r["id"]}, "expected": r["region"], "from_request": False}
-             for f in make_fixtures(read_shape(data / "sales.csv"), variants=3)
+             for f in fixtures
              for r in list(csv.DictReader(io.StringIO(f.content)))[:2]]
     for entry in script(("generate_spec", REGION_SPEC), ("generate_tests", {"cases": cases}),
                         *[("generate_implementation", REGION_CODE)] * 2,
