@@ -51,10 +51,11 @@ def doctest_examples(text: str, function_name: str, param_names: list[str], sour
 
 
 # How people write "this call gives that" in prose and docstrings: `f(2) == 4`, `f(2) -> 4`, `f(2) => 4`,
-# `f(2) ==> 4`, `f(2) ➞ 4`, `f(2) → 4`, `f(2) = 4`, `f(2) returns 4`, `f(2) should return 4`, `f(2) is 4`.
+# `f(2) ==> 4`, `f(2) ➞ 4`, `f(2) → 4`, `f(2) = 4`, `f(2) returns 4`, `f(2) should return 4`, `f(2) is 4`,
+# also as a comment after the call (`f(2)  # returns 4`, `f(2) # => 4`).
 # The notations, not any particular task's words: each one only counts between a call of the function and a
 # literal.
-_RELATION = re.compile(r"\s*(?:==>|==|=>|->|=|➞|→|⇒|(?:should\s+)?(?:returns?|give|gives|be|is|equals?)\b)\s*",
+_RELATION = re.compile(r"\s*(?:#\s*)?(?:==>|==|=>|->|=|➞|→|⇒|(?:should\s+)?(?:returns?|give|gives|be|is|equals?)\b)\s*",
                        re.IGNORECASE)
 # After the literal: the end, a comment, a sentence's punctuation, or prose. An operator means the literal
 # was only the first term of a worked expression (`-> 19 - 5 - 6 = 8`), which proves nothing.
@@ -110,6 +111,45 @@ def io_examples(text: str, function_name: str, param_names: list[str], source: s
     return out
 
 
+# "For s = "abcde", c = "ae", the result should be ('bcd', False)": the parameters named and set, then the
+# answer. Only the notation counts (`for`, assignments of literals to the function's own parameters, "the
+# output/result ... be/is"), so no task's vocabulary is involved.
+_FOR = re.compile(r"\bfor\s+(?=[A-Za-z_]\w*\s*=(?!=))", re.IGNORECASE)
+_ASSIGN = re.compile(r"([A-Za-z_]\w*)\s*=(?!=)\s*")
+_BETWEEN = re.compile(r"\s*(?:,|\band\b)?\s*")
+_ANSWER = re.compile(r",?\s*(?:then\s+)?the\s+(?:output|result|answer|return(?:ed)?\s+value)\s+"
+                     r"(?:should\s+be|will\s+be|must\s+be|is|=|:)\s*", re.IGNORECASE)
+
+
+def assignment_examples(text: str, function_name: str, param_names: list[str], source: str) -> list[Case]:
+    """Examples that set every parameter by name and then state the answer (`For n = 5 the output should be
+    120`); anything unparsable, or naming something that is not a parameter, is skipped."""
+    out: list[Case] = []
+    for line in text.splitlines():
+        for m in _FOR.finditer(line):
+            found = _assignment_example(line[m.end():m.end() + _EXAMPLE_CHARS], param_names)
+            if found:
+                out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", found[0], found[1], source))
+    return out
+
+
+def _assignment_example(text: str, param_names: list[str]) -> tuple[dict, Any] | None:
+    args: dict = {}
+    pos = 0
+    while (m := _ASSIGN.match(text, pos)) and m.group(1) in param_names and m.group(1) not in args:
+        end = m.end() + _literal_span(text[m.end():])
+        try:
+            args[m.group(1)] = ast.literal_eval(text[m.end():end])
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+            return None
+        pos = _BETWEEN.match(text, end).end()
+    answer = _ANSWER.match(text, pos) if args else None
+    if not answer or set(args) != set(param_names):
+        return None
+    value = _leading_literal(text[answer.end():])
+    return None if value is _NOTHING else (args, value)
+
+
 def _written_example(text: str, function_name: str, param_names: list[str]) -> tuple[dict, Any, bool] | None:
     """`text` starts with a call of the function; the call's arguments, the literal stated as its value, and
     whether that literal is a single value written in parentheses."""
@@ -134,12 +174,16 @@ def _leading_literal(text: str) -> Any:
     if head.endswith((".", ":")) and (not rest or rest[0].isspace()):
         head = head[:-1]  # the sentence's full stop: "should return 16." means 16
     try:
-        value = ast.literal_eval(head)
+        value = _JSON_WORDS[head] if head in _JSON_WORDS else ast.literal_eval(head)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return _NOTHING
     if not _AFTER_LITERAL.match(rest) or (rest.startswith(".") and rest[1:2].isdigit()):
         return _NOTHING
     return value
+
+
+# People who write JSON or JavaScript write Python's constants in lower case (`f(8, 2) => true`).
+_JSON_WORDS = {"true": True, "false": False, "null": None}
 
 
 def _literal_span(text: str) -> int:

@@ -178,3 +178,35 @@ def test_a_lone_implementation_passing_one_informative_case_is_not_yet_verified(
     more = SNAKE + [Case("t3", {"text": "MyVarName"}, "my_var_name")]
     v = decide([cand("only", ["", "12345", "hello_world", "x", "my_var_name"], more)], more, min_tests=3)
     assert v.decided
+
+
+def test_varied_inputs_keep_the_cases_types_and_reach_every_parameters_edges():
+    from selfeng.varied_inputs import varied_inputs
+
+    cases = [Case("a", {"words": ["b", "a"], "n": 3}, 1), Case("b", {"words": ["c"], "n": 1}, 0)]
+    probes = varied_inputs(cases, ["words", "n"], limit=6)
+    assert len(probes) == 6 and all(p.probe and p.expected is None for p in probes)
+    assert all(isinstance(p.args["words"], list) and type(p.args["n"]) is int for p in probes)
+    assert {"words": ["b", "a"], "n": 0} in [p.args for p in probes]  # an edge of the second parameter
+    assert not {c.args.__repr__() for c in cases} & {p.args.__repr__() for p in probes}
+    assert varied_inputs(cases, ["words", "n"], limit=6) == probes  # deterministic
+    assert varied_inputs([Case("c", {"flag": True}, 1)], ["flag"]) == []  # nothing safe to vary
+
+
+def test_implementations_that_pass_the_same_cases_but_return_different_values_off_them_need_a_majority():
+    from selfeng.varied_inputs import varied_choice
+
+    def with_varied(label, *values):
+        c = Candidate(label, f"# {label}", True)
+        for i, v in enumerate(values):
+            c.observations[f"v{i}"] = v if isinstance(v, Observation) else obs(v, False)
+        return c
+
+    names = [Case("v0", {"xs": [2, 1]}), Case("v1", {"xs": [0.5]})]
+    greedy, other = with_varied("greedy", [1, 2], 0.1 + 0.2), with_varied("sample 2", [], 0.3)
+    choice, why = varied_choice(greedy, [greedy, other], names)
+    assert choice is None and "greedy and sample 2" in why and "given xs=[2, 1] they return [1, 2] and return []" in why
+    third = with_varied("sample 3", [], raises("ValueError"))  # an exception contradicts nothing
+    assert varied_choice(greedy, [greedy, other, third], names)[0] is other
+    same = with_varied("sample 4", [1, 2], 0.30000000000000004)
+    assert varied_choice(greedy, [greedy, same], names) == (greedy, "")  # rounding is no disagreement

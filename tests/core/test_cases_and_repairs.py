@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from selfeng.cases import (doctest_examples, io_examples, merge, model_cases, stated_in, type_of_values,
-                           written_examples)
+from selfeng.cases import (assignment_examples, doctest_examples, io_examples, merge, model_cases, stated_in,
+                           type_of_values, written_examples)
 from selfeng.import_repair import add_imports, import_for
 from selfeng.llm import LLMError
 from selfeng.llm_client import cases_from_reply
@@ -139,6 +139,39 @@ def test_examples_written_as_prose_are_read_in_every_common_notation():
     assert got("compare_one", ["a", "b"]) == [({"a": 1, "b": "2,3"}, "2,3")]
     assert got("even_odd", ["num"]) == [({"num": -12}, (1, 1))]
     assert got("solve", ["s"]) == [({"s": "ab"}, "AB")]
+
+
+def test_examples_written_as_a_trailing_comment_or_in_json_words_are_read():
+    text = """    square(2)  # returns 4
+    is_power(8, 2) => true
+    lookup('k') # => null
+    """
+    got = lambda name, params: [(c.args, c.expected) for c in written_examples(text, name, params, "request")]
+    assert got("square", ["n"]) == [({"n": 2}, 4)]
+    assert got("is_power", ["x", "base"]) == [({"x": 8, "base": 2}, True)]
+    assert got("lookup", ["key"]) == [({"key": "k"}, None)]
+
+
+def test_examples_that_name_every_parameter_then_state_the_answer_are_read():
+    text = """Write factorial(n). For n = 5, the result should be 120.
+    add(a, b): for a = 2 and b = 3 the answer is 5
+    For word = "level", then the return value is True
+    """
+    got = lambda name, params: [(c.args, c.expected) for c in assignment_examples(text, name, params, "request")]
+    assert got("factorial", ["n"]) == [({"n": 5}, 120)]
+    assert got("add", ["a", "b"]) == [({"a": 2, "b": 3}, 5)]
+    assert got("is_palindrome", ["word"]) == [({"word": "level"}, True)]
+
+
+def test_assignments_that_do_not_bind_every_parameter_are_not_cases():
+    text = """For x = 3, the output should be 9.
+    For a = 2 the result is 4
+    For N = 1000, the sum of digits will be 1 the output should be "1".
+    for i = 0 in range(3): total = 2
+    """
+    assert assignment_examples(text, "add", ["a", "b"], "request") == []  # a free name; only a of (a, b)
+    assert assignment_examples(text, "solve", ["N"], "request") == []  # a clause between value and answer
+    assert assignment_examples(text, "step", ["i"], "request") == []  # code, not an answer
 
 
 def test_prose_that_is_not_a_stated_value_is_not_a_case():

@@ -394,3 +394,34 @@ def test_a_module_class_mixup_is_fixed_only_when_the_other_side_has_the_name():
     assert fix_module_class_mixup(code, ["module 'datetime' has no attribute 'no_such_name'"]) is None
     assert fix_module_class_mixup(code, ["module 'os' has no attribute 'strptime'"]) is None  # not ours to import
     assert fix_module_class_mixup(code, ["'NoneType' object has no attribute 'x'"]) is None
+
+
+LARGEST_SPEC = {"function_name": "largest", "return_type": "list", "docstring": "The k largest numbers of arr, ascending.",
+                "parameters": [{"name": "arr", "type": "list", "description": "numbers"},
+                               {"name": "k", "type": "int", "description": "how many"}]}
+LARGEST_CASES = {"cases": [{"args": {"arr": [3, 1, 2], "k": 2}, "expected": [2, 3], "from_request": False},
+                           {"args": {"arr": [5, 4], "k": 1}, "expected": [5], "from_request": False},
+                           {"args": {"arr": [1, 2, 3], "k": 3}, "expected": [1, 2, 3], "from_request": False}]}
+# Both pass every case; only the second is right for k = 0, where `[-0:]` is the whole list.
+LARGEST_WRONG = "```python\ndef largest(arr: list, k: int) -> list:\n    return sorted(arr)[-k:]\n```"
+LARGEST_RIGHT = "```python\ndef largest(arr: list, k: int) -> list:\n    return sorted(arr)[len(arr) - k:]\n```"
+
+
+def test_two_draws_that_pass_every_case_but_differ_off_them_are_settled_by_a_third():
+    orch, provider = make_orchestrator(script(
+        ("generate_spec", LARGEST_SPEC), ("generate_tests", LARGEST_CASES), ("generate_implementation", LARGEST_WRONG),
+        ("generate_implementation", LARGEST_RIGHT), ("generate_implementation", LARGEST_RIGHT)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that returns the k largest numbers")
+    assert result["tests_verified"] and result["attempts"] == 3
+    assert "len(arr) - k" in result["code"]
+    assert provider.remaining("generate_implementation") == 0
+
+
+def test_two_draws_that_differ_off_the_cases_with_no_draw_left_verify_nothing():
+    orch, _ = make_orchestrator(script(
+        ("generate_spec", LARGEST_SPEC), ("generate_tests", LARGEST_CASES), ("generate_implementation", LARGEST_WRONG),
+        ("generate_implementation", LARGEST_RIGHT)), synthesis_max_attempts=2)
+    result = orch.synthesis_engine.synthesize_capability("Create a function that returns the k largest numbers")
+    assert not result["success"] and orch.get_tool_count() == 0
+    assert "greedy and sample 2 pass the same cases but disagree off them" in result["error"]
+    assert "given arr=[3, 1, 2], k=0 they return [1, 2, 3] and return []" in result["error"]
