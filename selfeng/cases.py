@@ -11,12 +11,15 @@ import ast
 import dataclasses
 import math
 import re
+from collections import Counter
 from typing import Any
 
 from .arbitration import Case, observation_key
 
 _DOCTEST = re.compile(r"^\s*>>>\s?(.*)$")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# 12,500 is one number; [5,3] is two
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def doctest_examples(text: str, function_name: str, param_names: list[str], source: str) -> list[Case]:
@@ -238,24 +241,49 @@ def _bind_call(expr: str, function_name: str, param_names: list[str]) -> dict | 
 
 
 def stated_in(request: str, args: dict, expected: Any) -> bool:
-    """Every value of the case, its answer included, is written in the request itself.
+    """Every value of the case, its answer included, is written in the request itself, each in a place of
+    its own.
 
     This is what makes a model-copied "e.g. 25 °C is 77 °F" case trustworthy: the model only transcribed it.
-    Booleans and None can never be checked that way, nor can an empty answer (`{}`, `[]`): it has no value
-    to find in the text, so a model that copied the input and guessed `{}` would pass for a transcriber.
+    Each value uses up the place it was found in, inputs first: in "What is 0 degrees Fahrenheit in Celsius?"
+    the 0 is the input, so a case answering 0.0 for it was guessed, not copied (and the 15 inside an input
+    '2024-01-15' is not a stated answer either). Booleans and None can never be checked that way, nor can an
+    empty answer (`{}`, `[]`): it has no value to find in the text, so a model that copied the input and
+    guessed `{}` would pass for a transcriber.
     """
     answer = _scalars([expected])
-    values = _scalars(list(args.values())) + answer
-    if not answer or any(v is None or isinstance(v, bool) for v in values):
+    inputs = _scalars(list(args.values()))
+    if not answer or any(v is None or isinstance(v, bool) for v in inputs + answer):
         return False
-    numbers = {float(n) for n in _NUMBER.findall(request.replace(",", ""))}
-    for v in values:
-        if isinstance(v, (int, float)):
-            if not math.isfinite(v) or float(v) not in numbers:
+    text = _THOUSANDS.sub("", request)
+    for group in (inputs, answer):
+        strings = sorted((v for v in group if isinstance(v, str)), key=len, reverse=True)
+        for s in strings:  # longest first, so a short value is not taken from inside a longer one
+            if not s.strip() or s not in text:
                 return False
-        elif not (isinstance(v, str) and v.strip() and v in request):
-            return False
+            text = text.replace(s, " \x00 ", 1)
+        numbers = Counter(float(n) for n in _NUMBER.findall(text))
+        for v in group:
+            if isinstance(v, str):
+                continue
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or numbers[float(v)] < 1:
+                return False
+            numbers[float(v)] -= 1
+        # the numbers this group used are spent: take them out of the text the next group reads
+        text = _spend_numbers(text, [float(v) for v in group if not isinstance(v, str)])
     return True
+
+
+def _spend_numbers(text: str, values: list[float]) -> str:
+    left = Counter(values)
+
+    def spend(m: re.Match) -> str:
+        v = float(m.group())
+        if left[v] > 0:
+            left[v] -= 1
+            return " \x00 "
+        return m.group()
+    return _NUMBER.sub(spend, text)
 
 
 def _scalars(values: list) -> list:

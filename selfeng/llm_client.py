@@ -130,7 +130,7 @@ class LLMClient:
         self._prompts = {n: _load_prompt(n) for n in (
             "system", "generate_spec", "generate_tests", "generate_implementation",
             "fix_implementation", "extract_arguments", "synthesize_response", "analyze_query",
-            "check_tool_fit", "solve_request")}
+            "check_tool_fit", "solve_request", "infer_types")}
 
     @property
     def provider(self) -> Provider:
@@ -213,6 +213,23 @@ class LLMClient:
         text = self._call("generate_tests", prompt, json_schema=schema,
                           max_tokens=900 if show_work or compute else 700, temperature=temperature)
         return cases_from_reply(spec, text)
+
+    def infer_types(self, spec: dict[str, Any]) -> dict[str, str]:
+        """Types for the spec's unannotated parameters and return value (key "return"), each one of
+        `TYPE_CHOICES`; the ones the model calls "unknown" are left out. A stub's author may leave types
+        out, and test cases written with no type to hold them to come back as anything (a dict where the
+        docstring says "a string s"); a generated spec was already asked for them."""
+        keys = [p["name"] for p in spec["parameters"] if not is_annotated(p.get("type"))]
+        keys += [] if is_annotated(spec.get("return_type")) else ["return"]
+        if not keys:
+            return {}
+        schema = {"type": "object", "properties": {k: {"enum": list(TYPE_CHOICES)} for k in keys},
+                  "required": keys, "additionalProperties": False}
+        prompt = self._prompts["infer_types"].format(
+            signature=signature_of(spec), docstring=spec["docstring"], names=", ".join(keys),
+            choices=", ".join(TYPE_CHOICES))
+        data = self._json("infer_types", prompt, schema, max_tokens=20 * len(keys) + 20)
+        return {k: v for k, v in data.items() if v != "unknown"}
 
     def generate_implementation(self, spec: dict[str, Any], tests: str | None = None, *,
                                 temperature: float = 0.0, context: str = "", notes: str = "") -> str:
@@ -385,6 +402,11 @@ COMPUTE_NOTE = ("\nIn each case, write compute before expected: a Python express
 
 PLAIN_NOTE = ("\nWrite each value in args and expected as the plain value the function takes or returns, "
               "not wrapped in an object.")
+
+
+# The annotations `infer_types` chooses from: the shapes test values take, each with a JSON schema.
+TYPE_CHOICES = ("str", "int", "float", "bool", "list[int]", "list[float]", "list[str]", "list[list[int]]",
+                "list", "dict", "tuple", "unknown")
 
 
 def cases_schema(spec: dict, min_cases: int = 1, show_work: bool = False, compute: bool = False) -> dict:

@@ -18,14 +18,15 @@ from . import events as ev
 from .arbitration import (Candidate, Case, Verdict, agreeing, by_agreement, decide, returned_values,
                           unanchored_agreement)
 from .cases import (assignment_examples, code_cases, doctest_block, doctest_examples, guessed_copies, merge,
-                    model_cases, render, io_examples, request_probe, type_of_values, written_examples)
+                    model_cases, render, io_examples, request_probe, written_examples)
 from .arguments import coerce_arguments, ungrounded_arguments
+from .case_types import typed_for_cases
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
 from .import_repair import add_imports, fix_module_class_mixup
 from .llm import LLMError
-from .llm_client import LLMClient, is_annotated, signature_of
+from .llm_client import LLMClient, signature_of
 from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
 from .test_evidence import attribute_errors, name_errors, observations, repair_notes
@@ -193,7 +194,7 @@ class CapabilitySynthesisEngine:
         when fewer distinct usable cases than required come back, or none can be read."""
         name = spec["function_name"]
         min_tests = max(1, self.settings.synthesis_min_tests)
-        spec = _typed_by_examples(spec, stated)
+        spec = typed_for_cases(spec, stated, self.llm_client)
         cases: list[Case] = merge(stated, list(probes))
         unreadable: list[str] = []
         for attempt in range(2):
@@ -511,24 +512,6 @@ def _data_probe(spec: dict, data: DataCases) -> Case | None:
     if not data.own or [p["name"] for p in spec["parameters"]] != [data.param]:
         return None
     return Case(f"test_{spec['function_name']}_probe", {data.param: next(iter(data.own))}, None, "probe")
-
-
-def _typed_by_examples(spec: dict, stated: list[Case]) -> dict:
-    """A stub with no annotations leaves the model's cases unconstrained, and a small model then answers
-    `{"result": [...]}` for a list, or passes `{"value": 6}` for a number. The stated examples' values
-    give the types instead: of the return value, and of each parameter without one."""
-    out = dict(spec)
-    if not (is_annotated(spec.get("return_type")) and str(spec["return_type"]).strip() != "None"):
-        inferred = type_of_values([c.expected for c in stated if c.expected is not None])
-        if inferred:
-            out["return_type"] = inferred
-    params = []
-    for p in spec.get("parameters", []):
-        inferred = None if is_annotated(p.get("type")) else type_of_values(
-            [c.args[p["name"]] for c in stated if c.args.get(p["name"]) is not None])
-        params.append({**p, "type": inferred} if inferred else p)
-    out["parameters"] = params
-    return out
 
 
 def _refuse_fixed_path(code: str, function_name: str, data: DataCases | None) -> None:

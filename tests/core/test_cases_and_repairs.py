@@ -61,6 +61,17 @@ def test_model_copied_examples_are_trusted_only_when_every_value_is_in_the_reque
     assert merge(cases[:1], [cases[0].__class__("x", {"c": 25}, 99)])[0].expected == 77
 
 
+def test_a_stated_value_is_read_from_a_place_of_its_own():
+    # Seen on a fresh request: the model "copied" 0 °F -> 0.0, and the one 0 in the text is the input.
+    request = "What is 0 degrees Fahrenheit in Celsius, rounded to 1 decimal place?"
+    assert not stated_in(request, {"fahrenheit": 0}, 0.0)
+    assert stated_in("f(5) = 5", {"x": 5}, 5) and not stated_in("f(5) is itself", {"x": 5}, 5)
+    # A number inside a text input is part of the input, not an answer written beside it.
+    assert not stated_in("What day of the month is 2024-01-15?", {"date": "2024-01-15"}, 15)
+    assert stated_in("sum([5,3]) is 8", {"xs": [5, 3]}, 8)
+    assert stated_in("12,500 plus 1 is 12,501", {"a": 12500, "b": 1}, 12501)
+
+
 def test_raw_pytest_code_must_call_the_tool_and_assert_on_its_result():
     spec = {"function_name": "double", "parameters": [{"name": "x", "type": "int"}]}
     good = "```python\ndef test_a():\n    assert double(2) == 4\n\ndef test_b():\n    r = double(3)\n    assert r == 6\n```"

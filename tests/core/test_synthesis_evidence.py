@@ -226,6 +226,47 @@ def test_a_stub_without_a_return_annotation_gets_cases_typed_by_its_examples():
     assert result["spec"]["return_type"] in ("Any", None, "")  # the spec itself stays the stub's
 
 
+IS_HAPPY = ('Create a function:\n\ndef is_happy(s):\n    """You are given a string s.\n    A string is happy if its '
+            'length is at least 3 and every 3 consecutive letters are distinct\n    For example:\n'
+            '    is_happy(a) => False\n    is_happy(abcd) => True\n    """\n')
+
+
+def test_an_untyped_stub_gets_its_cases_typed_by_the_model_and_keeps_its_own_signature():
+    """HumanEval/80: with nothing to hold `s` to a type, the model wrote dicts for it, every implementation
+    failed every case with a KeyError, and no tool was made although the code was right."""
+    cases = {"cases": [{"args": {"s": s}, "expected": want, "from_request": False}
+                       for s, want in (("abcd", True), ("aabb", False), ("xyy", False), ("adb", True))]}
+    code = ("```python\ndef is_happy(s):\n    return len(s) >= 3 and all(len(set(s[i:i + 3])) == 3 "
+            "for i in range(len(s) - 2))\n```")
+    orch, provider = make_orchestrator(script(("infer_types", {"s": "str", "return": "bool"}),
+                                              ("generate_tests", cases), ("generate_implementation", code),
+                                              ("generate_implementation", code)))
+    result = orch.synthesis_engine.synthesize_capability(IS_HAPPY)
+    assert result["tests_verified"], result.get("error")
+    ask = [c for c in provider.calls if c["purpose"] == "infer_types"][0]
+    assert "You are given a string s." in ask["messages"][-1]["content"]
+    case_schema = [c for c in provider.calls if c["purpose"] == "generate_tests"][0]["json_schema"]
+    fields = case_schema["properties"]["cases"]["items"]["properties"]
+    assert fields["args"]["properties"]["s"] == {"type": "string"} and fields["expected"] == {"type": "boolean"}
+    # the implementations are asked for the stub as written
+    draw = [c for c in provider.calls if c["purpose"] == "generate_implementation"][0]["messages"][-1]["content"]
+    assert "def is_happy(s):" in draw
+    assert result["spec"]["parameters"][0]["type"] in ("Any", None, "")
+
+
+def test_a_type_reply_that_is_not_one_of_the_choices_leaves_the_cases_untyped():
+    cases = {"cases": [{"args": {"s": s}, "expected": want, "from_request": False}
+                       for s, want in (("abcd", True), ("aabb", False), ("xyy", False))]}
+    code = "```python\ndef is_happy(s):\n    return len(s) >= 3 and len(set(s[:3])) == 3 and s != 'xyzx'\n```"
+    orch, provider = make_orchestrator(script(("infer_types", {"s": "string of letters", "return": "bool"}),
+                                              ("generate_tests", cases), ("generate_implementation", code),
+                                              ("generate_implementation", code)))
+    result = orch.synthesis_engine.synthesize_capability(IS_HAPPY)
+    assert result["tests_verified"], result.get("error")
+    case_schema = [c for c in provider.calls if c["purpose"] == "generate_tests"][0]["json_schema"]
+    assert case_schema["properties"]["cases"]["items"]["properties"]["args"]["properties"]["s"] == {}
+
+
 def test_a_module_that_fails_to_import_on_a_typing_name_gets_the_import():
     """`-> Any` copied from a signature, with no import: the module fails at collection, before any call."""
     code = "```python\ndef add_one(x: int) -> Any:\n    return x + 1\n```"
