@@ -13,6 +13,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from postfreeze_set import as_items
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -52,13 +54,7 @@ def build() -> list[dict]:
         ("Who has the lowest salary in employees.json?", min(employees, key=lambda e: e["salary"])["name"],
          "data", "employees.json"),
     ]
-    out = []
-    for request, expect, category, data_file in items:
-        item = {"request": request, "expect": expect, "split": "holdout", "category": category}  # never tuned on
-        if data_file:
-            item["data_files"] = [data_file]
-        out.append(item)
-    return out
+    return as_items(items)
 
 
 if __name__ == "__main__":

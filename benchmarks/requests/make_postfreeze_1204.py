@@ -15,6 +15,8 @@ import json
 import math
 from pathlib import Path
 
+from postfreeze_set import as_items
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -56,13 +58,7 @@ def build() -> list[dict]:
         ("How many orders in orders.json are still pending?", sum(o["status"] == "pending" for o in orders),
          "data", "orders.json"),
     ]
-    out = []
-    for request, expect, category, data_file in items:
-        item = {"request": request, "expect": expect, "split": "holdout", "category": category}  # never tuned on
-        if data_file:
-            item["data_files"] = [data_file]
-        out.append(item)
-    return out
+    return as_items(items)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from postfreeze_set import as_items
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -58,13 +60,7 @@ def build() -> list[dict]:
         ("What is the average order total in orders.json?", round(sum(o["total"] for o in orders) / len(orders), 2),
          "data", "orders.json"),
     ]
-    out = []
-    for request, expect, category, data_file in items:
-        item = {"request": request, "expect": expect, "split": "holdout", "category": category}  # never tuned on
-        if data_file:
-            item["data_files"] = [data_file]
-        out.append(item)
-    return out
+    return as_items(items)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ import json
 import statistics
 from pathlib import Path
 
+from postfreeze_set import as_items
+
 HERE = Path(__file__).resolve().parent
 D = dt.date
 
@@ -56,13 +58,7 @@ def build() -> list[dict]:
         ("How many distinct customers appear in orders.json?", len({o["customer"] for o in orders}), "data",
          "orders.json"),
     ]
-    out = []
-    for request, expect, category, data_file in items:
-        item = {"request": request, "expect": expect, "split": "holdout", "category": category}  # never tuned on
-        if data_file:
-            item["data_files"] = [data_file]
-        out.append(item)
-    return out
+    return as_items(items)
 
 
 if __name__ == "__main__":

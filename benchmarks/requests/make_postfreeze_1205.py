@@ -16,6 +16,8 @@ import math
 import statistics
 from pathlib import Path
 
+from postfreeze_set import as_items
+
 HERE = Path(__file__).resolve().parent
 D = dt.date
 
@@ -59,13 +61,7 @@ def build() -> list[dict]:
          round(statistics.mean(float(r["amount"]) for r in sales if r["region"] == "North"), 2), "data",
          "sales.csv"),
     ]
-    out = []
-    for request, expect, category, data_file in items:
-        item = {"request": request, "expect": expect, "split": "holdout", "category": category}  # never tuned on
-        if data_file:
-            item["data_files"] = [data_file]
-        out.append(item)
-    return out
+    return as_items(items)
 
 
 if __name__ == "__main__":
