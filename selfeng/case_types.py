@@ -13,7 +13,7 @@ import logging
 from .arbitration import Case
 from .cases import type_of_values
 from .llm import LLMError
-from .llm_client import is_annotated
+from .case_replies import is_annotated
 
 log = logging.getLogger(__name__)
 

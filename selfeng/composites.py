@@ -11,7 +11,7 @@ import json
 import keyword
 from typing import Any
 
-from .llm_client import render_tests
+from .case_replies import render_tests
 
 
 MIN_DISTINCT_RUNS = 2

@@ -7,7 +7,7 @@ from selfeng.cases import (assignment_examples, doctest_examples, io_examples, m
                            type_of_values, written_examples)
 from selfeng.import_repair import add_imports, import_for
 from selfeng.llm import LLMError
-from selfeng.llm_client import cases_from_reply
+from selfeng.case_replies import cases_from_reply
 from selfeng.request_spec import spec_from_request, with_preamble
 from selfeng.test_evidence import vacuous_tests
 
@@ -124,7 +124,7 @@ def test_the_type_of_stated_values_is_read_for_stubs_without_a_return_annotation
 
 
 def test_a_case_reply_cut_off_by_the_token_limit_keeps_its_whole_cases():
-    from selfeng.llm_client import cases_from_reply
+    from selfeng.case_replies import cases_from_reply
 
     cut = ('{"cases": [{"args": {"s": "o o| .|"}, "expected": [4, 2, 1], "from_request": false},\n'
            '  {"args": {"s": "o"}, "expected": [4], "from_request": false}, {"args": {"s": "o o o o o o o o o')

@@ -13,7 +13,8 @@ from selfeng.config import ConfigError, env_var_table, load_settings
 from selfeng.llm import LLMError
 from selfeng.llm.recording import RecordingProvider, to_script
 from selfeng.llm.scripted import ScriptedProvider
-from selfeng.llm_client import normalize_spec, render_tests, pytest_code_from_reply, type_schema
+from selfeng.case_replies import pytest_code_from_reply, render_tests, type_schema
+from selfeng.llm_client import normalize_spec
 from selfeng.test_evidence import count_tests
 
 REPO = Path(__file__).resolve().parents[2]

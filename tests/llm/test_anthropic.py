@@ -23,8 +23,8 @@ def _error(kind: str, message: str) -> dict:
     return {"type": "error", "error": {"type": kind, "message": message}}
 
 
-def _provider(srv, max_retries=0) -> AnthropicProvider:
-    return AnthropicProvider(model="claude-test", api_key="test-key", base_url=srv.url, timeout=30,
+def _provider(srv, max_retries=0, timeout=30) -> AnthropicProvider:
+    return AnthropicProvider(model="claude-test", api_key="test-key", base_url=srv.url, timeout=timeout,
                              max_retries=max_retries)
 
 
@@ -126,7 +126,8 @@ def test_real_model_behind_the_messages_api(stub_server, local_provider):
         return 200, _message(c.text, c.prompt_tokens, c.completion_tokens)
 
     srv = stub_server(handle)
-    c = _provider(srv).complete(
+    # the real model on 2 cores shared with other model runs can take over 30 s for 64 tokens
+    c = _provider(srv, timeout=300).complete(
         [{"role": "system", "content": "You are a Python expert. Reply with only code."},
          {"role": "user", "content": "Write a Python function add(a, b) that returns a + b."}],
         purpose="generate_implementation", max_tokens=64)
