@@ -15,8 +15,7 @@ import time
 from typing import Any
 
 from . import events as ev
-from .arbitration import (Candidate, Case, Verdict, agreeing, by_agreement, decide, returned_values,
-                          unanchored_agreement)
+from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, unanchored_agreement
 from .cases import (assignment_examples, code_cases, doctest_block, doctest_examples, guessed_copies, merge,
                     model_cases, render, io_examples, request_probe, written_examples)
 from .arguments import coerce_arguments, ungrounded_arguments
@@ -33,6 +32,7 @@ from .test_evidence import attribute_errors, name_errors, observations, repair_n
 from .data_cases import DataCases, data_cases_for
 from .direct_answer import DirectOpinion
 from .varied_inputs import varied_choice, varied_inputs
+from .verdict_report import consensus_cases, evidence_of, failure_message
 
 log = logging.getLogger(__name__)
 
@@ -418,16 +418,11 @@ class CapabilitySynthesisEngine:
         """Strict verification of the chosen code on the kept cases, plus the consensus cases: probes and
         set-aside inputs carry the value the agreeing implementations return."""
         kept = [c for c in verdict.kept if not c.probe]
-        consensus = _consensus_cases(verdict, cands)
+        consensus = consensus_cases(verdict, cands)
         # The user's own file was evidence; the registered tests must not depend on it (it may change).
         tests = render(spec, [c for c in kept + consensus if not (data and data.reads_own(c))])
         chosen = verdict.chosen
-        probes = sum(c.source == "consensus" for c in consensus)
-        evidence = {"summary": verdict.summary(probes), "reasons": verdict.reasons, "implementations": len(cands),
-                    "cases": len(kept) + len(verdict.dropped) + len(verdict.set_aside), "cases_kept": len(kept),
-                    "stated_cases": sum(c.trusted for c in kept), "consensus_cases": len(consensus),
-                    "dropped": _outvoted_cases(verdict.dropped), "set_aside": _outvoted_cases(verdict.set_aside),
-                    "disputed": verdict.disputed}
+        evidence = evidence_of(verdict, cands, consensus)
         report: dict = {}
         if chosen is not None and verdict.decided:
             report = self.sandbox.verify_tool(spec["function_name"], chosen.code, tests,
@@ -435,30 +430,12 @@ class CapabilitySynthesisEngine:
         verified = bool(report.get("success"))
         error = None
         if not verified:
-            error = self._failure_message(verdict, cands, report, self.settings.synthesis_agreement)
+            error = failure_message(verdict, cands, report, self.settings.synthesis_agreement, ANCHORS)
             error += "".join(f"\n{n}" for n in dict.fromkeys(notes or []) if n)
             evidence["summary"] = "not verified: " + error.splitlines()[0]
         return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
                 "evidence": evidence}
-
-    @staticmethod
-    def _failure_message(verdict: Verdict, cands: list[Candidate], report: dict, agreement: int) -> str:
-        tried = ", ".join(c.label for c in cands)
-        if verdict.decided:  # arbitration agreed, yet the strict run did not pass
-            return (f"verification failed: the chosen implementation ({verdict.chosen.label}) did not pass the "
-                    f"kept cases in the strict run: {report.get('error')}")
-        lines = [f"verification failed: no implementation could be agreed on after {len(cands)} attempt(s) "
-                 f"({tried})"]
-        failing = verdict.chosen.fails(verdict.kept) if verdict.chosen else []
-        for case in failing[:4]:
-            lines.append(f"- {case.name} expects {case.expected!r}; returned: {returned_values(cands, case)}")
-        if verdict.disputed:
-            lines.append("disputed cases: " + ", ".join(verdict.disputed))
-        lines += [f"  {r}" for r in verdict.reasons[1:4]]
-        weak = unanchored_agreement(verdict, cands, agreement, ANCHORS)
-        return "\n".join(lines + ([weak] if weak else []))
-
 
 def settled_verdict(verdict: Verdict, cands: list[Candidate]) -> bool:
     """Decided, with a second opinion drawn, and no rival behaviour as well supported."""
@@ -476,34 +453,6 @@ def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:
     best = len(verdict.chosen.fails(verdict.kept))
     rivals = [c for c in cands if c.behaviour(names) != mine and len(c.fails(verdict.kept)) == best]
     return votes < 2 and bool(rivals)
-
-
-def _outvoted_cases(drops: list) -> list[dict]:
-    return [{"case": d.case.name, "expected": d.case.expected, "observed": d.observed.shown(), "by": list(d.by)}
-            for d in drops]
-
-
-def _consensus_cases(verdict: Verdict, cands: list[Candidate]) -> list[Case]:
-    """Probes, and model cases set aside by an agreement, with the value that at least two independent
-    implementations of the chosen behaviour return: the registered tests then say what was agreed."""
-    from .sandbox.tool_server import decode
-
-    if verdict.chosen is None or not verdict.decided:
-        return []
-    names = [c.name for c in verdict.kept] + [d.case.name for d in verdict.set_aside]
-    if len(agreeing(verdict.chosen, cands, names)) < 2:
-        return []
-    out = []
-    inputs = [c for c in verdict.kept if c.probe] + [d.case for d in verdict.set_aside]
-    for case in inputs:
-        obs = verdict.chosen.observations.get(case.name)
-        if obs is not None and not obs.error and obs.value is not None:
-            if case.probe:
-                out.append(Case(case.name.replace("probe", "request_input"), case.args, decode(obs.value),
-                                "consensus"))
-            else:  # the model's expected value is replaced by the agreed one, and the name says so
-                out.append(Case(case.name + "_agreed", case.args, decode(obs.value), "agreed"))
-    return out
 
 
 def _data_probe(spec: dict, data: DataCases) -> Case | None:
