@@ -8,24 +8,18 @@ files as `requests.json`.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from pathlib import Path
 
-from postfreeze_set import as_items
+from postfreeze_set import as_items, read_csv, read_json
 
 HERE = Path(__file__).resolve().parent
 
 
-def _csv(name: str) -> list[dict]:
-    with open(HERE / "data" / name, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def build() -> list[dict]:
-    inventory = _csv("inventory.csv")
-    employees = json.loads((HERE / "data" / "employees.json").read_text())
+    inventory = read_csv("inventory.csv")
+    employees = read_json("employees.json")
     text = "the cat sat on the mat with the hat"
     items = [
         ("How many millimeters are in 2.5 inches?", round(2.5 * 25.4, 2), "conversion", None),

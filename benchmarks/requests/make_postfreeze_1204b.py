@@ -9,26 +9,20 @@ files as `requests.json`.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from pathlib import Path
 
-from postfreeze_set import as_items
+from postfreeze_set import as_items, read_csv, read_json
 
 HERE = Path(__file__).resolve().parent
 
 
-def _csv(name: str) -> list[dict]:
-    with open(HERE / "data" / name, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def build() -> list[dict]:
-    inventory = _csv("inventory.csv")
-    sales = _csv("sales.csv")
-    employees = json.loads((HERE / "data" / "employees.json").read_text())
-    orders = json.loads((HERE / "data" / "orders.json").read_text())["orders"]
+    inventory = read_csv("inventory.csv")
+    sales = read_csv("sales.csv")
+    employees = read_json("employees.json")
+    orders = read_json("orders.json")["orders"]
     numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     items = [
         ("How many yards are in 100 meters?", round(100 / 0.9144, 2), "conversion", None),

@@ -9,27 +9,21 @@ files as `requests.json`.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import statistics
 from pathlib import Path
 
-from postfreeze_set import as_items
+from postfreeze_set import as_items, read_csv, read_json
 
 HERE = Path(__file__).resolve().parent
 D = dt.date
 
 
-def _csv(name: str) -> list[dict]:
-    with open(HERE / "data" / name, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def build() -> list[dict]:
-    inventory = _csv("inventory.csv")
-    employees = json.loads((HERE / "data" / "employees.json").read_text())
-    orders = json.loads((HERE / "data" / "orders.json").read_text())["orders"]
+    inventory = read_csv("inventory.csv")
+    employees = read_json("employees.json")
+    orders = read_json("orders.json")["orders"]
     items = [
         ("How many centimeters is 5 feet?", round(5 * 30.48, 2), "conversion", None),
         ("Convert 3 tablespoons to teaspoons", 9, "conversion", None),

@@ -9,28 +9,22 @@ files as `requests.json`.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
 import statistics
 from pathlib import Path
 
-from postfreeze_set import as_items
+from postfreeze_set import as_items, read_csv, read_json
 
 HERE = Path(__file__).resolve().parent
 D = dt.date
 
 
-def _csv(name: str) -> list[dict]:
-    with open(HERE / "data" / name, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def build() -> list[dict]:
-    inventory, sales = _csv("inventory.csv"), _csv("sales.csv")
-    employees = json.loads((HERE / "data" / "employees.json").read_text())
-    orders = json.loads((HERE / "data" / "orders.json").read_text())["orders"]
+    inventory, sales = read_csv("inventory.csv"), read_csv("sales.csv")
+    employees = read_json("employees.json")
+    orders = read_json("orders.json")["orders"]
     items = [
         ("How many grams are in 2.5 kilograms?", 2500, "conversion", None),
         ("Convert 72 inches to feet", 6, "conversion", None),

@@ -10,27 +10,21 @@ files as `requests.json`.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
 from pathlib import Path
 
-from postfreeze_set import as_items
+from postfreeze_set import as_items, read_csv, read_json
 
 HERE = Path(__file__).resolve().parent
 D = dt.date
 
 
-def _csv(name: str) -> list[dict]:
-    with open(HERE / "data" / name, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def build() -> list[dict]:
-    inventory = _csv("inventory.csv")
-    employees = json.loads((HERE / "data" / "employees.json").read_text())
-    orders = json.loads((HERE / "data" / "orders.json").read_text())["orders"]
+    inventory = read_csv("inventory.csv")
+    employees = read_json("employees.json")
+    orders = read_json("orders.json")["orders"]
     return as_items([
         ("How many milliliters are in 3.2 liters?", 3200, "conversion", None),
         ("Convert 10 kilometers to meters", 10000, "conversion", None),
