@@ -105,7 +105,7 @@ class LLMClient:
         self._prompts = {n: _load_prompt(n) for n in (
             "system", "generate_spec", "generate_tests", "generate_implementation",
             "fix_implementation", "extract_arguments", "synthesize_response", "analyze_query",
-            "check_tool_fit", "solve_request", "infer_types")}
+            "check_tool_fit", "solve_request", "infer_types", "complete_stub")}
 
     @property
     def provider(self) -> Provider:
@@ -207,12 +207,19 @@ class LLMClient:
         return {k: v for k, v in data.items() if v != "unknown"}
 
     def generate_implementation(self, spec: dict[str, Any], tests: str | None = None, *,
-                                temperature: float = 0.0, context: str = "", notes: str = "") -> str:
+                                temperature: float = 0.0, context: str = "", notes: str = "",
+                                stub: str = "") -> str:
         """Code for `spec`. Without `tests`, an implementation derived from the spec alone: that is how
         independent candidates are drawn (greedy first, then sampled at `temperature` > 0). `context` is
         code the function may use that is already defined before it (a stub's imports and helpers);
-        `notes` are facts the code needs that a spec does not carry (the first lines of a data file)."""
+        `notes` are facts the code needs that a spec does not carry (the first lines of a data file).
+        `stub` is the code the user wrote (imports, helpers, the def and its docstring): the model then
+        completes it as written, and `context` is already in it."""
         section = f"{notes.strip()}\n" if notes.strip() else ""
+        if stub.strip() and not tests:
+            prompt = self._prompts["complete_stub"].format(stub=stub, notes=f"{section}\n" if section else "")
+            return clean_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=temperature),
+                              spec["function_name"])
         if context.strip():
             section += ("This code is already defined before it, and the function may use it:\n"
                        f"```python\n{context.strip()}\n```\n")

@@ -17,10 +17,14 @@ def spec_from_request(request: str) -> dict | None:
     """The spec of the last stub (a def whose body is only a docstring or `...`) in the request, or None.
 
     Code before it (imports, helper functions) is kept as `preamble`: implementations may rely on it.
+    The code as the user wrote it is kept as `stub`: implementations are drawn by completing it, the
+    form a code model has seen most, rather than from the spec re-rendered (a de-indented docstring
+    under a bare `def` line draws worse code: HumanEval/148).
     """
-    module = _parse_code(request)
-    if module is None:
+    parsed = _parse_code(request)
+    if parsed is None:
         return None
+    module, source = parsed
     stubs = [n for n in module.body if isinstance(n, ast.FunctionDef) and _is_stub(n)]
     if not stubs:
         return None
@@ -33,13 +37,14 @@ def spec_from_request(request: str) -> dict | None:
     preamble = [ast.unparse(n) for n in module.body if n is not fn and not _is_stub(n)]
     return {"function_name": fn.name, "parameters": params,
             "return_type": ast.unparse(fn.returns) if fn.returns else "Any", "docstring": doc,
-            "preamble": "\n\n".join(preamble)}
+            "preamble": "\n\n".join(preamble), "stub": source.strip("\n") + "\n"}
 
 
-def _parse_code(request: str) -> ast.Module | None:
+def _parse_code(request: str) -> tuple[ast.Module, str] | None:
+    """The request's code (from its first line that starts code to the end) and that source text."""
     for m in _CODE_START.finditer(request):
         try:
-            return ast.parse(request[m.start():])
+            return ast.parse(request[m.start():]), request[m.start():]
         except SyntaxError:
             continue
     return None

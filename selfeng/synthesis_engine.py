@@ -245,7 +245,8 @@ class CapabilitySynthesisEngine:
         temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
         code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature,
                                                        context=spec.get("preamble") or "",
-                                                       notes=data.code_note if data else "")
+                                                       notes=data.code_note if data else "",
+                                                       stub=spec.get("stub") or "")
         if not defines_function(code, spec["function_name"]):
             raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
         _refuse_fixed_path(code, spec["function_name"], data)

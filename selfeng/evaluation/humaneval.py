@@ -83,8 +83,12 @@ def _verdict_text(verdict: dict) -> str:
                      + [str(t.get("message") or "") for t in verdict.get("tests") or []])
 
 
-SINGLE_SHOT_PROMPT = ("Complete the following Python function. Reply with the complete function, with "
-                      "the imports it needs, in one ```python block.\n\n```python\n{prompt}```")
+
+
+def single_shot_prompt(llm_client, problem: dict) -> str:
+    """The prompt the pipeline's greedy draw of a stub also uses: the baseline is the pipeline's own first
+    opinion, so the pipeline can lose to it only by choosing or rejecting, never by asking worse."""
+    return llm_client._prompts["complete_stub"].format(stub=problem["prompt"].strip("\n") + "\n", notes="")
 
 
 def single_shot_code(reply: str, problem: dict) -> str:
@@ -102,7 +106,7 @@ def run_single_shot(llm_client, sandbox, problem: dict) -> dict:
     from ..llm import LLMError
     t0 = time.perf_counter()
     try:
-        reply = llm_client._call("generate_implementation", SINGLE_SHOT_PROMPT.format(prompt=problem["prompt"]),
+        reply = llm_client._call("generate_implementation", single_shot_prompt(llm_client, problem),
                                  max_tokens=700, temperature=0.0)
     except LLMError as exc:
         return {"passed": False, "seconds": round(time.perf_counter() - t0, 3), "model_calls": 1,

@@ -37,6 +37,7 @@ def test_a_stub_in_the_request_is_the_spec_verbatim_with_its_examples():
         ({"numbers": [1.0, 2.0, 3.0], "threshold": 0.5}, False, True),
         ({"numbers": [1.0, 2.8, 3.0, 4.0, 5.0, 2.0], "threshold": 0.3}, True, True)]
     assert with_preamble(spec, "def has_close_elements(n, t):\n    return False\n").startswith("from typing import List")
+    assert spec["stub"] == HUMANEVAL_0.split(":\n", 1)[1].lstrip("\n")  # as written, for the draws to complete
 
 
 def test_plain_requests_have_no_stub_spec():
