@@ -147,6 +147,42 @@ def ungrounded_arguments(arguments: dict[str, Any], *sources: str | None) -> lis
     return [k for k, v in arguments.items() if not _grounded(v, text, nums)]
 
 
+def invented_parameters(parameters: list[dict], request: str) -> list[str]:
+    """Names of a model spec's parameters that nothing in the request gives a value to, when another
+    parameter's value is there: "What day of the week was 1999-12-31?" designed as (date_str, locale,
+    is_utc), whose cases then expect 'Vendredi' and 'Freitag' from a locale nobody asked about.
+
+    Each parameter carries `value_in_request`, the value the model says the request gives it. It counts
+    when its words and numbers are all in the request. A parameter also counts when a word of its name is
+    there: a flag has no literal to copy ("ignore_case" for "…if case is ignored"), and a small model often
+    leaves the value empty for a setting the request does name ("decimals" in "rounded to 2 decimals");
+    dropping those would lose what the user asked for. Only a value found in the request makes the others
+    suspect: with none, the request describes a function rather than asking about values ("a function that
+    adds one"), and all parameters stay; so does a parameter whose reply lacks the field."""
+    text = " ".join(request.split()).lower()
+    words, nums = set(re.findall(r"[\w.-]+", text)), _numbers_in(text)
+
+    def by_value(p: dict) -> bool:
+        value = " ".join(str(p.get("value_in_request") or "").split()).lower()
+        tokens = re.findall(r"[\w.-]+", value)
+        return bool(tokens) and (value in text or all(t in words or _number_in(t, nums) for t in tokens))
+
+    def kept(p: dict) -> bool:
+        named = any(len(w) > 2 and w in words for w in str(p.get("name") or "").lower().split("_"))
+        return "value_in_request" not in p or named or by_value(p)  # no field (another provider): no evidence
+
+    if not any(by_value(p) for p in parameters):
+        return []
+    return [p["name"] for p in parameters if not kept(p)]
+
+
+def _number_in(token: str, nums: list[float]) -> bool:
+    try:
+        return _near(float(token.strip(".")), nums)
+    except ValueError:
+        return False
+
+
 _DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 
 

@@ -237,6 +237,31 @@ def test_a_reused_tool_that_leaves_an_input_of_the_request_unused_is_not_the_ans
     assert result.get("tool_result") != "nohtyP"
 
 
+def test_invented_parameters_are_those_the_request_gives_no_value_to():
+    from selfeng.arguments import invented_parameters
+
+    def spec(*params):
+        return [{"name": n, "type": t, "value_in_request": v} for n, t, v in params]
+    assert invented_parameters(spec(("day", "str", "2031-07-04"), ("language", "str", "fr_FR"),
+                                    ("as_local_time", "bool", "true")), "Which weekday is 2031-07-04?") == \
+        ["language", "as_local_time"]
+    # values written another way than the request's: a list, a number in words, a flag named in the request
+    assert invented_parameters(spec(("values", "list", "[7, -1, 40]"), ("reverse", "bool", "yes")),
+                               "Put 7, -1, 40 in reverse order") == []
+    assert invented_parameters(spec(("rate", "float", "8"), ("total", "float", "1,500")),
+                               "What is eight percent of 1,500?") == []
+    # a setting the request names, though the model left its value empty, stays
+    assert invented_parameters(spec(("miles", "float", "5"), ("rounding_decimals", "int", "")),
+                               "Convert 5 miles to kilometers, rounded to 2 decimals") == []
+    # nothing in the request is a value (it describes a function): every parameter stays
+    assert invented_parameters(spec(("n", "int", ""), ("base", "int", "10")),
+                               "Write a function that sums the digits of a number") == []
+    # a reply without the field at all (another provider) drops nothing
+    assert invented_parameters([{"name": "n", "type": "int"}], "Is 91 prime?") == []
+    assert invented_parameters([{"name": "start", "type": "str"}, {"name": "days", "type": "int",
+                                "value_in_request": "45"}], "What date is 45 days after 2024-01-15?") == []
+
+
 def test_unused_literals_are_the_inputs_no_argument_carries():
     from selfeng.arguments import unused_literals
     assert unused_literals("Count how many times the letter 's' appears in 'mississippi'",

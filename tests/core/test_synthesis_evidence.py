@@ -467,3 +467,26 @@ def test_two_draws_that_differ_off_the_cases_with_no_draw_left_verify_nothing():
     assert not result["success"] and orch.get_tool_count() == 0
     assert "greedy and sample 2 pass the same cases but disagree off them" in result["error"]
     assert "given arr=[3, 1, 2], k=0 they return [1, 2, 3] and return []" in result["error"]
+
+
+def test_a_parameter_the_request_gives_no_value_to_is_left_out_of_the_spec():
+    """"What day of the week was 1999-12-31?" designed with a locale nobody asked about: its cases then
+    expected 'Vendredi' and 'Freitag', and no implementation could agree with them."""
+    spec = {"function_name": "day_of_week", "return_type": "str",
+            "docstring": "The weekday of a date, in the given locale.",
+            "parameters": [{"name": "date_str", "type": "str", "description": "YYYY-MM-DD",
+                            "value_in_request": "1999-12-31"},
+                           {"name": "locale", "type": "str", "description": "language", "value_in_request": "de_DE"}]}
+    cases = {"cases": [{"args": {"date_str": d}, "expected": w, "from_request": False}
+                       for d, w in (("2000-01-01", "Saturday"), ("2024-02-29", "Thursday"), ("1970-01-01", "Thursday"))]}
+    code = ("```python\nimport datetime\n\ndef day_of_week(date_str: str) -> str:\n"
+            "    return datetime.date.fromisoformat(date_str).strftime('%A')\n```")
+    orch, provider = make_orchestrator(script(("generate_spec", spec), ("generate_tests", cases),
+                                              *[("generate_implementation", code)] * 2))
+    result = orch.synthesis_engine.synthesize_capability("What day of the week was 1999-12-31?")
+    assert result["tests_verified"], result.get("error")
+    assert [p["name"] for p in result["spec"]["parameters"]] == ["date_str"]
+    asked = [c for c in provider.calls if c["purpose"] == "generate_spec"][0]["json_schema"]
+    assert "value_in_request" in asked["properties"]["parameters"]["items"]["required"]
+    later = [c["messages"][-1]["content"] for c in provider.calls if c["purpose"] != "generate_spec"]
+    assert all("locale:" not in text and "locale," not in text for text in later)
