@@ -142,3 +142,22 @@ def test_json_postgres_refuses_travels_as_strings(pg):
     store.log_execution("t", "s", {"x": float("nan")}, [float("inf"), -float("inf"), 2 ** 70], True, 1.0, "p")
     row = store.get_executions(session_id="s")[0]
     assert row["inputs"] == {"x": "NaN"} and row["outputs"] == ["Infinity", "-Infinity", 2 ** 70]
+
+
+def test_the_documented_supabase_search_function_finds_the_nearest_tool(pg):
+    """docs/stores.md gives Supabase users the seeds' `match_agent_tools`; it must run on the schema selfeng
+    creates, and rank as selfeng's own search does."""
+    import re
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "stores.md").read_text()
+    sql = re.search(r"(create or replace function match_agent_tools.*?\$\$;)", doc, re.S).group(1)
+    store = pg()
+    for i in range(5):
+        store.register_tool({"name": f"tool_{i}", "code": "x", "tests": "", "docstring": f"doc {i}"}, "e",
+                            {"name": _unit(i, 384), "doc": _unit(100 + i, 384), "full": _unit(200 + i, 384)}, "v")
+    with store._conn() as c:
+        c.execute(sql)
+        rows = c.execute("SELECT name, similarity FROM match_agent_tools(%s::vector(384), 0.5, 3)",
+                         (_unit(203, 384),)).fetchall()
+    assert rows[0][0] == "tool_3" and rows[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert all(s > 0.5 for _, s in rows) and len(rows) == 1   # random 384-d vectors are nowhere near 0.5
