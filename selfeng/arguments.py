@@ -5,6 +5,7 @@ one quoted string, or one numeric parameter and one number. Anything else goes t
 """
 from __future__ import annotations
 
+import calendar
 import re
 from typing import Any
 
@@ -148,39 +149,70 @@ def ungrounded_arguments(arguments: dict[str, Any], *sources: str | None) -> lis
 
 
 def invented_parameters(parameters: list[dict], request: str) -> list[str]:
-    """Names of a model spec's parameters that nothing in the request gives a value to, when another
-    parameter's value is there: "What day of the week was 1999-12-31?" designed as (date_str, locale,
-    is_utc), whose cases then expect 'Vendredi' and 'Freitag' from a locale nobody asked about.
+    """Names of a model spec's parameters the request has no value for: "What day of the week was
+    1999-12-31?" designed as (date_str, locale, is_utc), whose cases then expect 'Vendredi' and 'Freitag'
+    from a locale nobody asked about; "Convert 3 feet to inches" as (feet, inches).
 
-    Each parameter carries `value_in_request`, the value the model says the request gives it. It counts
-    when its words and numbers are all in the request. A parameter also counts when a word of its name is
-    there: a flag has no literal to copy ("ignore_case" for "…if case is ignored"), and a small model often
-    leaves the value empty for a setting the request does name ("decimals" in "rounded to 2 decimals");
-    dropping those would lose what the user asked for. Only a value found in the request makes the others
-    suspect: with none, the request describes a function rather than asking about values ("a function that
-    adds one"), and all parameters stay; so does a parameter whose reply lacks the field."""
-    text = " ".join(request.split()).lower()
-    words, nums = set(re.findall(r"[\w.-]+", text)), _numbers_in(text)
-
-    def by_value(p: dict) -> bool:
-        value = " ".join(str(p.get("value_in_request") or "").split()).lower()
-        tokens = re.findall(r"[\w.-]+", value)
-        return bool(tokens) and (value in text or all(t in words or _number_in(t, nums) for t in tokens))
-
-    def kept(p: dict) -> bool:
-        named = any(len(w) > 2 and w in words for w in str(p.get("name") or "").lower().split("_"))
-        return "value_in_request" not in p or named or by_value(p)  # no field (another provider): no evidence
-
-    if not any(by_value(p) for p in parameters):
+    No model judgement: the request's values are counted (quoted text, dates, times, lists, file names,
+    numbers in digits or words, month and day names), and a spec with more parameters than that has
+    invented the rest. The ones dropped are the last parameters (a model lists the task's inputs first and
+    its options after), flags first, never one the request labels a value with: "the letter 's'", "2
+    decimals". A name the request only mentions ("to inches", "how many seconds") is the answer's unit,
+    not an input. Nothing is dropped when the request has no value at all (it describes a function: "a
+    function that adds one") or names a data file, whose filters and columns are plain words."""
+    values = request_values(request)
+    if not values or _FILE.search(request) or len(parameters) <= len(values):
         return []
-    return [p["name"] for p in parameters if not kept(p)]
+    names = [[w for w in str(p.get("name") or "").lower().split("_") if len(w) > 2] for p in parameters]
+    labelled = set()
+    for label in value_labels(request):  # one value's label names one parameter: "hours", not "seconds_per_hour"
+        named = [i for i, ws in enumerate(names) if any(label in (w, w + "s", w[:-1] + "ies") or w == label + "s"
+                                                         for w in ws)]
+        if named:
+            labelled.add(min(named, key=lambda i: (len(names[i]), i)))
+
+    def flag(p: dict) -> bool:
+        return str(p.get("type") or "").strip().lower() in ("bool", "boolean")
+
+    order = sorted((i for i in range(len(parameters)) if i not in labelled),
+                   key=lambda i: (not flag(parameters[i]), -i))
+    drop = set(order[:len(parameters) - len(values)])
+    return [p["name"] for i, p in enumerate(parameters) if i in drop]
 
 
-def _number_in(token: str, nums: list[float]) -> bool:
-    try:
-        return _near(float(token.strip(".")), nums)
-    except ValueError:
-        return False
+def value_labels(request: str) -> set[str]:
+    """The words right beside a stated value ("5 miles", "the letter 's'"): the names the request gives
+    its values."""
+    text = request
+    for pattern in (_QUOTED, _LIST, _DATE, _TIME, _FILE, _ORDINAL, _VALUE_NUMBER):
+        text = pattern.sub(" \x00 ", text)
+    tokens = re.findall(r"\x00|[a-z]+", text.lower())
+    return {tokens[j] for i, t in enumerate(tokens) if t == "\x00"
+            for j in (i - 1, i + 1) if 0 <= j < len(tokens) and tokens[j] != "\x00"}
+
+
+_LIST = re.compile(r"\[[^\[\]]*\]|\([^()]*,[^()]*\)")
+_TIME = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?![\w:])")
+_VALUE_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*%?")
+_ORDINAL = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th)\b", re.I)
+_ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+                  "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
+_CALENDAR_NAMES = {n.lower() for n in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name) if n}
+
+
+def request_values(request: str) -> list[str]:
+    """The values a request states, each once: quoted text, lists, dates, times, file names, numbers
+    (digits, percentages, ordinals, English number words) and month or weekday names. A list's numbers
+    or a date's digits are one value, not several."""
+    text, found = request, []
+    for pattern in (_QUOTED, _LIST, _DATE, _TIME, _FILE, _ORDINAL):
+        found += [m.group(0) for m in pattern.finditer(text)]
+        text = pattern.sub(" ", text)
+    found += _VALUE_NUMBER.findall(text)
+    lowered = re.findall(r"[a-z]+", text.lower())
+    found += [str(n) for n in word_numbers(text)]
+    found += [w for w in lowered if w in _ORDINAL_WORDS or w in _CALENDAR_NAMES and len(w) > 3]
+    return found
 
 
 _DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")

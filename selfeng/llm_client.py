@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import copy
 import json
 import logging
 import re
@@ -83,9 +82,8 @@ SPEC_SCHEMA = {
                 "type": "object",
                 "properties": {"name": {"type": "string", "pattern": _IDENT},
                                "type": {"type": "string", "maxLength": 40},
-                               "description": {"type": "string", "maxLength": 80},
-                               "value_in_request": {"type": "string", "maxLength": 80}},
-                "required": ["name", "type", "description", "value_in_request"],
+                               "description": {"type": "string", "maxLength": 80}},
+                "required": ["name", "type", "description"],
             },
         },
         "return_type": {"type": "string", "maxLength": 40},
@@ -93,11 +91,6 @@ SPEC_SCHEMA = {
     },
     "required": ["function_name", "parameters", "return_type", "docstring"],
 }
-# What a spec reply is checked against: `value_in_request` is asked for (the grammar makes the local model
-# write it) but a reply without it (another provider, a recorded session) is still a spec; the value only
-# serves as evidence for dropping a parameter nobody asked for.
-SPEC_CHECK = copy.deepcopy(SPEC_SCHEMA)
-SPEC_CHECK["properties"]["parameters"]["items"]["required"].remove("value_in_request")
 
 
 def _load_prompt(name: str) -> str:
@@ -150,7 +143,7 @@ class LLMClient:
             u.add(purpose, completion.prompt_tokens, completion.completion_tokens, seconds)
         return completion.text
 
-    def _json(self, purpose: str, user: str, schema: dict, check: dict | None = None, **kw) -> Any:
+    def _json(self, purpose: str, user: str, schema: dict, **kw) -> Any:
         text = self._call(purpose, user, json_schema=schema, **kw)
         try:
             data = extract_json(text)
@@ -158,7 +151,7 @@ class LLMClient:
             raise LLMError(f"{purpose}: model reply is not valid JSON: {text[:300]!r}") from exc
         # Grammars and remote structured outputs enforce most of a schema, not all of it (llama.cpp
         # ignores numeric bounds; some servers only promise "a JSON object"), so check it here.
-        error = next(iter(jsonschema.Draft202012Validator(check or schema).iter_errors(data)), None)
+        error = next(iter(jsonschema.Draft202012Validator(schema).iter_errors(data)), None)
         if error is not None:
             raise LLMError(f"{purpose}: model reply does not match the schema: {error.message}")
         return data
@@ -166,12 +159,12 @@ class LLMClient:
     # -- synthesis ---------------------------------------------------------------------------------
     def generate_spec(self, user_prompt: str) -> dict[str, Any]:
         spec = self._json("generate_spec", self._prompts["generate_spec"].format(user_prompt=user_prompt),
-                          SPEC_SCHEMA, SPEC_CHECK, max_tokens=360)
+                          SPEC_SCHEMA, max_tokens=300)
         if isinstance(spec, dict) and isinstance(spec.get("parameters"), list):
-            params = [p for p in spec["parameters"] if isinstance(p, dict)]
+            params = [p for p in spec["parameters"] if isinstance(p, dict) and "name" in p]
             invented = set(invented_parameters(params, user_prompt))
-            if invented:  # options nobody asked for: their cases test what the request never said
-                log.info("spec for %r: dropped parameters the request gives no value to: %s", user_prompt,
+            if invented:  # options nobody asked for: their cases would test what the request never said
+                log.info("spec for %r: dropped parameters the request has no value for: %s", user_prompt,
                          sorted(invented))
                 spec["parameters"] = [p for p in params if p["name"] not in invented]
         return normalize_spec(spec)

@@ -237,29 +237,29 @@ def test_a_reused_tool_that_leaves_an_input_of_the_request_unused_is_not_the_ans
     assert result.get("tool_result") != "nohtyP"
 
 
-def test_invented_parameters_are_those_the_request_gives_no_value_to():
-    from selfeng.arguments import invented_parameters
+def test_invented_parameters_are_those_the_request_has_no_value_for():
+    from selfeng.arguments import invented_parameters, request_values
 
     def spec(*params):
-        return [{"name": n, "type": t, "value_in_request": v} for n, t, v in params]
-    assert invented_parameters(spec(("day", "str", "2031-07-04"), ("language", "str", "fr_FR"),
-                                    ("as_local_time", "bool", "true")), "Which weekday is 2031-07-04?") == \
-        ["language", "as_local_time"]
-    # values written another way than the request's: a list, a number in words, a flag named in the request
-    assert invented_parameters(spec(("values", "list", "[7, -1, 40]"), ("reverse", "bool", "yes")),
-                               "Put 7, -1, 40 in reverse order") == []
-    assert invented_parameters(spec(("rate", "float", "8"), ("total", "float", "1,500")),
-                               "What is eight percent of 1,500?") == []
-    # a setting the request names, though the model left its value empty, stays
-    assert invented_parameters(spec(("miles", "float", "5"), ("rounding_decimals", "int", "")),
-                               "Convert 5 miles to kilometers, rounded to 2 decimals") == []
-    # nothing in the request is a value (it describes a function): every parameter stays
-    assert invented_parameters(spec(("n", "int", ""), ("base", "int", "10")),
-                               "Write a function that sums the digits of a number") == []
-    # a reply without the field at all (another provider) drops nothing
-    assert invented_parameters([{"name": "n", "type": "int"}], "Is 91 prime?") == []
-    assert invented_parameters([{"name": "start", "type": "str"}, {"name": "days", "type": "int",
-                                "value_in_request": "45"}], "What date is 45 days after 2024-01-15?") == []
+        return [{"name": n, "type": t} for n, t in params]
+    assert invented_parameters(spec(("day", "str"), ("language", "str"), ("as_local_time", "bool")),
+                               "Which weekday is 2031-07-04?") == ["language", "as_local_time"]
+    assert invented_parameters(spec(("yards", "float"), ("meters", "float")), "Turn 40 yards into meters?") == \
+        ["meters"]
+    # values in other forms than digits: a number word, an ordinal, a month name, a list's numbers as one
+    assert request_values("Put [7, -1, 40] in reverse order, then add nine") == ["[7, -1, 40]", "9.0"]
+    assert invented_parameters(spec(("base", "int"), ("exponent", "int")), "Raise 6 to the third power") == []
+    assert invented_parameters(spec(("month", "str"), ("year", "int")), "How many days has March 1999?") == []
+    # a setting the request names in words, and a request that describes a function, keep theirs
+    assert invented_parameters(spec(("miles", "float"), ("rounding_decimals", "int"), ("unit", "str")),
+                               "Convert 8 miles to km, rounded to 1 decimals") == ["unit"]
+    assert invented_parameters(spec(("text", "str"), ("letter", "str"), ("case_sensitive", "bool")),
+                               "How often does the letter 'o' occur in 'foo boo'") == ["case_sensitive"]
+    assert invented_parameters(spec(("hours", "float"), ("seconds_per_hour", "int")),
+                               "How many seconds in 4.5 hours?") == ["seconds_per_hour"]
+    assert invented_parameters(spec(("n", "int"), ("base", "int")), "Write a function that sums digits") == []
+    # a data file's filters are plain words no count sees
+    assert invented_parameters(spec(("path", "str"), ("status", "str")), "How many orders in o.json are late?") == []
 
 
 def test_unused_literals_are_the_inputs_no_argument_carries():

@@ -474,9 +474,8 @@ def test_a_parameter_the_request_gives_no_value_to_is_left_out_of_the_spec():
     expected 'Vendredi' and 'Freitag', and no implementation could agree with them."""
     spec = {"function_name": "day_of_week", "return_type": "str",
             "docstring": "The weekday of a date, in the given locale.",
-            "parameters": [{"name": "date_str", "type": "str", "description": "YYYY-MM-DD",
-                            "value_in_request": "1999-12-31"},
-                           {"name": "locale", "type": "str", "description": "language", "value_in_request": "de_DE"}]}
+            "parameters": [{"name": "date_str", "type": "str", "description": "YYYY-MM-DD"},
+                           {"name": "locale", "type": "str", "description": "language"}]}
     cases = {"cases": [{"args": {"date_str": d}, "expected": w, "from_request": False}
                        for d, w in (("2000-01-01", "Saturday"), ("2024-02-29", "Thursday"), ("1970-01-01", "Thursday"))]}
     code = ("```python\nimport datetime\n\ndef day_of_week(date_str: str) -> str:\n"
@@ -486,7 +485,5 @@ def test_a_parameter_the_request_gives_no_value_to_is_left_out_of_the_spec():
     result = orch.synthesis_engine.synthesize_capability("What day of the week was 1999-12-31?")
     assert result["tests_verified"], result.get("error")
     assert [p["name"] for p in result["spec"]["parameters"]] == ["date_str"]
-    asked = [c for c in provider.calls if c["purpose"] == "generate_spec"][0]["json_schema"]
-    assert "value_in_request" in asked["properties"]["parameters"]["items"]["required"]
     later = [c["messages"][-1]["content"] for c in provider.calls if c["purpose"] != "generate_spec"]
     assert all("locale:" not in text and "locale," not in text for text in later)
