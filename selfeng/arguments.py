@@ -125,7 +125,15 @@ def _numbers_in(text: str) -> list[float]:
             vals.append(float(raw.replace(",", "")))
         except ValueError:
             continue
-    return vals + word_numbers(text)
+    return vals + word_numbers(text) + month_numbers(text)
+
+
+_MONTHS = {n.lower(): i for names in (calendar.month_name, calendar.month_abbr) for i, n in enumerate(names) if n}
+
+
+def month_numbers(text: str) -> list[float]:
+    """Month names as the numbers tools take for them: "February 2023" gives month=2 a source."""
+    return [float(_MONTHS[w]) for w in re.findall(r"[a-z]+", text.lower()) if w in _MONTHS]
 
 
 def _grounded(value: Any, text: str, nums: list[float]) -> bool:

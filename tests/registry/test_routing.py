@@ -143,6 +143,9 @@ def test_arguments_must_come_from_the_request_or_context():
     assert ungrounded_arguments({"n": 3}, "what is 10!") == ["n"]
     assert ungrounded_arguments({"s": "olleh"}, "reverse it", "user: Reverse 'hello'\nassistant: olleh") == []
     assert ungrounded_arguments({"s": "invented"}, "reverse 'hello'") == ["s"]
+    # a month named in words is the month number a tool takes; a month the request does not name is not
+    assert ungrounded_arguments({"month": 9, "year": 1987}, "how many days did september 1987 have") == []
+    assert ungrounded_arguments({"month": 2, "year": 1987}, "how many days did september 1987 have") == ["month"]
     assert word_numbers("two hundred fifty and seven") == [257.0]
 
 
