@@ -12,6 +12,7 @@ import threading
 from selfeng.capability_registry import CapabilityRegistry
 from selfeng.config import load_settings
 from selfeng.embeddings import MiniLMEmbedder
+from selfeng.sandbox import SecureSandbox
 from selfeng.store import ToolExistsError
 
 
@@ -30,9 +31,11 @@ def register_one(name: str) -> None:
 
 def storm(worker: str, threads: int, per_thread: int, shared: str, session: str) -> None:
     """`threads` registries in this process, each registering its own tools, racing every other worker
-    for the name `shared`, and logging executions into one shared session."""
+    for the name `shared`, running each new tool in the real sandbox and logging that run into one shared
+    session."""
     settings = load_settings()
     embedder = MiniLMEmbedder()
+    sandbox = SecureSandbox(settings)
     out = {"registered": [], "exists": 0, "errors": [], "executions": 0, "usages": 0}
     lock = threading.Lock()
     barrier = threading.Barrier(threads)
@@ -43,8 +46,13 @@ def storm(worker: str, threads: int, per_thread: int, shared: str, session: str)
         try:
             for i in range(per_thread):
                 name = f"{worker}_t{t}_n{i}"
-                reg.add_tool(name, *tool_code(name, i))
-                reg.store.log_execution(name, session, {"x": i}, i + 1, True, 1.0, "storm")
+                code, *rest = tool_code(name, i)
+                reg.add_tool(name, code, *rest)
+                run = sandbox.run_tool(name, reg.store.get_tool(name)["code"], {"x": 10})
+                if run.get("result") != 10 + i:  # the stored code, run for real, must be the tool registered
+                    raise AssertionError(f"{name}(10) ran as {run!r}")
+                reg.store.log_execution(name, session, {"x": 10}, run["result"], bool(run.get("success")),
+                                        float(run.get("duration_ms") or 0.0), "storm")
                 with lock:
                     out["registered"].append(name)
                     out["executions"] += 1

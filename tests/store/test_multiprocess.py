@@ -124,8 +124,8 @@ def test_kill_at_each_registration_step_leaves_nothing_or_a_complete_tool(settin
 
 
 def test_twenty_concurrent_registrations_and_executions(settings, embedder):
-    """4 processes x 5 threads, each its own registry: 3 own tools each, all racing for one shared name,
-    every execution logged into one session."""
+    """4 processes x 5 threads, each its own registry: 3 own tools each, all racing for one shared name;
+    each new tool runs once in the real sandbox from its stored code, every run logged into one session."""
     procs = [subprocess.Popen([sys.executable, "-m", "tests.store._workers", "storm", f"w{w}", "5", "3",
                                "add_shared", "storm-session"], cwd=REPO, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for w in range(4)]
@@ -145,6 +145,7 @@ def test_twenty_concurrent_registrations_and_executions(settings, embedder):
     assert int(reg.store.get_meta("library_version")) == len(names)   # one bump per registration, none lost
     runs = reg.store.get_executions(session_id="storm-session")
     assert len(runs) == 60 and sorted(r["execution_order"] for r in runs) == list(range(60))
+    assert all(r["success"] and r["outputs"] == 10 + int(r["tool_name"].rsplit("_n", 1)[1]) for r in runs)
     shared = reg.store.get_tool("add_shared")
     assert shared["usage_count"] == shared["success_count"] == 20
     assert set(reg.index.names) == set(names)
