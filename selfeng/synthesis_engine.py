@@ -16,8 +16,7 @@ from typing import Any
 
 from . import events as ev
 from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, unanchored_agreement
-from .cases import (assignment_examples, code_cases, doctest_block, doctest_examples, guessed_copies, merge,
-                    model_cases, render, io_examples, request_probe, written_examples)
+from .cases import code_cases, doctest_block, guessed_copies, merge, model_cases, render, request_probe
 from .arguments import coerce_arguments, ungrounded_arguments
 from .case_types import typed_for_cases
 from .codeblocks import defines_function
@@ -28,6 +27,7 @@ from .llm import LLMError
 from .llm_client import LLMClient, signature_of
 from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
+from .stated_examples import assignment_examples, doctest_examples, io_examples, written_examples
 from .test_evidence import attribute_errors, name_errors, observations, repair_notes
 from .data_cases import DataCases, data_cases_for
 from .direct_answer import DirectOpinion

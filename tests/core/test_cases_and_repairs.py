@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from selfeng.cases import (assignment_examples, doctest_examples, io_examples, merge, model_cases, stated_in,
-                           type_of_values, written_examples)
+from selfeng.cases import merge, model_cases, stated_in, type_of_values
+from selfeng.stated_examples import assignment_examples, doctest_examples, io_examples, written_examples
 from selfeng.import_repair import add_imports, import_for
 from selfeng.llm import LLMError
 from selfeng.case_replies import cases_from_reply
