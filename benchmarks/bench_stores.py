@@ -1,5 +1,5 @@
 """Vector search backends side by side: numpy (exact, the in-memory index), PostgreSQL + pgvector
-(the store's own search: an exact sequential scan below postgres.IVF_MIN_VECTORS, its ivfflat index
+(the store's own search: an exact sequential scan below pg_vector_index.IVF_MIN_VECTORS, its ivfflat index
 above; and for comparison ivfflat at pgvector's advice and HNSW, at pgvector's defaults and at wider
 settings) and ChromaDB; plus registration latency on SQLite and PostgreSQL (small library, and at each
 size with the store's own index in place).
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 import os
 import random
 import shutil
@@ -39,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_search import OBJECTS, QUALS, VERBS  # noqa: E402
 from selfeng.embeddings import MiniLMEmbedder  # noqa: E402
-from selfeng.store.postgres import EF_SEARCH, HNSW_PARAMS  # noqa: E402
+from selfeng.store.pg_vector_index import EF_SEARCH, HNSW_PARAMS  # noqa: E402
 from selfeng.query_text import clean_query  # noqa: E402
 from selfeng.retrieval import ToolDoc, view_texts  # noqa: E402
 
@@ -158,7 +157,7 @@ class Pg:
             for (name,) in c.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tool_embeddings' "
                                      "AND schemaname = current_schema() AND indexdef ~ '(hnsw|ivfflat)'").fetchall():
                 c.execute(f'DROP INDEX "{name}"')
-        self.store._ann.clear()
+        self.store.ann.forget()
 
     def build(self, kind: str, rows: int, params: str = "") -> float:
         """A comparison index (the store's own is built by store.maintain_ann_index)."""
@@ -316,7 +315,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: the server below is stopped
     from selfeng.store.pg_server import PgServer
     from selfeng.retrieval import DEFAULT_CONFIG
-    from selfeng.store.postgres import IVF_MIN_VECTORS, IVF_PROBE_FRACTION, PostgresStore
+    from selfeng.store.pg_vector_index import IVF_MIN_VECTORS, IvfflatIndex
+    from selfeng.store.postgres import PostgresStore
     import psycopg
 
     emb = MiniLMEmbedder()
@@ -390,7 +390,7 @@ def main() -> None:
                 lists = int(built.rsplit("_", 1)[1])
                 print(f"[{size}] the store's {built} build {time.perf_counter() - t0:.1f} s; plan: {pg.plan(qv[0])}",
                       flush=True)
-                row(f"pgvector store: ivfflat lists={lists} probes={max(1, math.ceil(lists * IVF_PROBE_FRACTION))}",
+                row(f"pgvector store: ivfflat lists={lists} probes={IvfflatIndex.probes(lists)}",
                     lambda q, k: pg.search(q, k, "auto"))
                 # The registry re-scores the vector step's top CANDIDATES tools (lexical coverage, direction), so
                 # what its top-1 depends on is the recall at that depth, not at 1.

@@ -97,8 +97,8 @@ def test_small_library_search_is_exact_without_an_index(pg):
 
 
 def test_ivfflat_index_built_past_the_threshold_and_retrained_as_it_grows(pg, monkeypatch):
-    from selfeng.store import postgres
-    monkeypatch.setattr(postgres, "IVF_VECTORS_PER_LIST", 3)   # lists = n / 3 (at least 10)
+    from selfeng.store import pg_vector_index, postgres
+    monkeypatch.setattr(pg_vector_index, "IVF_VECTORS_PER_LIST", 3)   # lists = n / 3 (at least 10)
     store = postgres.PostgresStore(__import__("os").environ["SELFENG_DATABASE_URL"], ivf_min_vectors=30)
     try:
         _register(store, 9)                     # 27 vectors: still exact
