@@ -126,7 +126,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     """),
     ("m008_no_hnsw_below_ivf", """
     -- Earlier versions built an HNSW index on the first vector. Search is now exact below
-    -- pg_vector_index.IVF_MIN_VECTORS vectors and uses an ivfflat index above (built by the store when the
+    -- postgres.IVF_MIN_VECTORS vectors and uses an ivfflat index above (built by the store when the
     -- library passes that size), so the HNSW graphs go: they cost 5-60 ms per registration.
     DO $$
     DECLARE r record;

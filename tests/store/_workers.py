@@ -46,8 +46,7 @@ def storm(worker: str, threads: int, per_thread: int, shared: str, session: str)
         try:
             for i in range(per_thread):
                 name = f"{worker}_t{t}_n{i}"
-                code, *rest = tool_code(name, i)
-                reg.add_tool(name, code, *rest)
+                reg.add_tool(name, *tool_code(name, i))
                 run = sandbox.run_tool(name, reg.store.get_tool(name)["code"], {"x": 10})
                 if run.get("result") != 10 + i:  # the stored code, run for real, must be the tool registered
                     raise AssertionError(f"{name}(10) ran as {run!r}")
