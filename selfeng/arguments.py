@@ -205,7 +205,7 @@ _VALUE_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*%?")
 _ORDINAL = re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th)\b", re.I)
 _ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
                   "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
-_CALENDAR_NAMES = {n.lower() for n in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name) if n}
+_CALENDAR_NAMES = set(_MONTHS) | {d.lower() for d in calendar.day_name}  # month names, abbreviations, weekdays
 
 
 def request_values(request: str) -> list[str]:
