@@ -65,7 +65,8 @@ SYNTH_TOOLS = [
     ("title_case", "Capitalize each word of '{x}'", "Capitalise the first letter of every word.",
      "' '.join(w[:1].upper() + w[1:] for w in s.split(' '))",
      "' '.join(w.capitalize() if w.islower() else w[:1].upper() + w[1:] for w in s.split(' '))", "str",
-     [("hello world", "Hello World"), ("", ""), ("a", "A")]),
+     # not the request's own 'hello world': that input is a probe, which would leave two model cases
+     [("good day", "Good Day"), ("", ""), ("a", "A")]),
     ("is_palindrome", "Check whether '{x}' is a palindrome", "True if the text reads the same backwards.",
      "s == s[::-1]", "all(s[i] == s[-1 - i] for i in range(len(s) // 2))", "bool",
      [("abba", True), ("abc", False), ("", True)]),
@@ -285,6 +286,7 @@ class Deployment:
 class Outcome:
     request: Request
     seconds: float | None = None
+    finished_at: float | None = None  # perf_counter when its answer arrived
     result: object = None
     success: bool = False
     job_id: str | None = None
@@ -338,7 +340,8 @@ class ClientRun:
                         out.error = (data or {}).get("message")
                         deadline = min(deadline, time.monotonic() + 10)
                         continue
-                    out.seconds = time.perf_counter() - t0
+                    out.finished_at = time.perf_counter()
+                    out.seconds = out.finished_at - t0
                     out.completes = 1
                     out.success = bool(data.get("success"))
                     meta = data.get("metadata") or {}
@@ -390,8 +393,9 @@ def run_load(dep: Deployment, workers: int, per_client: list[list[Request]], por
         threading.Thread(target=_inject_faults, args=(dep, runs, total, fault_log), daemon=True).start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - t0
     outcomes = [o for r in runs for o in r.outcomes]
+    # up to the last answer: the clients' closing wait for late duplicates is not work done
+    wall = max((o.finished_at for o in outcomes if o.finished_at), default=time.perf_counter()) - t0
     dep.stop()
     row = summarize(dep, workers, outcomes, runs, wall, store_before, fault_log, faults)
     row["model"] = "server" if model_env else "scripted"
