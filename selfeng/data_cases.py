@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class DataCases:
     fixtures: list          # data_fixtures.Fixture
     path: Path | None = None                 # the user's file, resolved inside the data folder
     own: dict = field(default_factory=dict)  # {its name: its text}, placed beside the tests (when small)
+    named: list = field(default_factory=list)  # the file's text values the request names ("shipped")
 
     @property
     def files(self) -> dict[str, str]:
@@ -74,6 +76,17 @@ class DataCases:
                 if text == name or text.endswith("/" + name) or folder in text or str(self.path) in text:
                     return text
         return None
+
+    def ignored_values(self, code: str, spec: dict) -> list[str]:
+        """The values of the user's file the request names ("the shipped orders") that a function taking
+        only the path never writes in its code. Such a function cannot tell those rows from the others: it
+        answers for the whole file, and drafts that share the misreading agree on every fixture (three once
+        outvoted the cases that had the filter right). A spec with another parameter may be given the
+        value as an argument, so nothing is asked of its code."""
+        if not self.named or [p["name"] for p in spec["parameters"]] != [self.param]:
+            return []
+        written = " ".join(_string_constants(code, spec["function_name"])).lower()
+        return [v for v in self.named if v.lower() not in written]
 
     def amend(self, spec: dict) -> dict:
         """The spec, saying that its path parameter is a file's path. A small model sometimes describes that
@@ -138,8 +151,30 @@ def data_cases_for(spec: dict, request: str, settings: Settings) -> tuple[dict, 
     own = {}
     if files[0].stat().st_size <= OWN_FILE_MAX_BYTES and files[0].name not in {f.name for f in fixtures}:
         own = {files[0].name: files[0].read_text(encoding="utf-8", errors="replace")}
-    data = DataCases(param, files[0].name, fixtures, files[0], own)
+    data = DataCases(param, files[0].name, fixtures, files[0], own, named_values(shape, request, files[0].name))
     return data.amend(spec), data
+
+
+def named_values(shape, request: str, file_name: str) -> list[str]:
+    """The text values of the file (a status, a region, a name) that the request writes as words of its own,
+    its file's name left out ("sales" in sales.csv names nothing)."""
+    text = request.replace(file_name, " ").lower()
+    values = {v for col, vs in shape.samples.items() if shape.kinds.get(col) == "str"
+              for v in vs if isinstance(v, str) and v.strip()}
+    return sorted(v for v in values if re.search(rf"(?<!\w){re.escape(v.strip().lower())}(?!\w)", text))
+
+
+def _string_constants(code: str, function_name: str) -> list[str]:
+    """The string constants of the module, the function's docstring left out (a docstring that repeats the
+    request filters nothing)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    docs = {ast.get_docstring(n, clean=False) for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module, ast.ClassDef))}
+    return [n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value not in docs]
 
 
 def file_note(path: Path) -> str:

@@ -249,7 +249,7 @@ class CapabilitySynthesisEngine:
                                                        stub=spec.get("stub") or "")
         if not defines_function(code, spec["function_name"]):
             raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
-        _refuse_fixed_path(code, spec["function_name"], data)
+        _refuse_blind_code(code, spec, data)
         return with_preamble(spec, code)
 
     def _observe(self, spec: dict, cand: Candidate, cases: list[Case], data: DataCases | None) -> Candidate:
@@ -399,7 +399,7 @@ class CapabilitySynthesisEngine:
                 fixed = self.llm_client.fix_implementation(_public_spec(spec), "", verdict.chosen.code, notes)
                 if not defines_function(fixed, spec["function_name"]):
                     return None
-                _refuse_fixed_path(fixed, spec["function_name"], data)
+                _refuse_blind_code(fixed, spec, data)
                 return Candidate(f"repair {n}", with_preamble(spec, fixed), False)
             return Candidate(f"sample {n}", self._draw(spec, n - 1, data), True)
         except SynthesisError as exc:
@@ -464,10 +464,18 @@ def _data_probe(spec: dict, data: DataCases) -> Case | None:
     return Case(f"test_{spec['function_name']}_probe", {data.param: next(iter(data.own))}, None, "probe")
 
 
-def _refuse_fixed_path(code: str, function_name: str, data: DataCases | None) -> None:
-    fixed = data.fixed_path(code, function_name) if data else None
+def _refuse_blind_code(code: str, spec: dict, data: DataCases | None) -> None:
+    """No opinion from code that cannot answer the request for the file it is given: it opens a fixed file,
+    or ignores a value the request names."""
+    if data is None:
+        return
+    fixed = data.fixed_path(code, spec["function_name"])
     if fixed is not None:
         raise SynthesisError("implementation", f"the code opens {fixed!r} instead of the path it is given")
+    ignored = data.ignored_values(code, spec)
+    if ignored:
+        raise SynthesisError("implementation", "the code never uses " + ", ".join(map(repr, ignored))
+                             + ", which the request names, so it answers for every row of the file")
 
 
 def _public_spec(spec: dict) -> dict:

@@ -320,3 +320,57 @@ def test_a_spec_that_names_the_users_file_instead_of_taking_a_path_gets_a_path_p
     assert [p["name"] for p in tool["parameters"]] == ["file_path", "sale_id"]
     impl = [c for c in provider.calls if c["purpose"] == "generate_implementation"][0]["messages"][-1]["content"]
     assert "def region_of_sale(file_path: str, sale_id: str) -> str:" in impl
+
+
+NORTH_SPEC = {"function_name": "total_north_amount",
+              "parameters": [{"name": "csv_path", "type": "str", "description": "path of the CSV file"}],
+              "return_type": "float", "docstring": "Total amount of the North sales in a CSV file."}
+NORTH_CODE = AMOUNT_CODE.replace("total_amount", "total_north_amount").replace(
+    "for r in csv.DictReader(f))", "for r in csv.DictReader(f) if r['region'] == 'North')")
+
+
+def _north_totals(fixtures) -> list[dict]:
+    return [{"args": {"csv_path": f.name}, "from_request": False,
+             "expected": float(sum(float(r["amount"]) for r in csv.DictReader(io.StringIO(f.content))
+                                   if r["region"] == "North"))} for f in fixtures]
+
+
+@pytest.mark.parametrize("blind_draws", [1, 3])
+def test_code_that_ignores_a_value_the_request_names_is_no_opinion(blind_draws):
+    """"The North sales": drafts that add up every row agree with each other on every fixture, and once
+    outvoted the cases that had the filter right. A draft that never writes 'North' is refused; if no draft
+    writes it, nothing is registered and the message says why."""
+    orch, provider, fixtures = _with_sales()
+    blind = AMOUNT_CODE.replace("total_amount", "total_north_amount")
+    for entry in script(("generate_spec", NORTH_SPEC), ("generate_tests", {"cases": _north_totals(fixtures)}),
+                        *[("generate_implementation", blind)] * blind_draws,
+                        *[("generate_implementation", NORTH_CODE)] * 2):
+        provider.enqueue(entry["purpose"], entry["content"])
+    result = orch.synthesis_engine.synthesize_capability("What is the total amount of the North sales in sales.csv?")
+    if blind_draws == 1:
+        assert result["success"] and result["tests_verified"], result.get("error")
+        assert "'North'" in result["code"]
+    else:
+        assert not result["success"] and orch.get_tool_count() == 0
+        assert result["step"] == "implementation"
+        assert "never uses 'North', which the request names" in result["error"]
+
+
+def test_values_a_request_names_are_the_files_own_words_and_a_parameter_may_carry_them(tmp_path):
+    from selfeng.data_cases import DataCases, named_values
+    (tmp_path / "orders.json").write_text(json.dumps({"orders": [
+        {"id": "A1", "customer": "acme", "total": 5.0, "status": "shipped"},
+        {"id": "A2", "customer": "globex", "total": 7.5, "status": "pending"}]}))
+    shape = read_shape(tmp_path / "orders.json")
+    assert named_values(shape, "What is the combined total of the shipped orders in orders.json?",
+                        "orders.json") == ["shipped"]
+    assert named_values(shape, "How much did Acme spend, in orders.json?", "orders.json") == ["acme"]
+    assert named_values(shape, "What is the total of all orders in orders.json?", "orders.json") == []
+    assert named_values(shape, "Sum the totals of the unshipped orders in orders.json", "orders.json") == []
+    data = DataCases("path", "orders.json", [], tmp_path / "orders.json", named=["shipped"])
+    spec = {"function_name": "f", "parameters": [{"name": "path", "type": "str"}]}
+    blind = 'def f(path):\n    """Total of the shipped orders."""\n    return sum(o["total"] for o in load(path))\n'
+    assert data.ignored_values(blind, spec) == ["shipped"]  # its docstring says it; its code does not
+    assert data.ignored_values(blind.replace('load(path))', 'load(path) if o["status"] == "Shipped")'), spec) == []
+    with_param = {**spec, "parameters": [*spec["parameters"], {"name": "status", "type": "str"}]}
+    assert data.ignored_values(blind, with_param) == []  # the value can be given as an argument
