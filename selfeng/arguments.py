@@ -286,6 +286,10 @@ def role_conflict(request: str, tool_name: str, parameters: list[dict], docstrin
         if same_kind and q.unit not in same_kind:
             names = ", ".join(n for n, u in param_units.items() if u in same_kind)
             return f"{q.value:g} is in {q.unit.name}, but {names} takes {same_kind[0].name}"
+    if arguments is not None:
+        conflict = _kind_conflict(qs, parameters, arguments)
+        if conflict:
+            return conflict
     pair = converter_units(tool_name)
     if pair is None:
         return None
@@ -296,6 +300,23 @@ def role_conflict(request: str, tool_name: str, parameters: list[dict], docstrin
     for u, _ in units.mentioned_units(request):
         if u.kind == a.kind and u not in (a, b):
             return f"the request is about {u.name}; {tool_name} converts {a.name} to {b.name}"
+    return None
+
+
+def _kind_conflict(qs: list, parameters: list[dict], arguments: dict[str, Any]) -> str | None:
+    """A value labelled with a unit of one quantity passed to a parameter named for another: "3 hours" (a
+    time) to `kilometers_per_hour` (a speed). Only a value that exactly one parameter receives is weighed."""
+    from . import units
+    for q in qs:
+        takers = [p["name"] for p in parameters if p["name"] in arguments
+                  and _near(q.value, [float(v) for v in _flat([arguments[p["name"]]])
+                                      if isinstance(v, (int, float)) and not isinstance(v, bool)])]
+        if len(takers) != 1:
+            continue
+        named = [u for u, _ in units.mentioned_units(" ".join(units.identifier_words(takers[0])))] \
+            or units.identifier_units(takers[0])
+        if named and q.unit.kind not in {u.kind for u in named}:
+            return f"{q.value:g} {q.unit.name} is a {q.unit.kind}, but {takers[0]} takes a {named[0].kind}"
     return None
 
 

@@ -192,6 +192,24 @@ def test_argument_mismatch_falls_back_to_synthesis_once():
     assert result["tool_result"] == "ba dc"
 
 
+def test_a_time_is_never_run_through_a_speed_converter():
+    """"How many seconds are in 3 hours?" once reused the km/h-to-m/s tool and answered 0.83: the hours went
+    into `kilometers_per_hour`. The executor refuses such arguments, with no model call, so the request is
+    synthesised instead (the orchestrator's argument-mismatch fallback)."""
+    orch, provider = make_orchestrator([])
+    name = "convert_kilometers_per_hour_to_meters_per_second"
+    spec = {"function_name": name, "parameters": [{"name": "kilometers_per_hour", "type": "float", "description": ""}],
+            "return_type": "float", "docstring": "Convert a speed from kilometers per hour to meters per second."}
+    orch.registry.add_tool(name, f"def {name}(kilometers_per_hour: float) -> float:\n    return kilometers_per_hour / 3.6\n",
+                           "", spec["docstring"], spec=spec)
+    tool = orch.registry.get_tool_by_name(name)
+    refused = orch.executor.execute_with_retry(tool, "How many seconds are in 3 hours?")
+    assert refused["error_type"] == "argument_mismatch" and refused["error"].startswith("role:"), refused
+    assert "takes a speed" in refused["error"] and provider.calls == []
+    ran = orch.executor.execute_with_retry(tool, "Convert 90 km/h to m/s")
+    assert ran["success"] and ran["result"] == 25.0, ran
+
+
 def test_usage_and_timings_reported():
     orch, _ = make_orchestrator(reverse_synthesis_script())
     result = orch.process_request("Reverse the string 'hello world'")

@@ -137,6 +137,24 @@ def test_a_stated_example_in_another_unit_is_not_an_input_of_the_run():
     assert role_conflict(request, "celsius_to_fahrenheit", params, arguments={"temperature_celsius": 77}) is not None
 
 
+@pytest.mark.parametrize("request_text,params,arguments,conflict", [
+    # a time passed to a speed: the speed converter reused for "seconds in 3 hours" answered 0.83
+    ("How many seconds are in 3 hours?", ["kilometers_per_hour"], {"kilometers_per_hour": 3.0}, True),
+    ("Convert 90 km/h to m/s", ["kilometers_per_hour"], {"kilometers_per_hour": 90.0}, False),
+    ("Convert 90 kilometers per hour to meters per second", ["kilometers_per_hour"], {"kilometers_per_hour": 90}, False),
+    ("How far do you get in 2 hours at 60 mph?", ["speed_mph", "hours"], {"speed_mph": 60, "hours": 2}, False),
+    ("How far do you get in 2 hours at 60 mph?", ["speed_mph", "hours"], {"speed_mph": 2, "hours": 60}, True),
+    ("What do I earn for 40 hours a week?", ["hours_per_week"], {"hours_per_week": 40}, False),
+    ("How many bytes are in 2 GB?", ["seconds"], {"seconds": 2}, True),
+    ("Double 5 kg", ["value"], {"value": 5}, False),  # a parameter named for no unit takes anything
+    ("Add 5 kg and 5 km", ["mass_kg", "length_km"], {"mass_kg": 5, "length_km": 5}, False),  # 5 twice: unweighed
+])
+def test_a_value_of_one_quantity_never_goes_to_a_parameter_named_for_another(request_text, params, arguments,
+                                                                               conflict):
+    got = role_conflict(request_text, "tool", [{"name": p, "type": "float"} for p in params], arguments=arguments)
+    assert (got is not None) == conflict, got
+
+
 def test_arguments_must_come_from_the_request_or_context():
     assert ungrounded_arguments({"percent": 12, "value": 250}, "how much is twelve percent of 250") == []
     assert ungrounded_arguments({"rate": 0.05}, "at 5% a year") == []
