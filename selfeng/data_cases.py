@@ -33,7 +33,7 @@ class DataCases:
     fixtures: list          # data_fixtures.Fixture
     path: Path | None = None                 # the user's file, resolved inside the data folder
     own: dict = field(default_factory=dict)  # {its name: its text}, placed beside the tests (when small)
-    named: list = field(default_factory=list)  # the file's text values the request names ("shipped")
+    named: dict = field(default_factory=dict)  # {value the request names: its field}, e.g. {"shipped": "status"}
 
     @property
     def files(self) -> dict[str, str]:
@@ -83,10 +83,23 @@ class DataCases:
         answers for the whole file, and drafts that share the misreading agree on every fixture (three once
         outvoted the cases that had the filter right). A spec with another parameter may be given the
         value as an argument, so nothing is asked of its code."""
-        if not self.named or [p["name"] for p in spec["parameters"]] != [self.param]:
+        if not self.selects_by_code(spec):
             return []
-        written = " ".join(_string_constants(code, spec["function_name"])).lower()
-        return [v for v in self.named if v.lower() not in written]
+        return unwritten(code, self.named)
+
+    def selects_by_code(self, spec: dict) -> bool:
+        """The request names values of the file and the tool takes only the path: its code must pick them."""
+        return bool(self.named) and [p["name"] for p in spec["parameters"]] == [self.param]
+
+    def named_note(self, spec: dict | None = None) -> str:
+        """What code is told when it must pick out rows by the values the request names: a draft that takes
+        only the path (`spec`), or the direct answer's `solve()` (no spec: it takes nothing). The field is
+        said, because a small model told only the value once looked it up as a key (`order.get('shipped')`)."""
+        if not self.named or (spec is not None and not self.selects_by_code(spec)):
+            return ""
+        said = "; ".join(f"{v!r} is a value of the {f!r} field, not a field name" for v, f in self.named.items())
+        return f"The request names values of the file ({said}): the code must compare those fields with them " \
+               f"to pick out the rows the request is about."
 
     def amend(self, spec: dict) -> dict:
         """The spec, saying that its path parameter is a file's path. A small model sometimes describes that
@@ -155,28 +168,6 @@ def data_cases_for(spec: dict, request: str, settings: Settings) -> tuple[dict, 
     return data.amend(spec), data
 
 
-def named_values(shape, request: str, file_name: str) -> list[str]:
-    """The text values of the file (a status, a region, a name) that the request writes as words of its own,
-    its file's name left out ("sales" in sales.csv names nothing)."""
-    text = request.replace(file_name, " ").lower()
-    values = {v for col, vs in shape.samples.items() if shape.kinds.get(col) == "str"
-              for v in vs if isinstance(v, str) and v.strip()}
-    return sorted(v for v in values if re.search(rf"(?<!\w){re.escape(v.strip().lower())}(?!\w)", text))
-
-
-def _string_constants(code: str, function_name: str) -> list[str]:
-    """The string constants of the module, the function's docstring left out (a docstring that repeats the
-    request filters nothing)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    docs = {ast.get_docstring(n, clean=False) for n in ast.walk(tree)
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module, ast.ClassDef))}
-    return [n.value for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value not in docs]
-
-
 def file_note(path: Path) -> str:
     """Where a data file is and its first lines, for a prompt."""
     return f"The file {path.name} is at {path}; its first lines:\n```\n{file_head(path)}\n```"
@@ -189,3 +180,43 @@ def file_head(path: Path, lines: int = HEAD_LINES, chars: int = HEAD_CHARS) -> s
     kept = text[:chars].lstrip("\ufeff").splitlines()[:lines]
     cut = len(text) > chars or len(text.splitlines()) > lines
     return "\n".join(kept) + ("\n..." if cut else "")
+
+
+def named_values(shape, request: str, file_name: str) -> dict[str, str]:
+    """{value: its field} for the text values of the file (a status, a region, a name) that the request writes
+    as words of its own, its file's name left out ("sales" in sales.csv names nothing). A value that is also
+    a field's name is left out: there the request may name the field."""
+    text = request.replace(file_name, " ").lower()
+    fields = {c.lower() for c in shape.columns}
+    found = {}
+    for col, values in shape.samples.items():
+        if shape.kinds.get(col) != "str":
+            continue
+        for v in values:
+            word = v.strip().lower() if isinstance(v, str) else ""
+            if word and word not in fields and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+                found.setdefault(v, col)
+    return dict(sorted(found.items()))
+
+
+def unwritten(code: str, named) -> list[str]:
+    """The `named` values that no string constant of `code` contains (case aside), keys left out: a value
+    looked up as a field (`row['shipped']`, `row.get('shipped')`) is not compared with anything."""
+    written = " ".join(_string_constants(code)).lower()
+    return [v for v in named if v.lower() not in written]
+
+
+def _string_constants(code: str) -> list[str]:
+    """The string constants of the code, docstrings and keys left out (a docstring that repeats the request
+    filters nothing; a key is a field's name)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    docs = {ast.get_docstring(n, clean=False) for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module, ast.ClassDef))}
+    keys = {id(n.slice) for n in ast.walk(tree) if isinstance(n, ast.Subscript)}
+    keys |= {id(n.args[0]) for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args
+             and isinstance(n.func, ast.Attribute) and n.func.attr in ("get", "pop", "setdefault")}
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            and n.value not in docs and id(n) not in keys]

@@ -39,13 +39,14 @@ class DirectOpinion:
     same question asked again gets the same answer), and weighed against the implementations' behaviour
     on the request's own input each time an agreement lacks an anchor."""
 
-    def __init__(self, llm_client, sandbox, request: str, files_note: str = ""):
+    def __init__(self, llm_client, sandbox, request: str, files_note: str = "", named: list[str] = ()):
         self.llm_client, self.sandbox, self.request, self.files_note = llm_client, sandbox, request, files_note
+        self.named = list(named)  # values of the data file the request names (`data_cases.named_values`)
         self._answer: tuple[bool, Any] | None = None
 
     def answer(self) -> tuple[bool, Any]:
         if self._answer is None:
-            self._answer = direct_answer(self.llm_client, self.sandbox, self.request, self.files_note)
+            self._answer = direct_answer(self.llm_client, self.sandbox, self.request, self.files_note, self.named)
         return self._answer
 
     def anchor(self, verdict: Verdict, cands: list[Candidate], cases: list[Case], min_tests: int,
@@ -106,11 +107,19 @@ def informative(case: Case, obs: Observation | None) -> Any:
     return None if echoed or value in ("", [], {}) else value
 
 
-def direct_answer(llm_client, sandbox, request: str, files_note: str = "") -> tuple[bool, Any]:
+def direct_answer(llm_client, sandbox, request: str, files_note: str = "",
+                  named: list[str] = ()) -> tuple[bool, Any]:
     """(True, value) from one `solve()` for the request run in the sandbox, or (False, None). `files_note`
-    says where the request's data file is (the sandbox mounts the data folder read-only at its path)."""
+    says where the request's data file is (the sandbox mounts the data folder read-only at its path). A
+    `solve()` that never writes a value of the file the request names (`named`) answers for every row, so
+    it is no answer (`data_cases.unwritten`)."""
+    from .data_cases import unwritten
+
     try:
         code = llm_client.generate_solution(request, files_note)
+        if unwritten(code, list(named)):
+            log.info("the direct answer never uses %s, which the request names", unwritten(code, list(named)))
+            return False, None
         run = sandbox.run_tool("solve", code, {})
         for _ in range(2):  # a forgotten import is fixed as in any draw (`import_repair`), with no model call
             fixed = None if run.get("success") else fix_from_error(code, str(run.get("error") or ""))

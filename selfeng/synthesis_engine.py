@@ -245,7 +245,7 @@ class CapabilitySynthesisEngine:
         temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
         code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature,
                                                        context=spec.get("preamble") or "",
-                                                       notes=data.code_note if data else "",
+                                                       notes=_code_notes(spec, data),
                                                        stub=spec.get("stub") or "")
         if not defines_function(code, spec["function_name"]):
             raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
@@ -285,8 +285,9 @@ class CapabilitySynthesisEngine:
         attempts = 1
         verdict = decide(cands, cases, min_tests)
         notes: list[str] = []  # what the direct answer said, for the failure message
-        direct = DirectOpinion(self.llm_client, self.sandbox, request, data.note if data else "") \
-            if request else None
+        direct = DirectOpinion(self.llm_client, self.sandbox, request,
+                               "\n".join(n for n in (data.note, data.named_note()) if n) if data else "",
+                               data.named if data else []) if request else None
         late_probe = False
         while not settled_verdict(verdict, cands):
             agreed = by_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS)
@@ -462,6 +463,10 @@ def _data_probe(spec: dict, data: DataCases) -> Case | None:
     if not data.own or [p["name"] for p in spec["parameters"]] != [data.param]:
         return None
     return Case(f"test_{spec['function_name']}_probe", {data.param: next(iter(data.own))}, None, "probe")
+
+
+def _code_notes(spec: dict, data: DataCases | None) -> str:
+    return "\n".join(n for n in (data.code_note, data.named_note(spec)) if n) if data else ""
 
 
 def _refuse_blind_code(code: str, spec: dict, data: DataCases | None) -> None:

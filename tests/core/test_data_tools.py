@@ -347,6 +347,8 @@ def test_code_that_ignores_a_value_the_request_names_is_no_opinion(blind_draws):
                         *[("generate_implementation", NORTH_CODE)] * 2):
         provider.enqueue(entry["purpose"], entry["content"])
     result = orch.synthesis_engine.synthesize_capability("What is the total amount of the North sales in sales.csv?")
+    drafts = [c["messages"][-1]["content"] for c in provider.calls if c["purpose"] == "generate_implementation"]
+    assert all("'North' is a value of the 'region' field, not a field name" in d for d in drafts)
     if blind_draws == 1:
         assert result["success"] and result["tests_verified"], result.get("error")
         assert "'North'" in result["code"]
@@ -363,14 +365,33 @@ def test_values_a_request_names_are_the_files_own_words_and_a_parameter_may_carr
         {"id": "A2", "customer": "globex", "total": 7.5, "status": "pending"}]}))
     shape = read_shape(tmp_path / "orders.json")
     assert named_values(shape, "What is the combined total of the shipped orders in orders.json?",
-                        "orders.json") == ["shipped"]
-    assert named_values(shape, "How much did Acme spend, in orders.json?", "orders.json") == ["acme"]
-    assert named_values(shape, "What is the total of all orders in orders.json?", "orders.json") == []
-    assert named_values(shape, "Sum the totals of the unshipped orders in orders.json", "orders.json") == []
-    data = DataCases("path", "orders.json", [], tmp_path / "orders.json", named=["shipped"])
+                        "orders.json") == {"shipped": "status"}
+    assert named_values(shape, "How much did Acme spend, in orders.json?", "orders.json") == {"acme": "customer"}
+    assert named_values(shape, "What is the total of all orders in orders.json?", "orders.json") == {}
+    assert named_values(shape, "Sum the totals of the unshipped orders in orders.json", "orders.json") == {}
+    data = DataCases("path", "orders.json", [], tmp_path / "orders.json", named={"shipped": "status"})
     spec = {"function_name": "f", "parameters": [{"name": "path", "type": "str"}]}
     blind = 'def f(path):\n    """Total of the shipped orders."""\n    return sum(o["total"] for o in load(path))\n'
     assert data.ignored_values(blind, spec) == ["shipped"]  # its docstring says it; its code does not
     assert data.ignored_values(blind.replace('load(path))', 'load(path) if o["status"] == "Shipped")'), spec) == []
+    # looked up as a field, the value is compared with nothing: the embedded model once wrote both
+    assert data.ignored_values(blind.replace('load(path))', 'load(path) if o.get("shipped", False))'), spec) \
+        == ["shipped"]
+    assert data.ignored_values(blind.replace('load(path))', 'load(path) if o["shipped"])'), spec) == ["shipped"]
+    assert "'shipped' is a value of the 'status' field, not a field name" in data.named_note(spec)
     with_param = {**spec, "parameters": [*spec["parameters"], {"name": "status", "type": "str"}]}
     assert data.ignored_values(blind, with_param) == []  # the value can be given as an argument
+
+
+def test_a_direct_answer_that_ignores_a_value_the_request_names_is_no_answer():
+    from selfeng.direct_answer import direct_answer
+    orch, provider, _ = _with_sales()
+    path = orch.settings.files_dir / "sales.csv"
+    solve = ("```python\nimport csv\n\ndef solve():\n    with open(%r) as f:\n"
+             "        return sum(float(r['amount']) for r in csv.DictReader(f)%s)\n```")
+    provider.enqueue("generate_implementation", solve % (str(path), ""))
+    provider.enqueue("generate_implementation", solve % (str(path), " if r['region'] == 'North'"))
+    request = "What is the total amount of the North sales in sales.csv?"
+    sandbox = orch.synthesis_engine.sandbox
+    assert direct_answer(orch.llm_client, sandbox, request, "", ["North"]) == (False, None)
+    assert direct_answer(orch.llm_client, sandbox, request, "", ["North"]) == (True, 220.0)
