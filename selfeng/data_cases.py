@@ -77,6 +77,21 @@ class DataCases:
                     return text
         return None
 
+    def code_notes(self, spec: dict) -> str:
+        """What a draft of the tool is told about the file: its first lines, and the values to pick rows by."""
+        return "\n".join(n for n in (self.code_note, self.named_note(spec)) if n)
+
+    def blind_reason(self, code: str, spec: dict) -> str | None:
+        """Why `code` cannot answer the request for the file it is given (so it is no opinion), or None."""
+        fixed = self.fixed_path(code, spec["function_name"])
+        if fixed is not None:
+            return f"the code opens {fixed!r} instead of the path it is given"
+        ignored = self.ignored_values(code, spec)
+        if ignored:
+            return ("the code never compares anything with " + ", ".join(map(repr, ignored)) + ", which the "
+                    "request names as a value of the file, so it cannot pick out the rows the request is about")
+        return None
+
     def ignored_values(self, code: str, spec: dict) -> list[str]:
         """The values of the user's file the request names ("the shipped orders") that a function taking
         only the path never writes in its code. Such a function cannot tell those rows from the others: it

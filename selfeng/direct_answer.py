@@ -23,7 +23,7 @@ import dataclasses
 import json
 import logging
 import math
-from typing import Any
+from typing import Any, Iterable
 
 from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide, observation_key
 from .import_repair import fix_from_error
@@ -39,7 +39,7 @@ class DirectOpinion:
     same question asked again gets the same answer), and weighed against the implementations' behaviour
     on the request's own input each time an agreement lacks an anchor."""
 
-    def __init__(self, llm_client, sandbox, request: str, files_note: str = "", named: list[str] = ()):
+    def __init__(self, llm_client, sandbox, request: str, files_note: str = "", named: Iterable[str] = ()):
         self.llm_client, self.sandbox, self.request, self.files_note = llm_client, sandbox, request, files_note
         self.named = list(named)  # values of the data file the request names (`data_cases.named_values`)
         self._answer: tuple[bool, Any] | None = None
@@ -108,7 +108,7 @@ def informative(case: Case, obs: Observation | None) -> Any:
 
 
 def direct_answer(llm_client, sandbox, request: str, files_note: str = "",
-                  named: list[str] = ()) -> tuple[bool, Any]:
+                  named: Iterable[str] = ()) -> tuple[bool, Any]:
     """(True, value) from one `solve()` for the request run in the sandbox, or (False, None). `files_note`
     says where the request's data file is (the sandbox mounts the data folder read-only at its path). A
     `solve()` that never writes a value of the file the request names (`named`) answers for every row, so
@@ -117,8 +117,9 @@ def direct_answer(llm_client, sandbox, request: str, files_note: str = "",
 
     try:
         code = llm_client.generate_solution(request, files_note)
-        if unwritten(code, list(named)):
-            log.info("the direct answer never uses %s, which the request names", unwritten(code, list(named)))
+        ignored = unwritten(code, list(named))
+        if ignored:
+            log.info("the direct answer never compares anything with %s, which the request names", ignored)
             return False, None
         run = sandbox.run_tool("solve", code, {})
         for _ in range(2):  # a forgotten import is fixed as in any draw (`import_repair`), with no model call

@@ -245,7 +245,7 @@ class CapabilitySynthesisEngine:
         temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
         code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature,
                                                        context=spec.get("preamble") or "",
-                                                       notes=_code_notes(spec, data),
+                                                       notes=data.code_notes(spec) if data else "",
                                                        stub=spec.get("stub") or "")
         if not defines_function(code, spec["function_name"]):
             raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
@@ -465,22 +465,10 @@ def _data_probe(spec: dict, data: DataCases) -> Case | None:
     return Case(f"test_{spec['function_name']}_probe", {data.param: next(iter(data.own))}, None, "probe")
 
 
-def _code_notes(spec: dict, data: DataCases | None) -> str:
-    return "\n".join(n for n in (data.code_note, data.named_note(spec)) if n) if data else ""
-
-
 def _refuse_blind_code(code: str, spec: dict, data: DataCases | None) -> None:
-    """No opinion from code that cannot answer the request for the file it is given: it opens a fixed file,
-    or ignores a value the request names."""
-    if data is None:
-        return
-    fixed = data.fixed_path(code, spec["function_name"])
-    if fixed is not None:
-        raise SynthesisError("implementation", f"the code opens {fixed!r} instead of the path it is given")
-    ignored = data.ignored_values(code, spec)
-    if ignored:
-        raise SynthesisError("implementation", "the code never uses " + ", ".join(map(repr, ignored))
-                             + ", which the request names, so it answers for every row of the file")
+    reason = data.blind_reason(code, spec) if data else None
+    if reason:
+        raise SynthesisError("implementation", reason)
 
 
 def _public_spec(spec: dict) -> dict:

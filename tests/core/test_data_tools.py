@@ -355,7 +355,7 @@ def test_code_that_ignores_a_value_the_request_names_is_no_opinion(blind_draws):
     else:
         assert not result["success"] and orch.get_tool_count() == 0
         assert result["step"] == "implementation"
-        assert "never uses 'North', which the request names" in result["error"]
+        assert "never compares anything with 'North', which the request names" in result["error"]
 
 
 def test_values_a_request_names_are_the_files_own_words_and_a_parameter_may_carry_them(tmp_path):
