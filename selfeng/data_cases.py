@@ -94,7 +94,8 @@ class DataCases:
 
     def ignored_values(self, code: str, spec: dict) -> list[str]:
         """The values of the user's file the request names ("the shipped orders") that a function taking
-        only the path never writes in its code. Such a function cannot tell those rows from the others: it
+        only the path never writes in its code, other than as a key (`unwritten`). Such a function cannot
+        tell those rows from the others: it
         answers for the whole file, and drafts that share the misreading agree on every fixture (three once
         outvoted the cases that had the filter right). A spec with another parameter may be given the
         value as an argument, so nothing is asked of its code."""
