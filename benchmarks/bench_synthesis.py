@@ -63,6 +63,8 @@ def main() -> int:
         row = {
             "request": first, "synth_ok": bool(r1["success"] and r1.get("synthesized")),
             "synth_correct": r1["success"] and close(r1["tool_result"], exp1),
+            # which tool answered, and what: a reuse that should have been a synthesis shows here
+            "tool": r1.get("tool_name"), "result": r1.get("tool_result"), "reuse_tool": r2.get("tool_name"),
             "synth_wall_s": round(w1, 2), "synth_calls": r1["usage"]["model_calls"],
             "synth_model_s": r1["usage"]["model_seconds"], "by_purpose": {k: v["calls"] for k, v in r1["usage"]["by_purpose"].items()},
             "attempts": (r1.get("synthesis") or {}).get("attempts"),
