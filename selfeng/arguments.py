@@ -234,6 +234,11 @@ def _flat(value: Any) -> list[Any]:
     return [value]
 
 
+def _numbers(value: Any) -> list[float]:
+    """The numbers inside a value, however nested (True and False are not numbers here)."""
+    return [float(v) for v in _flat(value) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
 def unused_literals(request: str, arguments: dict[str, Any]) -> list[str]:
     """The request's own inputs (quoted strings, ISO dates, numbers) that no argument carries.
 
@@ -242,7 +247,7 @@ def unused_literals(request: str, arguments: dict[str, Any]) -> list[str]:
     2024-01-01 and 2024-12-25". Containment is not use: 's' is inside 'mississippi' but was not passed."""
     values = _flat(list(arguments.values()))
     texts = [" ".join(v.split()).lower() for v in values if isinstance(v, str)]
-    nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    nums = _numbers(values)
     nums += [float(t) for t in texts if _LOOSE_NUMBER.fullmatch(t) and "," not in t]
     out = []
     for q in quoted_strings(request):
@@ -277,9 +282,7 @@ def role_conflict(request: str, tool_name: str, parameters: list[dict], docstrin
     from . import units
     qs = units.quantities(request)
     if arguments is not None:
-        passed = [float(v) for v in _flat(list(arguments.values()))
-                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        qs = [q for q in qs if _near(q.value, passed)]
+        qs = [q for q in qs if _near(q.value, _numbers(list(arguments.values())))]
     param_units = {p["name"]: (units.identifier_units(p["name"]) or [None])[0] for p in parameters}
     for q in qs:
         same_kind = [u for u in param_units.values() if u is not None and u.kind == q.unit.kind]
@@ -308,9 +311,8 @@ def _kind_conflict(qs: list, parameters: list[dict], arguments: dict[str, Any]) 
     time) to `kilometers_per_hour` (a speed). Only a value that exactly one parameter receives is weighed."""
     from . import units
     for q in qs:
-        takers = [p["name"] for p in parameters if p["name"] in arguments
-                  and _near(q.value, [float(v) for v in _flat([arguments[p["name"]]])
-                                      if isinstance(v, (int, float)) and not isinstance(v, bool)])]
+        takers = [p["name"] for p in parameters
+                  if p["name"] in arguments and _near(q.value, _numbers(arguments[p["name"]]))]
         if len(takers) != 1:
             continue
         named = [u for u, _ in units.mentioned_units(" ".join(units.identifier_words(takers[0])))] \

@@ -81,6 +81,11 @@ class DataCases:
         """What a draft of the tool is told about the file: its first lines, and the values to pick rows by."""
         return "\n".join(n for n in (self.code_note, self.named_note(spec)) if n)
 
+    @property
+    def direct_notes(self) -> str:
+        """The same for the direct answer's `solve()`: where the file is too, since it takes no path."""
+        return "\n".join(n for n in (self.note, self.named_note()) if n)
+
     def blind_reason(self, code: str, spec: dict) -> str | None:
         """Why `code` cannot answer the request for the file it is given (so it is no opinion), or None."""
         fixed = self.fixed_path(code, spec["function_name"])
@@ -95,10 +100,9 @@ class DataCases:
     def ignored_values(self, code: str, spec: dict) -> list[str]:
         """The values of the user's file the request names ("the shipped orders") that a function taking
         only the path never writes in its code, other than as a key (`unwritten`). Such a function cannot
-        tell those rows from the others: it
-        answers for the whole file, and drafts that share the misreading agree on every fixture (three once
-        outvoted the cases that had the filter right). A spec with another parameter may be given the
-        value as an argument, so nothing is asked of its code."""
+        tell those rows from the others: it answers for the whole file, and drafts that share the misreading
+        agree on every fixture (three once outvoted the cases that had the filter right). A spec with another
+        parameter may be given the value as an argument, so nothing is asked of its code."""
         if not self.selects_by_code(spec):
             return []
         return unwritten(code, self.named)

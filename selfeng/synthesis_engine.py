@@ -285,8 +285,7 @@ class CapabilitySynthesisEngine:
         attempts = 1
         verdict = decide(cands, cases, min_tests)
         notes: list[str] = []  # what the direct answer said, for the failure message
-        direct = DirectOpinion(self.llm_client, self.sandbox, request,
-                               "\n".join(n for n in (data.note, data.named_note()) if n) if data else "",
+        direct = DirectOpinion(self.llm_client, self.sandbox, request, data.direct_notes if data else "",
                                data.named if data else []) if request else None
         late_probe = False
         while not settled_verdict(verdict, cands):
