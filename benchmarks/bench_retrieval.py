@@ -110,7 +110,7 @@ def baselines(tools, requests, embedder):
                             ("retrieval score alone, t=0.64", DEFAULT_CONFIG, 0.64)]:
         idx = RetrievalIndex(embedder, cfg)
         idx.add_many(docs)
-        for split in ("tune", "test", "postfreeze"):
+        for split in dict.fromkeys(r["split"] for r in rows):
             sub = [r for r in requests if r["split"] == split]
             if not sub:
                 continue
@@ -165,6 +165,8 @@ def main() -> int:
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--baselines", action="store_true")
     ap.add_argument("--postfreeze", action="store_true", help="also the set written after the code froze")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="another request file of the same library (e.g. one written after a later freeze)")
     ap.add_argument("--split", default="tune,test,postfreeze")
     ap.add_argument("--show", action="store_true", help="print every wrong decision")
     ap.add_argument("--progress", help="append each decided request as a JSON line to this file")
@@ -176,6 +178,8 @@ def main() -> int:
     requests = data["requests"]
     if args.postfreeze:
         requests = requests + json.loads((SETS / "routing_postfreeze.json").read_text())["requests"]
+    for extra in args.extra:
+        requests = requests + json.loads(Path(extra).read_text())["requests"]
     requests = [r for r in requests if r["split"] in args.split.split(",")]
     if args.shuffle:  # a long run with the model can be stopped early and still be a fair sample
         import random
@@ -195,7 +199,7 @@ def main() -> int:
         return 0
     rows = run(reg, requests, client)
     label = "with the embedded model's check" if client else "no model (threshold for uncertain calls)"
-    for split in ("tune", "test", "postfreeze"):
+    for split in dict.fromkeys(r["split"] for r in rows):
         sub = [r for r in rows if r["split"] == split]
         if sub:
             print(f"  search_tool, {label:40s} {split:10s} {fmt(score(sub))}")
@@ -214,7 +218,7 @@ if __name__ == "__main__":
 def summarise_progress(path: str) -> None:
     """Figures from a --progress file of a run stopped early (python -c "...summarise_progress(...)")."""
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-    for split in ("tune", "test", "postfreeze"):
+    for split in dict.fromkeys(r["split"] for r in rows):
         sub = [r for r in rows if r["split"] == split]
         if sub:
             print(f"  {split:10s} {fmt(score(sub))}")

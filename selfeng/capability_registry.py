@@ -21,7 +21,8 @@ from .config import Settings, load_settings
 from .embeddings import Embedder, EmbedderError, create_embedder
 from .answer_kind import answer_kind_conflict, asked_input_conflict
 from .arguments import role_conflict
-from .fit_check import Verdict, check_triggers, need_contradicts, need_names_tool, signature_without_name
+from .fit_check import (Verdict, check_triggers, need_contradicts, need_names, need_names_tool,
+                        signature_without_name, unsaid_name_words)
 from .llm import LLMError
 from .names import InvalidToolName, validate_tool_name
 from .query_text import clean_query
@@ -384,7 +385,8 @@ class CapabilityRegistry:
         if rerank:
             close = [(c, t) for c, t in plausible if c.similarity >= best.similarity - RERANK_WINDOW]
             best, tool = max(close, key=lambda ct: (ct[0].score, ct[0].similarity))
-        triggers = check_triggers(best, [c for c, _ in plausible], self.accept_at, self.min_coverage)
+        triggers = check_triggers(best, [c for c, _ in plausible], self.accept_at, self.min_coverage, query,
+                                  tool["parameters"])
         if not triggers:
             return Verdict(best.name, "clear retrieval hit"), ranked
         if self.llm_client is None or not hasattr(self.llm_client, "check_tool_fit"):
@@ -398,15 +400,23 @@ class CapabilityRegistry:
             ok = best.similarity >= fallback and best.direction >= 0
             return Verdict(best.name if ok else None, f"model check failed ({exc}); threshold"), ranked
         needed = str(reply.get("needed") or "")
+        # The need names another plausible candidate word for word ("count_words" while word_frequencies
+        # was shown): the model has told which tool is asked for, and it is not this one.
+        named = next((c for c, _ in plausible if c.name != best.name and need_names(needed, c.name)
+                      and c.direction >= 0), None)
+        if named is not None and not need_names(needed, best.name):
+            return Verdict(named.name, f"the model named {named.name}: " + "; ".join(triggers), True, {},
+                           needed), ranked
         contradiction = need_contradicts(needed, tool["name"], f"{tool['name']} {tool['docstring']} "
                                          f"{tool['signature']}", query)
-        names_it = need_names_tool(needed, tool["name"]) and best.direction >= 0 and not any(
+        unsaid = unsaid_name_words(tool["name"], query, tool["parameters"])
+        names_it = need_names_tool(needed, tool["name"], unsaid) and best.direction >= 0 and not any(
             t.startswith("twin-shaped") for t in triggers)
         if (reply["fits"] or names_it) and contradiction is None:
             return Verdict(best.name, "model confirmed: " + "; ".join(triggers), True,
                            reply.get("arguments") or {}, needed), ranked
         why = contradiction or "the model says it does not fit"
-        return Verdict(None, why, True, {}, needed), ranked
+        return Verdict(None, f"{why} (checked: {'; '.join(triggers)})", True, {}, needed), ranked
 
     def close(self) -> None:
         self.store.close()

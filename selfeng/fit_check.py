@@ -14,10 +14,11 @@ encode vs decode): their texts share almost every word. Three checks close that 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .query_text import content_terms, words
+from .query_text import clean_query, content_terms, name_pair, words
 from .retrieval import Candidate
 
 TWIN_MARGIN = 0.1   # a twin-shaped rival this close to the best candidate makes the call uncertain
@@ -66,7 +67,10 @@ def need_contradicts(needed: str, tool_name: str, tool_text: str, request: str) 
     if not need or not tool or need == tool:
         return None
     if sorted(need) == sorted(tool):
-        return f"the request needs {needed}, the other direction of {tool_name}"
+        # Order is a direction only between a converter's two ends; sum_digits is digit_sum.
+        if name_pair(tool_name) or name_pair(needed):
+            return f"the request needs {needed}, the other direction of {tool_name}"
+        return None
     if not twin_shaped(needed, tool_name):
         return None
     covered = set(content_terms(tool_text)) | set(tool) | _joined_pairs(tool_text)
@@ -77,9 +81,49 @@ def need_contradicts(needed: str, tool_name: str, tool_text: str, request: str) 
     return None
 
 
-def check_triggers(best: Candidate, rivals: list[Candidate], accept_at: float, min_coverage: float) -> list[str]:
+# Python's own names for its builtin types, in English: a tool's name word that only says what type its
+# input is ("reverse_string", "sort_numbers_…") is said by the request's literal of that type.
+_TYPE_WORDS = {"str": {"string", "text", "str"}, "int": {"integer", "int", "number"},
+               "float": {"number", "float", "decimal"}, "list": {"list", "item", "element", "value"},
+               "dict": {"dict", "dictionary", "mapping"}, "bool": {"bool", "boolean"}}
+
+
+def type_words(parameters: list[dict]) -> set[str]:
+    """English words for the parameters' declared types (`list[float]` -> list, number, float...)."""
+    out: set[str] = set()
+    for p in parameters:
+        for t in re.findall(r"[a-z]+", str(p.get("type") or "")):
+            out |= _TYPE_WORDS.get(t, set())
+    return {_stem_word(w) for w in out}
+
+
+def _stem_word(w: str) -> str:
+    terms = content_terms(w)
+    return terms[0] if terms else w
+
+
+def unsaid_name_words(tool_name: str, request: str, parameters: list[dict] | None = None) -> list[str]:
+    """Words of the tool's name that the request never says (units spelled out, literals typed).
+
+    A tool's name is its narrowest description: a request that leaves out one of its words ("Round 7.5
+    to the nearest integer" for round_up, "strip whitespace at the end" for strip_leading_whitespace)
+    may want a sibling the library lacks, however close the scores. The `to` joining a converter's two
+    units is structure, not a word of the task ("How many pounds is 70 kg?" says kg_to_pounds).
+    """
+    said = set(content_terms(request)) | set(content_terms(clean_query(request))) | _joined_pairs(request)
+    said |= type_words(parameters or [])
+    joiner = {"to"} if name_pair(tool_name) else set()
+    return [w for w in dict.fromkeys(words(tool_name))
+            if content_terms(w) and _stem_word(w) not in said and w not in joiner]
+
+
+def check_triggers(best: Candidate, rivals: list[Candidate], accept_at: float, min_coverage: float,
+                   request: str = "", parameters: list[dict] | None = None) -> list[str]:
     """Reasons to confirm `best` with the model; empty when the retrieval evidence is clear."""
     why = []
+    unsaid = unsaid_name_words(best.name, request, parameters) if request else []
+    if unsaid:
+        why.append(f"the request does not say {', '.join(unsaid)}")
     if best.similarity < accept_at:
         why.append(f"score {best.similarity:.2f} is in the uncertain band")
     if best.query_coverage < min_coverage:
@@ -100,15 +144,23 @@ def signature_without_name(signature: str) -> str:
     return signature[i:] if i >= 0 else signature
 
 
-def need_names_tool(needed: str, tool_name: str) -> bool:
+def need_names(needed: str, tool_name: str) -> bool:
+    """The model's named need is exactly this tool's name, in words (`count_words` for count_words)."""
+    need = name_terms(needed)
+    return bool(need) and need == name_terms(tool_name)
+
+
+def need_names_tool(needed: str, tool_name: str, unsaid: list[str] = ()) -> bool:
     """The model's named need is this tool (its words are all the tool's, in the tool's order).
 
     The model's `relation` can misfire on words that sound like a direction ("reverse a string" came back
     as "opposite"), while the need it names is reliable: a need of the tool's own words in order is the tool.
-    A need in the other order is the twin, and `need_contradicts` says so.
+    A need in the other order is the twin, and `need_contradicts` says so. A need that leaves out a word
+    of the tool's name the request never said either (`unsaid`: "sort_numbers" for
+    sort_numbers_descending on "Sort 3, 1") names a more general task, which a sibling may do.
     """
     need, tool = name_terms(needed), name_terms(tool_name)
-    if not need or not set(need) <= set(tool):
+    if not need or not set(need) <= set(tool) or any(_stem_word(w) not in need for w in unsaid):
         return False
     positions = [tool.index(t) for t in need]
     return positions == sorted(positions)

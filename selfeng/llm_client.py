@@ -308,8 +308,10 @@ class LLMClient:
         `relation` is same / opposite / different: a small model answers a yes/no "fits" with yes almost
         always, but tells "the other way round" apart when it is offered as an answer."""
         props = {p["name"]: type_schema(p.get("type")) for p in parameters or []}
+        # At least three characters: shown `f(...)`, the model named the need "f" (then "f_date"), and a
+        # one-letter need says nothing of the request.
         schema = {"type": "object", "properties": {
-            "needed": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,40}$"},
+            "needed": {"type": "string", "pattern": "^[a-z][a-z0-9_]{2,40}$"},
             "relation": {"enum": ["same", "opposite", "different"]},
             "arguments": {"type": "object", "properties": props, "required": list(props)}},
             "required": ["needed", "relation", "arguments"]}

@@ -13,7 +13,7 @@ import pytest
 from selfeng.answer_kind import answer_kind_conflict, asked_input_conflict, asked_kind
 from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
 from selfeng.capability_registry import CapabilityRegistry
-from selfeng.fit_check import need_contradicts, twin_shaped
+from selfeng.fit_check import need_contradicts, twin_shaped, unsaid_name_words
 from selfeng.llm.scripted import ScriptedProvider
 from selfeng.llm_client import LLMClient
 from selfeng.query_text import content_terms
@@ -173,6 +173,9 @@ def test_twin_shapes_and_contradicting_needs():
     assert not twin_shaped("reverse_string", "count_words")
     doc = "hex_to_decimal Convert a hexadecimal string such as 'ff' to its decimal integer value."
     assert need_contradicts("decimal_to_hex", "hex_to_decimal", doc, "Convert 255 to hexadecimal")
+    # the same words in another order are a direction only for a converter's two ends
+    assert need_contradicts("sum_digits", "digit_sum", "digit_sum Add up the digits of n.",
+                            "add up all the digits in 4021") is None
     assert need_contradicts("to_lowercase", "to_uppercase", "to_uppercase Convert a text to upper case.",
                             "make 'STOP' lower case")
     assert need_contradicts("calculate_factorial", "factorial", "factorial Compute the factorial of n.",
@@ -210,7 +213,7 @@ def test_a_need_naming_the_tool_itself_outweighs_a_misfired_relation(routed):
 
 def test_a_yes_no_question_never_gets_a_tool_that_returns_a_list_and_costs_no_model_call(routed):
     reg, provider = routed
-    assert reg.search_tool("List the prime numbers below 30")["name"] == "find_primes_below"
+    assert reg.search_tool("Find the prime numbers below 30")["name"] == "find_primes_below"
     assert reg.search_tool("Is 97 a prime number?") is None
     assert reg.search_tool("How many prime numbers are there below 50?") is None
     assert checks(provider) == []
@@ -273,3 +276,46 @@ def test_what_percentage_never_gets_the_percent_of_tool_and_costs_no_model_call(
         assert checks(provider) == []
     finally:
         reg.close()
+
+
+@pytest.mark.parametrize("request_text, tool, unsaid", [
+    ("Round 7.5 to the nearest integer", "round_up", ["up"]),
+    ('strip whitespace at the end of "done   "', "strip_leading_whitespace", ["leading"]),
+    ("which of 12, 99, 45 is largest", "second_largest", ["second"]),
+    ("How many pounds is 70 kg?", "kg_to_pounds", []),          # a converter's "to" is structure
+    ("37 C in F", "celsius_to_fahrenheit", []),                 # unit symbols are spelled out
+    ("Put the words of 'I love Python' in reverse order", "reverse_words", []),
+])
+def test_words_of_the_tool_name_the_request_leaves_out(request_text, tool, unsaid):
+    assert unsaid_name_words(tool, request_text) == unsaid
+
+
+def test_a_high_score_is_still_checked_when_the_request_leaves_out_a_word_of_the_name(routed):
+    """"Sort 10, -2, 33, 4" scores high against sort_numbers_descending, but says nothing of the order:
+    the tool may be the wrong sibling, so the model is asked, and its "no" stands."""
+    reg, provider = routed
+    fit_reply(provider, "sort_numbers", False, {"numbers": [10, -2, 33, 4]})
+    assert reg.search_tool("Sort the numbers 10, -2, 33, 4") is None
+    assert len(checks(provider)) == 1
+    assert "the request does not say descending" in reg.last_verdict.reason
+
+
+def test_a_need_naming_another_candidate_word_for_word_picks_that_candidate(settings, embedder):
+    """Shown one candidate, the embedded model says "fits" while naming another candidate of the library
+    word for word (tune half: "How many words are in …" shown word_frequencies, need count_words): the
+    named need is the better evidence of the two."""
+    provider = ScriptedProvider([])
+    reg = CapabilityRegistry(LLMClient(provider, settings=settings), settings=settings, embedder=embedder)
+    for name, ret, doc in [("count_words", "int", "Count the words in a text."),
+                           ("word_frequencies", "dict[str, int]", "Count how often each word occurs in a text.")]:
+        spec = {"function_name": name, "parameters": [{"name": "text", "type": "str", "description": ""}],
+                "return_type": ret, "docstring": doc}
+        reg.add_tool(name, f"def {name}(text):\n    return text\n", "", doc, spec=spec)
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "word_frequencies", "relation": "same",
+                                                  "arguments": {"text": "a b a"}}))
+    hit = reg.search_tool("count each word of 'a b a' separately")
+    assert len(checks(provider)) == 1
+    assert "Count the words in a text." in checks(provider)[0]["messages"][-1]["content"]  # count_words shown
+    assert hit["name"] == "word_frequencies" and "the model named word_frequencies" in reg.last_verdict.reason
+    assert "fit_arguments" not in hit  # the mapping was made for the other tool
+    reg.close()
