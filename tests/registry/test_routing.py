@@ -197,6 +197,13 @@ def test_routing_set_is_big_enough_split_and_consistent():
     assert all(r["needs"] in absent for r in reqs if r["kind"] == "absent_twin")
     assert {r["split"] for r in reqs} == {"tune", "test"}
     assert sum(r["label"] is None for r in reqs) >= 80
+    seen = {r["text"].lower() for r in reqs}
+    for later in sorted(Path(__file__).parent.glob("routing_postfreeze*.json")):  # sets written after a freeze
+        extra = json.loads(later.read_text())["requests"]
+        assert len(extra) >= 50 and all(r["label"] in library for r in extra if r["label"]), later.name
+        assert all(r["needs"] in absent for r in extra if r["kind"] == "absent_twin"), later.name
+        assert not {r["text"].lower() for r in extra} & seen, later.name  # no request repeated across sets
+        seen |= {r["text"].lower() for r in extra}
 
 
 def test_a_need_naming_the_tool_itself_outweighs_a_misfired_relation(routed):
