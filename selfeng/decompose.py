@@ -34,6 +34,8 @@ SEQUENCE_CUES = re.compile(rf"(?:{_STRONG}\s)|\band\s+{_VERB}", re.I)
 _LITERAL = re.compile(r"\x00\d+\x00|(?<![\w.])-?\d+(?:\.\d+)?%?")
 # An input written into a step: a number, a quoted text, a list, a date, a file, or a list of names.
 _OWN_INPUT = re.compile(r"\x00\d+\x00|\d|\[|\b[\w.-]+\.(?:csv|json|txt|tsv)\b|\b[A-Z][a-z]+,\s*[A-Z][a-z]+")
+# "both X and", "between X and": the first half of a correlative pair, its "and" still to come.
+_CORRELATIVE = re.compile(r"\b(?:both|between)\s+(?:\x00\d+\x00|-?\d+(?:\.\d+)?%?)\s*$", re.I)
 _STRONG_WORD = re.compile(r";|\b(?:then|after|afterwards|also|well|finally|next)\b", re.I)
 
 
@@ -58,10 +60,12 @@ def has_sequence_cue(prompt: str) -> bool:
 def has_weak_cue(prompt: str) -> bool:
     """An "and" with literals on both sides ("20% of 100 and the square root of 64"): maybe two steps,
     maybe one call with two arguments ("the gcd of 48 and 18"). Worth a look, not a split. An "and" inside
-    one compound quantity ("2 hours and 30 minutes", "5 feet and 3 inches") is neither."""
+    one compound quantity ("2 hours and 30 minutes", "5 feet and 3 inches") is neither, and nor is the
+    "and" of a correlative pair ("both 8 and 12", "between 3 and 9"): English marks two values of one
+    predicate that way."""
     masked, _ = _mask(prompt)
     for m in re.finditer(r"\band\b", masked, re.I):
-        if _inside_compound_quantity(masked, m.start(), m.end()):
+        if _inside_compound_quantity(masked, m.start(), m.end()) or _CORRELATIVE.search(masked[:m.start()]):
             continue
         before, after = masked[:m.start()], masked[m.end():]
         if _LITERAL.search(before) and _LITERAL.search(after) and re.search(r"[a-z]{3,}", after, re.I):

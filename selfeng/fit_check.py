@@ -145,9 +145,12 @@ def signature_without_name(signature: str) -> str:
 
 
 def need_names(needed: str, tool_name: str) -> bool:
-    """The model's named need is exactly this tool's name, in words (`count_words` for count_words)."""
-    need = name_terms(needed)
-    return bool(need) and need == name_terms(tool_name)
+    """The model's named need is this tool's name, word for word (`word_count` for count_words; the order
+    matters only between a converter's two ends)."""
+    need, tool = name_terms(needed), name_terms(tool_name)
+    if not need or sorted(need) != sorted(tool):
+        return False
+    return need == tool or not (name_pair(needed) or name_pair(tool_name))
 
 
 def need_names_tool(needed: str, tool_name: str, unsaid: list[str] = ()) -> bool:
@@ -160,6 +163,9 @@ def need_names_tool(needed: str, tool_name: str, unsaid: list[str] = ()) -> bool
     sort_numbers_descending on "Sort 3, 1") names a more general task, which a sibling may do.
     """
     need, tool = name_terms(needed), name_terms(tool_name)
+    pair, tool_pair = name_pair(needed), name_pair(tool_name)
+    if pair and tool_pair and tool_pair[0] <= pair[0] and tool_pair[1] <= pair[1]:
+        return True  # a converter's two ends, in the tool's order ("convert_kg_to_pounds": kg_to_pounds)
     if not need or not set(need) <= set(tool) or any(_stem_word(w) not in need for w in unsaid):
         return False
     positions = [tool.index(t) for t in need]

@@ -13,7 +13,7 @@ import pytest
 from selfeng.answer_kind import answer_kind_conflict, asked_input_conflict, asked_kind
 from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
 from selfeng.capability_registry import CapabilityRegistry
-from selfeng.fit_check import need_contradicts, twin_shaped, unsaid_name_words
+from selfeng.fit_check import need_contradicts, need_names, need_names_tool, twin_shaped, unsaid_name_words
 from selfeng.llm.scripted import ScriptedProvider
 from selfeng.llm_client import LLMClient
 from selfeng.query_text import content_terms
@@ -326,3 +326,15 @@ def test_a_need_naming_another_candidate_word_for_word_picks_that_candidate(sett
     assert hit["name"] == "word_frequencies" and "the model named word_frequencies" in reg.last_verdict.reason
     assert "fit_arguments" not in hit  # the mapping was made for the other tool
     reg.close()
+
+
+def test_which_needs_name_the_tool():
+    """The embedded model answered "different" for "my suitcase is 23 kg, what's the weight in lbs" while
+    naming the need convert_kg_to_pounds: a converter's two ends in the tool's order name the tool."""
+    assert need_names_tool("convert_kg_to_pounds", "kg_to_pounds")
+    assert need_names_tool("f_hex_string_to_decimal", "hex_to_decimal")
+    assert not need_names_tool("convert_pounds_to_kg", "kg_to_pounds")         # the twin
+    assert not need_names_tool("celsius_to_kelvin", "celsius_to_fahrenheit")  # another target
+    assert need_names("word_count", "count_words")                            # order is no direction here
+    assert not need_names("fahrenheit_to_celsius", "celsius_to_fahrenheit")    # ... but between two ends
+    assert not need_names("count_vowels", "count_words")

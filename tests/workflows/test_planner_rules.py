@@ -36,6 +36,9 @@ def test_bare_and_split_is_unsure():
     ("Convert 5 km and 10 km to miles", True),                   # two values of one unit: maybe two answers
     ("Calculate 20% of 100 and the square root of 64", True),
     ("Convert 3 hours to minutes and 5 kg to pounds", True),     # two measurements, two kinds
+    ("Find the smallest number that both 8 and 12 divide evenly", False),  # a correlative pair of values
+    ("How many primes are there between 10 and 50?", False),
+    ("Is 'abc' between 'abd' and 'abz' in dictionary order?", False),
 ])
 def test_an_and_inside_one_compound_quantity_is_no_step_boundary(prompt, weak):
     assert has_weak_cue(prompt) is weak
