@@ -164,8 +164,11 @@ def need_names_tool(needed: str, tool_name: str, unsaid: list[str] = ()) -> bool
     """
     need, tool = name_terms(needed), name_terms(tool_name)
     pair, tool_pair = name_pair(needed), name_pair(tool_name)
-    if pair and tool_pair and tool_pair[0] <= pair[0] and tool_pair[1] <= pair[1]:
-        return True  # a converter's two ends, in the tool's order ("convert_kg_to_pounds": kg_to_pounds)
+    if pair and tool_pair and tool_pair[0] <= pair[0] and tool_pair[1] <= pair[1] and not unsaid:
+        # A converter's two ends in the tool's order ("convert_kg_to_pounds": kg_to_pounds), both said by
+        # the request. Ends the request never says were copied from the docstring: the model named
+        # hex_to_decimal for "Convert 255 to hexadecimal" as readily as for "0x1A3 in base 10".
+        return True
     if not need or not set(need) <= set(tool) or any(_stem_word(w) not in need for w in unsaid):
         return False
     positions = [tool.index(t) for t in need]

@@ -333,6 +333,9 @@ def test_which_needs_name_the_tool():
     naming the need convert_kg_to_pounds: a converter's two ends in the tool's order name the tool."""
     assert need_names_tool("convert_kg_to_pounds", "kg_to_pounds")
     assert need_names_tool("f_hex_string_to_decimal", "hex_to_decimal")
+    # ... but not when the request never says them: then the need was copied from the docstring
+    unsaid = unsaid_name_words("hex_to_decimal", "Convert 255 to hexadecimal")
+    assert unsaid and not need_names_tool("f_hex_string_to_decimal", "hex_to_decimal", unsaid)
     assert not need_names_tool("convert_pounds_to_kg", "kg_to_pounds")         # the twin
     assert not need_names_tool("celsius_to_kelvin", "celsius_to_fahrenheit")  # another target
     assert need_names("word_count", "count_words")                            # order is no direction here
