@@ -70,6 +70,21 @@ def signature_of(spec: dict) -> str:
     return f"def {spec['function_name']}({params})" + (f" -> {ret}:" if is_annotated(ret) else ":")
 
 
+def docstring_of(spec: dict) -> str:
+    """The spec's docstring with an Args section from its parameter descriptions, where they say more than
+    the name. The input's form lives there ("The start time in the format 'HH:MM'"): shown only the
+    docstring, every implementation of an hours-between tool parsed '%Y-%m-%d %H:%M:%S' and crashed."""
+    doc = str(spec.get("docstring") or "").strip()
+    lines = []
+    for p in spec.get("parameters", []):
+        desc = " ".join(str(p.get("description") or "").split())
+        if desc and set(re.findall(r"[a-z]+", desc.lower())) - set(p["name"].lower().split("_")) - {"the", "a", "an"}:
+            lines.append(f"    {p['name']}: {desc}")
+    if not lines or "Args:" in doc or ">>>" in doc:  # a docstring that documents itself is shown as written
+        return doc
+    return f"{doc}\n\nArgs:\n" + "\n".join(lines)
+
+
 log = logging.getLogger(__name__)
 
 SPEC_SCHEMA = {
@@ -241,7 +256,7 @@ class LLMClient:
             section += ("These must hold:\n" + "\n".join(examples) + "\n" if examples
                         else f"It must pass these tests:\n```python\n{tests.strip()}\n```\n")
         prompt = self._prompts["generate_implementation"].format(
-            signature=signature_of(spec), docstring=spec["docstring"], tests_section=section)
+            signature=signature_of(spec), docstring=docstring_of(spec), tests_section=section)
         return clean_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=temperature),
                           spec["function_name"])
 
@@ -256,7 +271,7 @@ class LLMClient:
 
     def fix_implementation(self, spec: dict[str, Any], tests: str, code: str, failures: str) -> str:
         prompt = self._prompts["fix_implementation"].format(
-            signature=signature_of(spec), docstring=spec["docstring"], code=code.strip(), failures=failures.strip())
+            signature=signature_of(spec), docstring=docstring_of(spec), code=code.strip(), failures=failures.strip())
         return clean_code(self._call("fix_implementation", prompt, max_tokens=700), spec["function_name"])
 
     # -- execution ---------------------------------------------------------------------------------

@@ -277,3 +277,26 @@ def test_a_parenthesised_single_value_among_tuple_examples_is_a_one_element_tupl
     assert [c.expected for c in got] == [("Saturn", "Uranus"), ("Venus",)]
     alone = written_examples('f("Earth") ==> ("Venus")', "f", ["a"], "request")
     assert [c.expected for c in alone] == ["Venus"]  # no tuple examples: parentheses only group
+
+
+def test_the_implementer_sees_what_the_spec_says_about_each_input():
+    """Shown only the docstring, every implementation of an hours-between tool parsed '%Y-%m-%d %H:%M:%S'
+    although the spec's parameters said 'HH:MM': the descriptions reach the implementation and repair
+    prompts, except those that only repeat the parameter's name."""
+    from selfeng.config import load_settings
+    from selfeng.llm.scripted import ScriptedProvider
+    from selfeng.llm_client import LLMClient
+    from tests.core.helpers import script
+    spec = {"function_name": "hours_between", "return_type": "float",
+            "docstring": "Hours between two times of one day.",
+            "parameters": [{"name": "start", "type": "str", "description": "The start time in the format 'HH:MM'"},
+                           {"name": "end", "type": "str", "description": "The end"}]}
+    code = "```python\ndef hours_between(start, end):\n    return 0.0\n```"
+    provider = ScriptedProvider(script(("generate_implementation", code), ("fix_implementation", code)))
+    client = LLMClient(provider, settings=load_settings())
+    client.generate_implementation(spec)
+    client.fix_implementation(spec, "", "def hours_between(start, end):\n    return 0\n", "- fails")
+    for call in provider.calls:
+        prompt = call["messages"][-1]["content"]
+        assert "start: The start time in the format 'HH:MM'" in prompt
+        assert "end: The end" not in prompt
