@@ -7,7 +7,9 @@ text. Two grammatical facts of English decide the asked kind, neither of them le
 * a yes/no question opens with an auxiliary or a modal verb (subject-auxiliary inversion: "Is 97 ...",
   "Does the list ...", "Can 12 be ..."). These verbs are a closed class of the grammar: the forms of be,
   do and have, and the central modals. "Can you ...", "Could you please ..." are requests, not questions;
-* "how many" and "how much" ask for a quantity, which a yes/no value or a list of items is not.
+* "how many" and "how much" ask for a quantity, which a yes/no value or a list of items is not;
+* "who", "whom" and "whose" (interrogative pronouns, a closed class too) ask for someone, which is named
+  by text: a number or a yes/no value does not answer "Who earns the most in employees.json?".
 
 Only a declared return type counts; a tool without one (`Any`) never conflicts.
 """
@@ -22,10 +24,16 @@ _POLITE = re.compile(r"^\s*\w+\s+(?:you|u|ya)\b", re.I)  # "Can you sort ...": a
 _FIRST_WORD = re.compile(r"^\W*([a-z]+(?:['’]t)?)", re.I)
 _NEGATED = {"can't": "can", "won't": "will", "shan't": "shall"}  # the rest drop their n't
 _QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
+_PERSON = re.compile(r"^\W*(?:who|whom|whose)\b", re.I)
+# The declared return types that can answer each asked kind (the spec's schema is narrowed to them).
+# "How many … in each department?" is a quantity per group: a mapping of numbers answers it too.
+RETURN_TYPES = {"bool": ("bool",), "quantity": ("int", "float", "dict[str, int]", "dict[str, float]"),
+                "person": ("str",)}
 
 
 def asked_kind(request: str) -> str | None:
-    """'bool' for a yes/no question, 'quantity' for how many/how much, else None (no opinion)."""
+    """'bool' for a yes/no question, 'quantity' for how many/how much, 'person' for who/whom/whose, else
+    None (no opinion)."""
     text = request.strip()
     m = _FIRST_WORD.match(text)
     first = m.group(1).lower().replace("’", "'") if m else ""
@@ -34,6 +42,8 @@ def asked_kind(request: str) -> str | None:
         return "bool"
     if _QUANTITY.search(text):
         return "quantity"
+    if _PERSON.match(text):
+        return "person"
     return None
 
 
@@ -64,6 +74,8 @@ def answer_kind_conflict(request: str, tool_name: str, return_type: str | None) 
         return f"the request asks yes or no; {tool_name} returns {return_type}"
     if asked == "quantity" and returned in ("bool", "collection"):
         return f"the request asks how many or how much; {tool_name} returns {return_type}"
+    if asked == "person" and returned in ("bool", "number"):
+        return f"the request asks who; {tool_name} returns {return_type}"
     return None
 
 

@@ -20,6 +20,7 @@ import jsonschema
 
 from .case_replies import (COMPUTE_NOTE, PLAIN_NOTE, TYPE_CHOICES, WORK_NOTE, cases_from_reply, cases_schema,
                            is_annotated, render_tests, type_schema)
+from .answer_kind import RETURN_TYPES, asked_kind
 from .arguments import invented_parameters
 from .codeblocks import extract_code, extract_json
 from .config import Settings, load_settings
@@ -83,6 +84,17 @@ def docstring_of(spec: dict) -> str:
     if not lines or "Args:" in doc or ">>>" in doc:  # a docstring that documents itself is shown as written
         return doc
     return f"{doc}\n\nArgs:\n" + "\n".join(lines)
+
+
+def spec_schema(user_prompt: str) -> dict:
+    """SPEC_SCHEMA, with the return type narrowed to what answers the kind of question asked (a yes/no
+    question a bool, "how many" a number, "who" a text): the grammar of the request decides it, so the
+    model cannot design a tool that answers another question ("Who earns the most?" -> the top salary)."""
+    allowed = RETURN_TYPES.get(asked_kind(user_prompt) or "")
+    if not allowed:
+        return SPEC_SCHEMA
+    props = dict(SPEC_SCHEMA["properties"], return_type={"enum": list(allowed)})
+    return dict(SPEC_SCHEMA, properties=props)
 
 
 log = logging.getLogger(__name__)
@@ -174,7 +186,7 @@ class LLMClient:
     # -- synthesis ---------------------------------------------------------------------------------
     def generate_spec(self, user_prompt: str) -> dict[str, Any]:
         spec = self._json("generate_spec", self._prompts["generate_spec"].format(user_prompt=user_prompt),
-                          SPEC_SCHEMA, max_tokens=300)
+                          spec_schema(user_prompt), max_tokens=300)
         if isinstance(spec, dict) and isinstance(spec.get("parameters"), list):
             params = [p for p in spec["parameters"] if isinstance(p, dict) and "name" in p]
             invented = set(invented_parameters(params, user_prompt))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from selfeng.answer_kind import answer_kind_conflict, asked_input_conflict, asked_kind
+from selfeng.llm import LLMError
 from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
 from selfeng.capability_registry import CapabilityRegistry
 from selfeng.fit_check import need_contradicts, need_names, need_names_tool, twin_shaped, unsaid_name_words
@@ -232,6 +233,8 @@ def test_a_yes_no_question_never_gets_a_tool_that_returns_a_list_and_costs_no_mo
     ("Can you sort 3, 1, 2?", None), ("Could you please reverse 'abc'?", None),
     ("Is it possible to reverse 'abc'", None),  # no question mark: not read as a question
     ("How many vowels are in 'banana'?", "quantity"), ("how much is 12% of 250", "quantity"),
+    ("Who earns the most in employees.json?", "person"), ("whose salary is the lowest", "person"),
+    ("Tell me who earns the most", None),  # not a question: the model reads it
     ("What is 7 factorial?", None), ("Sort 3, 1, 2", None)])
 def test_the_asked_kind_comes_from_grammar(request_text, kind):
     assert asked_kind(request_text) == kind
@@ -341,3 +344,21 @@ def test_which_needs_name_the_tool():
     assert need_names("word_count", "count_words")                            # order is no direction here
     assert not need_names("fahrenheit_to_celsius", "celsius_to_fahrenheit")    # ... but between two ends
     assert not need_names("count_vowels", "count_words")
+
+
+def test_the_spec_can_only_return_what_answers_the_kind_of_question_asked():
+    """"Who earns the most in employees.json?" got a verified find_max_salary answering 95000: the spec's
+    return type is narrowed by the question's grammar, at no model call."""
+    from selfeng.config import load_settings
+    from selfeng.llm_client import spec_schema
+    assert spec_schema("Who earns the most in employees.json?")["properties"]["return_type"] == {"enum": ["str"]}
+    assert spec_schema("Is 97 a prime number?")["properties"]["return_type"] == {"enum": ["bool"]}
+    assert "dict[str, int]" in spec_schema("How many employees work in each department?")[
+        "properties"]["return_type"]["enum"]
+    assert "enum" not in spec_schema("Reverse 'abc'")["properties"]["return_type"]
+    provider = ScriptedProvider([{"purpose": "generate_spec", "content": json.dumps(
+        {"function_name": "find_max_salary", "parameters": [{"name": "path", "type": "str", "description": "file"}],
+         "return_type": "int", "docstring": "The highest salary."})}])
+    with pytest.raises(LLMError):  # what a grammar-constrained model cannot write, the check refuses
+        LLMClient(provider, settings=load_settings()).generate_spec("Who earns the most in employees.json?")
+    assert answer_kind_conflict("Who earns the most in employees.json?", "find_max_salary", "int")
