@@ -31,6 +31,7 @@ from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfi
 from .store import Store, ToolExistsError, create_store
 from .store.base import fault_point
 from .store.vector_backends import create_index
+from . import pyparse
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _signature_from_spec(spec: dict) -> tuple[str, list[dict], str] | None:
 
 def _signature_from_code(name: str, code: str) -> tuple[str, list[dict], str] | None:
     try:
-        tree = ast.parse(code)
+        tree = pyparse.parse(code)
     except SyntaxError:
         return None
     fns = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]

@@ -16,6 +16,7 @@ from typing import Any
 
 from .arbitration import Case, observation_key
 from .stated_examples import DOCTEST
+from . import pyparse
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 # 12,500 is one number; [5,3] is two
@@ -244,7 +245,7 @@ def request_probe(spec: dict, request: str) -> Case | None:
 def code_cases(test_code: str, function_name: str) -> list[Case]:
     """Raw pytest code (from models that write code, already checked for vacuous tests) as cases: each test
     function is one case that can be run and observed, though its expectation is the code's own."""
-    tree = ast.parse(test_code)
+    tree = pyparse.parse(test_code)
     own = f"from {function_name} import {function_name}"
     tests = [n for n in tree.body
              if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]

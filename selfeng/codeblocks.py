@@ -5,6 +5,8 @@ import ast
 import json
 import re
 
+from . import pyparse
+
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
 
 
@@ -48,7 +50,7 @@ def extract_json(reply: str):
 
 def defines_function(code: str, name: str) -> bool:
     try:
-        tree = ast.parse(code)
+        tree = pyparse.parse(code)
     except SyntaxError:
         return False
     return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name for n in tree.body)

@@ -18,11 +18,11 @@ It stays as the instrument for stronger models, where it may pay.
 """
 from __future__ import annotations
 
-import ast
 import dataclasses
 import logging
 from typing import Any
 
+from . import pyparse
 from .arbitration import Case
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def _worth_running(expression: Any) -> bool:
     if not isinstance(expression, str) or not expression.strip() or len(expression) > MAX_EXPRESSION:
         return False
     try:
-        ast.literal_eval(expression.strip())
+        pyparse.literal_eval(expression.strip())
         return False
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return True
@@ -123,7 +123,7 @@ def _worth_running(expression: Any) -> bool:
 
 def _read(shown: Any) -> Any:
     try:
-        return ast.literal_eval(shown) if isinstance(shown, str) else _NOTHING
+        return pyparse.literal_eval(shown) if isinstance(shown, str) else _NOTHING
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return _NOTHING
 

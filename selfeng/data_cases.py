@@ -18,6 +18,7 @@ from pathlib import Path
 from .arbitration import Case
 from .arguments import PATH_PARAM
 from .config import Settings
+from . import pyparse
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class DataCases:
         file by its location or its name, or the data folder. Such a function answers for that one file
         whatever it is given, so no case it passes says anything about the code."""
         try:
-            tree = ast.parse(code)
+            tree = pyparse.parse(code)
         except SyntaxError:
             return None
         fn = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -230,7 +231,7 @@ def _string_constants(code: str) -> list[str]:
     """The string constants of the code, docstrings and keys left out (a docstring that repeats the request
     filters nothing; a key is a field's name)."""
     try:
-        tree = ast.parse(code)
+        tree = pyparse.parse(code)
     except SyntaxError:
         return []
     docs = {ast.get_docstring(n, clean=False) for n in ast.walk(tree)

@@ -12,6 +12,7 @@ import functools
 import importlib
 import re
 import sys
+from . import pyparse
 
 # The standard library's general-purpose computation modules, from the Python docs' "Numeric and
 # Mathematical Modules", "Functional Programming Modules", "Data Types" and "Text Processing" chapters.
@@ -59,7 +60,7 @@ def add_imports(code: str, names: set[str]) -> str | None:
 def _defines(code: str, name: str) -> bool:
     """Already imported or defined at top level: the NameError has another cause (a scope bug)."""
     try:
-        tree = ast.parse(code)
+        tree = pyparse.parse(code)
     except SyntaxError:
         return False
     for node in tree.body:

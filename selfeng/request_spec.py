@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+from . import pyparse
 
 _CODE_START = re.compile(r"^(from\s+\S+\s+import\s|import\s|def\s|@|class\s)", re.M)
 
@@ -44,7 +45,7 @@ def _parse_code(request: str) -> tuple[ast.Module, str] | None:
     """The request's code (from its first line that starts code to the end) and that source text."""
     for m in _CODE_START.finditer(request):
         try:
-            return ast.parse(request[m.start():]), request[m.start():]
+            return pyparse.parse(request[m.start():]), request[m.start():]
         except SyntaxError:
             continue
     return None

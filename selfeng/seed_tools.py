@@ -6,6 +6,7 @@ from importlib import resources
 from typing import Callable
 
 from .store import ToolExistsError
+from . import pyparse
 
 SEED_TOOLS = ["calculate_percentage", "reverse_string", "calculate_factorial", "celsius_to_fahrenheit",
               "calculate_square_root", "calculate_profit_margins"]
@@ -19,7 +20,7 @@ def _read(name: str) -> str:
 
 def _docstring(code: str) -> str:
     import ast
-    for node in ast.parse(code).body:
+    for node in pyparse.parse(code).body:
         if isinstance(node, ast.FunctionDef):
             return " ".join((ast.get_docstring(node) or "").split())
     return ""

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from .arbitration import Case
+from . import pyparse
 
 DOCTEST = re.compile(r"^\s*>>>\s?(.*)$")
 
@@ -40,7 +41,7 @@ def doctest_examples(text: str, function_name: str, param_names: list[str], sour
         if args is None or not want:
             continue
         try:
-            expected = ast.literal_eval(" ".join(want))
+            expected = pyparse.literal_eval(" ".join(want))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             continue
         out.append(Case(f"test_{function_name}_{source}_{len(out) + 1}", args, expected, source))
@@ -136,7 +137,7 @@ def _assignment_example(text: str, param_names: list[str]) -> tuple[dict, Any] |
     while (m := _ASSIGN.match(text, pos)) and m.group(1) in param_names and m.group(1) not in args:
         end = m.end() + _literal_span(text[m.end():])
         try:
-            args[m.group(1)] = ast.literal_eval(text[m.end():end])
+            args[m.group(1)] = pyparse.literal_eval(text[m.end():end])
         except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
             return None
         pos = _BETWEEN.match(text, end).end()
@@ -171,7 +172,7 @@ def _leading_literal(text: str) -> Any:
     if head.endswith((".", ":")) and (not rest or rest[0].isspace()):
         head = head[:-1]  # the sentence's full stop: "should return 16." means 16
     try:
-        value = _JSON_WORDS[head] if head in _JSON_WORDS else ast.literal_eval(head)
+        value = _JSON_WORDS[head] if head in _JSON_WORDS else pyparse.literal_eval(head)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return _NOTHING
     if not _AFTER_LITERAL.match(rest) or (rest.startswith(".") and rest[1:2].isdigit()):
@@ -213,14 +214,14 @@ def _literal_span(text: str) -> int:
 
 def _bind_call(expr: str, function_name: str, param_names: list[str]) -> dict | None:
     try:
-        node = ast.parse(expr, mode="eval").body
+        node = pyparse.parse(expr, mode="eval").body
     except SyntaxError:
         return None
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == function_name):
         return None
     try:
-        positional = [ast.literal_eval(a) for a in node.args]
-        named = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+        positional = [pyparse.literal_eval(a) for a in node.args]
+        named = {k.arg: pyparse.literal_eval(k.value) for k in node.keywords if k.arg}
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return None
     if len(positional) > len(param_names) or len(node.keywords) != len(named):

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from .arbitration import Case, Observation
+from . import pyparse
 
 FLOAT_DIGITS = 6  # behaviour keys compare floats to ~pytest.approx's precision, so 8.0467 and 8.04670001 agree
 
@@ -113,7 +114,7 @@ def repair_notes(cases: list[Case], obs: dict[str, Observation], limit: int = 4)
 
 def count_tests(test_code: str) -> int:
     try:
-        tree = ast.parse(test_code)
+        tree = pyparse.parse(test_code)
     except SyntaxError:
         return 0
     return sum(1 for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -126,7 +127,7 @@ def vacuous_tests(test_code: str, function_name: str) -> list[str]:
     `assert True`, a test that only calls the tool, or one that asserts on a constant would verify anything.
     """
     try:
-        tree = ast.parse(test_code)
+        tree = pyparse.parse(test_code)
     except SyntaxError:
         return ["<unparsable>"]
     bad = []

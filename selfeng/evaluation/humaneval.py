@@ -12,6 +12,7 @@ from typing import Any
 from ..codeblocks import defines_function, extract_code
 from ..config import Settings, load_settings
 from .common import Checkpoint, Progress, _first_line, _frac, _median, _preload, _scratch_settings, _share, _stderr
+from .. import pyparse
 
 
 def load_humaneval() -> list[dict]:
@@ -40,7 +41,7 @@ def preamble(prompt: str, entry_point: str) -> str:
 
 def _defined_names(code: str) -> set[str]:
     try:
-        tree = ast.parse(code)
+        tree = pyparse.parse(code)
     except SyntaxError:
         return set()
     names: set[str] = set()

@@ -21,6 +21,7 @@ from . import bwrap as _bwrap  # noqa: F401 - registers the built-in backends
 from . import docker as _docker  # noqa: F401
 from .base import Backend, DataPathError, Launch, Outcome, SandboxError, create_backend
 from .verdict import big_int as _big_int, judge, parse_report, truncate
+from .. import pyparse
 
 # Modules the job directory must never shadow: the harness's own machinery and the standard library.
 _RESERVED = {"conftest", "pytest", "_pytest", "pluggy", "py", "verify_harness", "run_harness"}
@@ -246,7 +247,7 @@ def _check_imports(sources: dict[str, str]) -> str | None:
     """The implementation has no business touching the test runner (defence in depth, not the boundary)."""
     for module, code in sources.items():
         try:
-            tree = ast.parse(code)
+            tree = pyparse.parse(code)
         except SyntaxError:
             continue  # pytest reports it as a collection error, with the usual output
         for node in ast.walk(tree):

@@ -11,6 +11,7 @@ import ast
 import json
 
 from .base import Outcome
+from .. import pyparse
 
 OUTPUT_HEAD = 1500
 OUTPUT_TAIL = 6000
@@ -55,7 +56,7 @@ def parse_report(raw: bytes, event: str, nonce: str | None = None) -> tuple[bool
 def expected_tests(test_code: str) -> set[str] | None:
     """Test ids pytest must collect from the frozen file (`test_x`, `TestC::test_y`); None if unparsable."""
     try:
-        tree = ast.parse(test_code)
+        tree = pyparse.parse(test_code)
     except SyntaxError:
         return None
 

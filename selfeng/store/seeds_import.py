@@ -10,11 +10,12 @@ from typing import Callable
 
 from ..names import is_valid_tool_name
 from .base import ToolExistsError
+from .. import pyparse
 
 
 def _function_docstring(name: str, code: str) -> str:
     try:
-        tree = ast.parse(code)
+        tree = pyparse.parse(code)
     except SyntaxError:
         return ""
     fns = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
