@@ -93,7 +93,7 @@ def spec_schema(user_prompt: str) -> dict:
     allowed = RETURN_TYPES.get(asked_kind(user_prompt) or "")
     if not allowed:
         return SPEC_SCHEMA
-    props = dict(SPEC_SCHEMA["properties"], return_type={"enum": list(allowed)})
+    props = dict(SPEC_SCHEMA["properties"], return_type={"type": "string", "enum": list(allowed)})
     return dict(SPEC_SCHEMA, properties=props)
 
 

@@ -351,8 +351,8 @@ def test_the_spec_can_only_return_what_answers_the_kind_of_question_asked():
     return type is narrowed by the question's grammar, at no model call."""
     from selfeng.config import load_settings
     from selfeng.llm_client import spec_schema
-    assert spec_schema("Who earns the most in employees.json?")["properties"]["return_type"] == {"enum": ["str"]}
-    assert spec_schema("Is 97 a prime number?")["properties"]["return_type"] == {"enum": ["bool"]}
+    assert spec_schema("Who earns the most in employees.json?")["properties"]["return_type"]["enum"] == ["str"]
+    assert spec_schema("Is 97 a prime number?")["properties"]["return_type"]["enum"] == ["bool"]
     assert "dict[str, int]" in spec_schema("How many employees work in each department?")[
         "properties"]["return_type"]["enum"]
     assert "enum" not in spec_schema("Reverse 'abc'")["properties"]["return_type"]
