@@ -386,8 +386,8 @@ class CapabilityRegistry:
         if rerank:
             close = [(c, t) for c, t in plausible if c.similarity >= best.similarity - RERANK_WINDOW]
             best, tool = max(close, key=lambda ct: (ct[0].score, ct[0].similarity))
-        triggers = check_triggers(best, [c for c, _ in plausible], self.accept_at, self.min_coverage, query,
-                                  tool["parameters"])
+        unsaid = unsaid_name_words(tool["name"], query, tool["parameters"])
+        triggers = check_triggers(best, [c for c, _ in plausible], self.accept_at, self.min_coverage, unsaid)
         if not triggers:
             return Verdict(best.name, "clear retrieval hit"), ranked
         if self.llm_client is None or not hasattr(self.llm_client, "check_tool_fit"):
@@ -410,7 +410,6 @@ class CapabilityRegistry:
                            needed), ranked
         contradiction = need_contradicts(needed, tool["name"], f"{tool['name']} {tool['docstring']} "
                                          f"{tool['signature']}", query)
-        unsaid = unsaid_name_words(tool["name"], query, tool["parameters"])
         names_it = need_names_tool(needed, tool["name"], unsaid) and best.direction >= 0 and not any(
             t.startswith("twin-shaped") for t in triggers)
         if (reply["fits"] or names_it) and contradiction is None:

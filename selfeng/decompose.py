@@ -35,7 +35,7 @@ _LITERAL = re.compile(r"\x00\d+\x00|(?<![\w.])-?\d+(?:\.\d+)?%?")
 # An input written into a step: a number, a quoted text, a list, a date, a file, or a list of names.
 _OWN_INPUT = re.compile(r"\x00\d+\x00|\d|\[|\b[\w.-]+\.(?:csv|json|txt|tsv)\b|\b[A-Z][a-z]+,\s*[A-Z][a-z]+")
 # "both X and", "between X and": the first half of a correlative pair, its "and" still to come.
-_CORRELATIVE = re.compile(r"\b(?:both|between)\s+(?:\x00\d+\x00|-?\d+(?:\.\d+)?%?)\s*$", re.I)
+_CORRELATIVE = re.compile(rf"\b(?:both|between)\s+(?:{_LITERAL.pattern})\s*$", re.I)
 _STRONG_WORD = re.compile(r";|\b(?:then|after|afterwards|also|well|finally|next)\b", re.I)
 
 

@@ -114,14 +114,14 @@ def unsaid_name_words(tool_name: str, request: str, parameters: list[dict] | Non
     said |= type_words(parameters or [])
     joiner = {"to"} if name_pair(tool_name) else set()
     return [w for w in dict.fromkeys(words(tool_name))
-            if content_terms(w) and _stem_word(w) not in said and w not in joiner]
+            if (terms := content_terms(w)) and terms[0] not in said and w not in joiner]
 
 
 def check_triggers(best: Candidate, rivals: list[Candidate], accept_at: float, min_coverage: float,
-                   request: str = "", parameters: list[dict] | None = None) -> list[str]:
-    """Reasons to confirm `best` with the model; empty when the retrieval evidence is clear."""
+                   unsaid: list[str] = ()) -> list[str]:
+    """Reasons to confirm `best` with the model; empty when the retrieval evidence is clear. `unsaid`:
+    the words of its name the request leaves out (`unsaid_name_words`)."""
     why = []
-    unsaid = unsaid_name_words(best.name, request, parameters) if request else []
     if unsaid:
         why.append(f"the request does not say {', '.join(unsaid)}")
     if best.similarity < accept_at:
