@@ -100,6 +100,41 @@ def run(reg, requests, client=None) -> list[dict]:
     return rows
 
 
+def add_usage_views(reg, tools, path: Path, mode: str, emb, top: int = 0) -> None:
+    """Example requests per tool as extra views. Written once by the embedded model (one sampled call
+    per tool) and kept in `path`, so every run with the same file sees the same examples."""
+    import numpy as np
+    if path.exists():
+        examples = json.loads(path.read_text())
+    else:
+        from selfeng.llm_client import LLMClient
+        writer = LLMClient(settings=load_settings(llm_provider="local"))
+        examples, t0 = {}, time.perf_counter()
+        for i, t in enumerate(tools, 1):
+            try:
+                examples[t["name"]] = writer.example_requests(t["name"] + t["signature"], t["docstring"])
+            except Exception as exc:  # one bad reply costs that tool its views, not the run
+                print(f"  {t['name']}: no examples ({exc})", file=sys.stderr)
+                examples[t["name"]] = []
+            print(f"  [{i}/{len(tools)}] {t['name']}: {examples[t['name']]}", file=sys.stderr)
+        print(f"example requests written in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        path.write_text(json.dumps(examples, indent=1))
+    from selfeng.query_text import clean_query
+    if top:  # round trip: an example the plain index does not connect with its tool at all is suspect
+        examples = {name: [t for t in texts if name in [c.name for c in reg.index.search(t, k=top)]]
+                    for name, texts in examples.items()}
+    for name, texts in examples.items():
+        if not texts:
+            continue
+        vecs = emb.embed([clean_query(t) for t in texts])
+        if mode == "mean":
+            m = vecs.mean(axis=0)
+            vecs = [m / (np.linalg.norm(m) or 1.0)]
+        for v in vecs:
+            reg.index.add_past_query(name, v)
+    print(f"usage views: {sum(map(len, examples.values()))} examples for {len(examples)} tools ({mode})")
+
+
 PROGRESS = None  # --progress FILE: one JSON line per decided request, for long runs with the model
 
 
@@ -170,6 +205,12 @@ def main() -> int:
     ap.add_argument("--split", default="tune,test,postfreeze")
     ap.add_argument("--show", action="store_true", help="print every wrong decision")
     ap.add_argument("--progress", help="append each decided request as a JSON line to this file")
+    ap.add_argument("--views", help="usage views (Tool2Vec): a JSON file of example requests per tool, "
+                    "written by the embedded model when the file does not exist yet")
+    ap.add_argument("--view-mode", choices=("max", "mean"), default="max",
+                    help="each example its own view (max) or one centroid view per tool (mean)")
+    ap.add_argument("--view-filter", type=int, default=0,
+                    help="keep an example only if the library without views ranks its tool in the top N")
     ap.add_argument("--shuffle", action="store_true", help="random order (seed 0), for partial runs")
     args = ap.parse_args()
     global PROGRESS
@@ -194,6 +235,8 @@ def main() -> int:
         from selfeng.llm_client import LLMClient
         client = LLMClient(settings=load_settings(llm_provider="local"))
     reg = build_registry(tools, emb, client)
+    if args.views:
+        add_usage_views(reg, tools, Path(args.views), args.view_mode, emb, args.view_filter)
     if args.calibrate:
         calibrate(reg, [r for r in requests if r["split"] == "tune"])
         return 0

@@ -24,6 +24,7 @@ from .arguments import role_conflict
 from .fit_check import (Verdict, check_triggers, need_contradicts, need_names, need_names_tool,
                         signature_without_name, unsaid_name_words)
 from .llm import LLMError
+from .usage_views import UsageViewWriter
 from .names import InvalidToolName, validate_tool_name
 from .query_text import clean_query
 from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
@@ -111,6 +112,7 @@ class CapabilityRegistry:
         self._config = retrieval_config
         self._lock = threading.RLock()
         self._version: str | None = None
+        self._views: UsageViewWriter | None = None
         self._load_index()
 
     # --- index lifecycle ---
@@ -306,6 +308,34 @@ class CapabilityRegistry:
                 self.index.add_past_query(name, vec)
                 self._bump_version()
 
+    def add_usage_views(self, name: str, requests: list[str]) -> None:
+        """Example requests for tool `name`, kept and searched like the requests it has answered."""
+        texts = [t for t in requests if t.strip()]
+        if not texts or self.store.get_tool(name) is None:
+            return
+        vecs = self.embedder.embed([clean_query(t) for t in texts])
+        with self._lock:
+            for text, vec in zip(texts, vecs):
+                self.store.add_tool_query(name, text, self.embedder.name, vec)
+                self.index.add_past_query(name, vec)
+            self._bump_version()
+
+    def request_usage_views(self, name: str) -> bool:
+        """Have the model write usage views for a new tool in the background (`usage_views`). False when
+        there is no model or the setting is 0."""
+        count = self.settings.usage_views
+        if count <= 0 or self.llm_client is None or not hasattr(self.llm_client, "example_requests"):
+            return False
+        with self._lock:
+            if self._views is None:
+                self._views = UsageViewWriter(self, count)
+        self._views.submit(name)
+        return True
+
+    def wait_for_usage_views(self, timeout: float | None = None) -> bool:
+        """Block until the views asked for so far are written (for evaluations and tests)."""
+        return self._views.wait(timeout) if self._views is not None else True
+
     # --- search ---
 
     @property
@@ -419,4 +449,6 @@ class CapabilityRegistry:
         return Verdict(None, f"{why} (checked: {'; '.join(triggers)})", True, {}, needed), ranked
 
     def close(self) -> None:
+        if self._views is not None:
+            self._views.stop()
         self.store.close()

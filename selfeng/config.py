@@ -81,6 +81,7 @@ class Settings:
     synthesis_min_tests: int = 3
     synthesis_agreement: int = 3
     allow_experimental: bool = False
+    usage_views: int = 4  # example requests the model writes for each new tool (0: none); see usage_views.py
 
     # Requests and answers
     max_prompt_chars: int = 4000
@@ -159,6 +160,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "SELFENG_SYNTHESIS_MIN_TESTS": ("synthesis_min_tests", int),
     "SELFENG_SYNTHESIS_AGREEMENT": ("synthesis_agreement", int),
     "SELFENG_ALLOW_EXPERIMENTAL": ("allow_experimental", _bool),
+    "SELFENG_USAGE_VIEWS": ("usage_views", int),
     "SELFENG_MAX_PROMPT_CHARS": ("max_prompt_chars", int),
     "SELFENG_RESPONSE_STYLE": ("response_style", str),
     "SELFENG_HOST": ("web_host", str),
@@ -223,6 +225,8 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: str | os.PathL
     s.data_dir = Path(s.data_dir).expanduser().resolve()
     s.cache_dir = Path(s.cache_dir).expanduser().resolve()
     s.chroma_persist_dir = Path(s.chroma_persist_dir or s.data_dir / "chroma").expanduser().resolve()
+    if not 0 <= s.usage_views <= 10:  # each one is model output to write and embed
+        raise ConfigError(f"SELFENG_USAGE_VIEWS must be between 0 and 10, got {s.usage_views}")
     for attr, allowed in _CHOICES.items():
         if getattr(s, attr) not in allowed:
             raise ConfigError(f"{attr} must be one of {sorted(allowed)}, got {getattr(s, attr)!r}")

@@ -136,7 +136,7 @@ class LLMClient:
         self._prompts = {n: _load_prompt(n) for n in (
             "system", "generate_spec", "generate_tests", "generate_implementation",
             "fix_implementation", "extract_arguments", "synthesize_response", "analyze_query",
-            "check_tool_fit", "solve_request", "infer_types", "complete_stub")}
+            "check_tool_fit", "solve_request", "infer_types", "complete_stub", "example_requests")}
 
     @property
     def provider(self) -> Provider:
@@ -326,6 +326,18 @@ class LLMClient:
             from .embeddings import create_embedder
             self.embedder = create_embedder(self.settings)
         return self.embedder.embed([text])[0].tolist()
+
+    def example_requests(self, signature: str, docstring: str, n: int = 4) -> list[str]:
+        """`n` requests, in everyday words, that the function answers (Tool2Vec's "usage" views,
+        arXiv 2409.02141): a tool is found by how people ask for it, not only by how it describes itself.
+        Sampled, not greedy, so the phrasings differ from one another and from the docstring."""
+        schema = {"type": "object", "properties": {"requests": {
+            "type": "array", "minItems": n, "maxItems": n,
+            "items": {"type": "string", "minLength": 8, "maxLength": 160}}}, "required": ["requests"]}
+        data = self._json("example_requests", self._prompts["example_requests"].format(
+            n=n, signature=signature, docstring=docstring or "(no description)"),
+            schema, max_tokens=45 * n + 20, temperature=0.7)
+        return list(dict.fromkeys(" ".join(t.split()) for t in data["requests"] if t.strip()))
 
     def check_tool_fit(self, request: str, signature: str, docstring: str,
                        parameters: list[dict] | None = None) -> dict[str, Any]:

@@ -116,6 +116,7 @@ class CapabilitySynthesisEngine:
                 spec["function_name"], outcome["code"], outcome["tests"], spec["docstring"],
                 tests_verified=verified, spec=_public_spec(spec), experimental=not verified)
             self._step(callback, step, "complete", tool_name=spec["function_name"])
+            self.registry.request_usage_views(spec["function_name"])
         except (SynthesisError, LLMError, ValueError) as exc:
             error = str(exc)
             if not isinstance(exc, SynthesisError):

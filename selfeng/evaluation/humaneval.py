@@ -4,6 +4,7 @@ baseline."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import statistics
 import time
@@ -122,7 +123,9 @@ def run_pipeline(llm_client, sandbox, embedder, base: Settings, problem: dict) -
     """`synthesize_capability("Create a function:\\n" + prompt)` in a fresh library, then the hidden tests."""
     from ..capability_registry import CapabilityRegistry
     from ..synthesis_engine import CapabilitySynthesisEngine
-    with _scratch_settings(base, "selfeng-eval-he-") as settings, llm_client.usage_scope() as usage:
+    # Each problem gets a fresh library that is searched by nobody, so no usage views are written for it.
+    with _scratch_settings(dataclasses.replace(base, usage_views=0), "selfeng-eval-he-") as settings, \
+            llm_client.usage_scope() as usage:
         registry = CapabilityRegistry(llm_client, settings=settings, embedder=embedder)
         engine = CapabilitySynthesisEngine(llm_client, sandbox, registry, settings=settings)
         t0 = time.perf_counter()

@@ -129,6 +129,11 @@ def _run_one(orchestrator, item: dict, i: int, n: int, progress: Progress, shot:
     except Exception as exc:  # noqa: BLE001 - one crashing request must not end the run
         result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
     row = judge_request(item, result, time.perf_counter() - t0)
+    # A new tool's usage views are written in the background; a user types the next request meanwhile.
+    # Waiting here, outside the timed request, keeps runs repeatable; the wait is reported on its own.
+    t1 = time.perf_counter()
+    orchestrator.registry.wait_for_usage_views(timeout=300)
+    row["views_wait_s"] = round(time.perf_counter() - t1, 3)
     if shot is not None:
         row["single_shot"] = shot
     how = "synthesized" if row["synthesized"] else "reused" if row["reused"] else "-"

@@ -152,6 +152,20 @@ def test_bad_requests_get_clear_errors_and_store_nothing(prompt, session):
     assert provider.calls == []
 
 
+def test_a_new_tool_gets_usage_views_after_the_answer_and_the_request_does_not_pay_for_them():
+    examples = ["spell 'stressed' backwards", "write 'hello' back to front", "flip 'stop' around",
+                "show 'abc' reversed"]
+    orch, provider = make_orchestrator(reverse_synthesis_script() + script(
+        ("example_requests", json.dumps({"requests": examples}))), usage_views=4)
+    first = orch.process_request("Reverse the string 'hello world'")
+    assert first["success"] and first["synthesized"] and first["usage"]["model_calls"] == 5
+    assert orch.registry.wait_for_usage_views(timeout=60)
+    assert provider.remaining() == 0
+    queries = [q["query"] for q in orch.store.list_tool_queries("reverse_string")]
+    assert queries[0] == "Reverse the string 'hello world'" or "Reverse the string 'hello world'" in queries
+    assert set(examples) <= set(queries)
+
+
 def test_explicit_request_forces_synthesis_under_a_new_name():
     orch, _ = make_orchestrator(reverse_synthesis_script())
     orch.process_request("Reverse the string 'hello world'")
