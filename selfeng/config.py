@@ -81,7 +81,7 @@ class Settings:
     synthesis_min_tests: int = 3
     synthesis_agreement: int = 3
     allow_experimental: bool = False
-    usage_views: int = 4  # example requests the model writes for each new tool (0: none); see usage_views.py
+    usage_views: int = 0  # example requests the model writes for each new tool (0: none); see usage_views.py
 
     # Requests and answers
     max_prompt_chars: int = 4000

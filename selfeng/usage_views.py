@@ -4,14 +4,26 @@ A tool's own text (name, signature, docstring) is documentation; requests are ev
 'stressed' backwards" for `reverse_string`). Tool2Vec (arXiv 2409.02141) represents a tool by requests
 that use it. selfeng already keeps each request a tool answered as a view of it; a new tool has only the
 one that created it. So after registration the model writes a few more, sampled for variety, and they
-join the tool's views (max over views, like past requests). They only help a candidate reach the band
-where the registry's checks run; they never make a decision on their own (`fit_check` still compares the
-request with the tool's name and asks the model when in doubt).
+join the tool's views (max over views, like past requests). `fit_check` still compares the request with
+the tool's name and asks the model when in doubt, but a view does move a tool's score and rank.
 
-Measured on the routing set's tune half with the embedded 1.5B model (four examples per tool, 81 tools,
-`benchmarks/bench_retrieval.py --local --views ...`): decision 0.762 -> 0.793, false positives 0.100 ->
-0.080, twin confusions 4 -> 4. One centroid view per tool, as in the paper, gave 0.768 / 0.100; a
-round-trip filter (drop an example the plain index does not rank in its tool's top 3) changed nothing.
+Measured with the embedded 1.5B model (four examples per tool, 81 tools; `benchmarks/bench_retrieval.py
+--local --views benchmarks/results/views/tool-views-local-1.json`), against the same code without views:
+
+| split | without views | with views |
+|---|---|---|
+| tune (164, tuned on) | 0.762, FP 0.100, 4 twins | 0.793, FP 0.080, 4 twins |
+| held-out (164) | 0.762, FP 0.082, 0 twins | 0.744, FP 0.098, 1 twin |
+| post-freeze (50) | 0.800, FP 0.200, 1 twin | 0.800, FP 0.250, 1 twin |
+| post-freeze 1206 (50) | 0.840, FP 0.150, 2 twins | 0.840, FP 0.200, 2 twins |
+| post-freeze 1206b (50) | 0.840, FP 0.050, 0 twins | 0.840, FP 0.050, 0 twins |
+
+The gain on the tune half did not carry over: the small model's examples are noisy ("convert 5 feet to cm"
+for `inches_to_cm`, "find the average speed" for `standard_deviation`), and a view that outranks a
+tool's own text moves which candidate gets checked, as often for the worse as for the better. So views
+are off by default (`SELFENG_USAGE_VIEWS=0`); a stronger configured model may write better ones. One
+centroid view per tool, as in the paper, gave 0.768 / 0.100 on the tune half; a round-trip filter (drop an
+example the plain index does not rank in its tool's top 3) changed nothing there.
 
 Writing costs one model call (about 5 s locally), so it runs on one background thread after
 registration, off the request's critical path. A failure costs the tool its extra views, nothing else.

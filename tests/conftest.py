@@ -130,9 +130,6 @@ def _isolated_env(tmp_path, monkeypatch, request, store_backend):
     if request.node.get_closest_marker("e2e") is None:
         monkeypatch.setenv("SELFENG_LLM_PROVIDER", "scripted")
         monkeypatch.delenv("SELFENG_SCRIPT", raising=False)
-        # A new tool's usage views are a background model call; scripted tests that list their calls
-        # would race with it. tests/registry/test_usage_views.py and the core loop turn them on.
-        monkeypatch.setenv("SELFENG_USAGE_VIEWS", "0")
         import selfeng.llm as llm
 
         def _no_real_models(settings):

@@ -25,7 +25,7 @@ def _add(reg: CapabilityRegistry, name: str, doc: str) -> None:
 
 def _library(settings, embedder, replies: list[dict], views: int = 4) -> tuple[CapabilityRegistry,
                                                                              ScriptedProvider]:
-    settings = dataclasses.replace(settings, usage_views=views)  # the test session turns them off by default
+    settings = dataclasses.replace(settings, usage_views=views)  # off by default
     provider = ScriptedProvider(replies)
     reg = CapabilityRegistry(LLMClient(provider, settings=settings), settings=settings, embedder=embedder)
     _add(reg, "reverse_string", "Return the characters of text in reverse order.")
