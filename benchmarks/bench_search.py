@@ -50,11 +50,26 @@ def synthetic_tools(n: int) -> list[tuple[str, str]]:
     return out
 
 
+def add_views(reg, emb, per_tool: int) -> None:
+    """`per_tool` extra view vectors per tool, stored as usage views are. Search time depends on how many
+    rows there are, not on what they say, so each is the tool's docstring vector plus noise (embedding
+    40,000 example texts would take minutes and measure nothing more)."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    for name in list(reg.index.names):
+        base = np.asarray(reg.index._mats["doc"].data[reg.index._pos[name]])
+        for k in range(per_tool):
+            v = base + 0.3 * rng.standard_normal(base.shape[-1]).astype(np.float32) / np.sqrt(base.shape[-1])
+            reg.store.add_tool_query(name, f"example {k} of {name}", emb.name, v / np.linalg.norm(v))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tools", type=int, default=10_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--keep", help="build the library in this directory once and reuse it")
+    ap.add_argument("--views", type=int, default=0,
+                    help="usage views per tool (selfeng writes 4 for each new tool): stored like past requests")
     args = ap.parse_args()
     emb = MiniLMEmbedder()
     with tempfile.TemporaryDirectory() as scratch:
@@ -73,11 +88,14 @@ def main() -> None:
                 reg.store.insert_tool({"name": d.name, "code": f"def {d.name}(x: str) -> str:\n    return x\n",
                                        "tests": "", "docstring": d.docstring, "signature": d.signature})
                 reg.store.set_tool_vectors(d.name, emb.name, vecs)
-        build_s = time.perf_counter() - t0
+        if args.views and not reg.store.list_tool_queries(tools[0][0]):
+            add_views(CapabilityRegistry(settings=settings, embedder=emb), emb, args.views)
+        build_s = time.perf_counter() - t0  # 0 when everything came from --keep
         t0 = time.perf_counter()
         reg = CapabilityRegistry(settings=settings, embedder=emb)   # load from the store, as at startup
         load_s = time.perf_counter() - t0
-        print(f"{len(reg.index)} tools: embedded + stored in {build_s:.1f} s; registry start-up (load vectors, "
+        views = len(reg.index._q_owner)
+        print(f"{len(reg.index)} tools, {views} usage views: embedded + stored in {build_s:.1f} s; registry start-up (load vectors, "
               f"build index) {load_s * 1000:.0f} ms")
         rng = random.Random(1)
         queries = [f"Please {rng.choice(VERBS)} the {rng.choice(OBJECTS)} {rng.choice(QUALS)} "
