@@ -24,7 +24,6 @@ from .arguments import role_conflict
 from .fit_check import (Verdict, check_triggers, need_contradicts, need_names, need_names_tool,
                         signature_without_name, unsaid_name_words)
 from .llm import LLMError
-from .usage_views import UsageViewWriter
 from .names import InvalidToolName, validate_tool_name
 from .query_text import clean_query
 from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
@@ -32,6 +31,7 @@ from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfi
 from .store import Store, ToolExistsError, create_store
 from .store.base import fault_point
 from .store.vector_backends import create_index
+from .usage_views import UsageViewWriter
 from . import pyparse
 
 log = logging.getLogger(__name__)

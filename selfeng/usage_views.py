@@ -53,7 +53,8 @@ class UsageViewWriter:
         self._count = count
         self._jobs: queue.Queue[str] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._pending = 0  # submitted and not yet written (or failed)
+        self._idle = threading.Condition()
         self._stopped = threading.Event()
 
     def stop(self) -> None:
@@ -61,7 +62,8 @@ class UsageViewWriter:
         self._stopped.set()
 
     def submit(self, name: str) -> None:
-        with self._lock:
+        with self._idle:
+            self._pending += 1
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="selfeng-usage-views", daemon=True)
                 self._thread.start()
@@ -69,14 +71,8 @@ class UsageViewWriter:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every submitted tool has its views (or failed); False on timeout."""
-        done = threading.Event()
-
-        def waiter() -> None:
-            self._jobs.join()
-            done.set()
-
-        threading.Thread(target=waiter, daemon=True).start()
-        return done.wait(timeout)
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     def _loop(self) -> None:
         while True:
@@ -88,7 +84,9 @@ class UsageViewWriter:
                 if not self._stopped.is_set():
                     log.warning("could not write usage views for %s", name, exc_info=True)
             finally:
-                self._jobs.task_done()
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
 
     def write(self, name: str) -> list[str]:
         """Ask the model for `count` example requests of tool `name` and add them as its views."""

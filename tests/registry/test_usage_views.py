@@ -92,3 +92,33 @@ def test_a_bad_view_count_is_refused(tmp_path, value):
     with pytest.raises(ConfigError, match="SELFENG_USAGE_VIEWS"):
         load_settings(env={"SELFENG_USAGE_VIEWS": value}, env_file=str(tmp_path / "absent.env"),
                       data_dir=tmp_path / "data")
+
+
+class _HeldProvider(ScriptedProvider):
+    """The scripted model, holding its reply until the test lets it go (a slow local model)."""
+
+    def __init__(self, responses):
+        super().__init__(responses)
+        import threading
+        self.release = threading.Event()
+
+    def complete(self, messages, **kw):
+        assert self.release.wait(30)
+        return super().complete(messages, **kw)
+
+
+def test_waiting_for_views_times_out_while_the_model_writes_then_sees_them(settings, embedder):
+    provider = _HeldProvider([{"purpose": "example_requests", "content": json.dumps({"requests": EXAMPLES})}])
+    reg = CapabilityRegistry(LLMClient(provider, settings=settings), embedder=embedder,
+                             settings=dataclasses.replace(settings, usage_views=4))
+    try:
+        _add(reg, "reverse_string", "Return the characters of text in reverse order.")
+        assert reg.request_usage_views("reverse_string")
+        assert not reg.wait_for_usage_views(timeout=0.2)
+        assert reg.store.list_tool_queries("reverse_string") == []
+        provider.release.set()
+        assert reg.wait_for_usage_views(timeout=30)
+        assert [q["query"] for q in reg.store.list_tool_queries("reverse_string")] == EXAMPLES
+    finally:
+        provider.release.set()
+        reg.close()
