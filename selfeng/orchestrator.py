@@ -347,5 +347,6 @@ class AgentOrchestrator:
 def _synthesis_summary(s: dict | None) -> dict:
     if not s:
         return {}
-    return {k: s.get(k) for k in ("success", "tool_name", "tests_verified", "experimental", "attempts",
-                                  "dropped_tests", "verification", "evidence", "duration_s", "step", "error")}
+    return {k: s.get(k) for k in ("success", "tool_name", "existing_tool", "written_tool_name", "tests_verified",
+                                  "experimental", "attempts", "dropped_tests", "verification", "evidence",
+                                  "duration_s", "step", "error")}

@@ -107,4 +107,8 @@ def built_note(tool_name: str, synthesis: dict | None) -> str:
         return (f"(I wrote a new tool for this, {tool_name}. It is EXPERIMENTAL: it is not verified{why}, so treat "
                 "this answer with care; it is saved for reuse with that flag.)")
     proof = f" In the sandbox it was {evidence}." if evidence else ""
+    if synthesis.get("existing_tool"):
+        return (f"(I wrote a tool for this, {synthesis.get('written_tool_name') or 'a new one'}, but the library's "
+                f"{tool_name} does the same: it passes every test the new one was verified by, so {tool_name} "
+                f"answered and no duplicate was saved.{proof})")
     return f"(I wrote a new tool for this, {tool_name}.{proof} It is saved for reuse.)"

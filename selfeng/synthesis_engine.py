@@ -29,6 +29,8 @@ from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
 from .stated_examples import assignment_examples, doctest_examples, io_examples, written_examples
 from .test_evidence import attribute_errors, name_errors, observations, repair_notes
+from .behaviour_match import existing_twin
+from .query_planner import is_explicit_synthesis
 from .data_cases import DataCases, data_cases_for
 from .direct_answer import DirectOpinion
 from .varied_inputs import varied_choice, varied_inputs
@@ -112,11 +114,24 @@ class CapabilitySynthesisEngine:
 
             step = "registration"
             self._step(callback, step, "in_progress")
-            metadata = self.registry.add_tool(
-                spec["function_name"], outcome["code"], outcome["tests"], spec["docstring"],
-                tests_verified=verified, spec=_public_spec(spec), experimental=not verified)
-            self._step(callback, step, "complete", tool_name=spec["function_name"])
-            self.registry.request_usage_views(spec["function_name"])
+            # A verified new tool that an existing tool matches on every test is that tool, asked for in
+            # other words (`behaviour_match`): the existing one answers, and no duplicate is registered.
+            # Not when the user asked for a new function in so many words: then a new one is the answer.
+            twin = existing_twin(self.registry, self.sandbox, spec, outcome["tests"], outcome["cases"],
+                                 user_prompt) if verified and data is None \
+                and not is_explicit_synthesis(user_prompt) else None
+            if twin is not None:
+                metadata, tool_name = twin, twin["name"]
+                outcome["evidence"]["summary"] = (f"{outcome['evidence'].get('summary') or 'verified'}; the "
+                                                  f"library's {tool_name} passes all of the same tests")
+                self._step(callback, step, "complete", tool_name=tool_name, existing_tool=True)
+            else:
+                metadata = self.registry.add_tool(
+                    spec["function_name"], outcome["code"], outcome["tests"], spec["docstring"],
+                    tests_verified=verified, spec=_public_spec(spec), experimental=not verified)
+                tool_name = spec["function_name"]
+                self._step(callback, step, "complete", tool_name=tool_name)
+                self.registry.request_usage_views(tool_name)
         except (SynthesisError, LLMError, ValueError) as exc:
             error = str(exc)
             if not isinstance(exc, SynthesisError):
@@ -128,7 +143,8 @@ class CapabilitySynthesisEngine:
                     "duration_s": round(time.perf_counter() - started, 3)}
 
         result = {
-            "success": True, "tool_name": spec["function_name"], "spec": spec, "code": outcome["code"],
+            "success": True, "tool_name": tool_name, "existing_tool": twin is not None,
+            "written_tool_name": spec["function_name"], "spec": spec, "code": outcome["code"],
             "tool_code": outcome["code"], "tests": outcome["tests"], "metadata": metadata,
             "tests_verified": verified, "experimental": not verified, "attempts": outcome["attempts"],
             "dropped_tests": outcome["dropped"], "verification": {**counts}, "evidence": outcome["evidence"],
@@ -436,6 +452,7 @@ class CapabilitySynthesisEngine:
             error += "".join(f"\n{n}" for n in dict.fromkeys(notes or []) if n)
             evidence["summary"] = "not verified: " + error.splitlines()[0]
         return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
+                "cases": kept + consensus,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
                 "evidence": evidence}
 
