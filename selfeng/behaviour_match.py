@@ -35,14 +35,14 @@ def informative(case: Case) -> bool:
 
 
 def existing_twin(registry, sandbox, spec: dict, tests: str, cases: list[Case], request: str) -> dict | None:
-    """The existing tool (as `registry.get_tool_by_name` gives it) that passes every one of the new tool's
-    `tests`, or None. Only verified, non-composite tools with as many parameters are tried."""
+    """The existing tool (as `registry.search_candidates` gives it) that passes every one of the new tool's
+    `tests`, or None. Only the request's nearest verified, non-composite tools with as many parameters are
+    tried, each in one sandbox run."""
     if sum(informative(c) for c in cases) < MIN_INFORMATIVE:
         return None
     new, params = spec["function_name"], [p["name"] for p in spec["parameters"]]
-    for cand in registry.index.search(request, k=CANDIDATES):
-        tool = registry.get_tool_by_name(cand.name)
-        if tool is None or tool["name"] == new or not tool.get("tests_verified") or tool.get("experimental") \
+    for tool in registry.search_candidates(request, k=CANDIDATES):
+        if tool["name"] == new or not tool.get("tests_verified") or tool.get("experimental") \
                 or tool.get("component_tools") or len(tool.get("parameters") or []) != len(params):
             continue
         # The new tests call `new` with keyword arguments; the existing tool is called with the same values in
