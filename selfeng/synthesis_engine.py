@@ -142,10 +142,12 @@ class CapabilitySynthesisEngine:
                     "tool_code": state["code"], "tests": state["tests"], "metadata": {},
                     "duration_s": round(time.perf_counter() - started, 3)}
 
+        # The tool that answers is described (its spec and code); the tests are the ones just verified.
+        code = twin["code"] if twin is not None else outcome["code"]
         result = {
             "success": True, "tool_name": tool_name, "existing_tool": twin is not None,
-            "written_tool_name": spec["function_name"], "spec": spec, "code": outcome["code"],
-            "tool_code": outcome["code"], "tests": outcome["tests"], "metadata": metadata,
+            "written_tool_name": spec["function_name"], "spec": (twin or {}).get("spec") or spec, "code": code,
+            "tool_code": code, "tests": outcome["tests"], "metadata": metadata,
             "tests_verified": verified, "experimental": not verified, "attempts": outcome["attempts"],
             "dropped_tests": outcome["dropped"], "verification": {**counts}, "evidence": outcome["evidence"],
             "duration_s": round(time.perf_counter() - started, 3),

@@ -62,3 +62,15 @@ def test_an_explicit_request_for_a_new_function_gets_one_even_when_a_tool_behave
     made = orch.process_request("Create a function that spells a word backwards")
     assert made["success"] and made["tool_name"] == "spell_backwards"
     assert orch.registry.get_tool_by_name("spell_backwards") is not None
+
+
+def test_the_seeds_synthesis_result_describes_the_tool_that_answers():
+    orch, provider = make_orchestrator(reverse_synthesis_script() + script(
+        ("generate_spec", BACKWARDS_SPEC), ("generate_tests", BACKWARDS_CASES), *BACKWARDS_DRAWS))
+    orch.process_request("Reverse the string 'hello world'")
+    result = orch.synthesis_engine.synthesize_capability(PARAPHRASE)
+    assert result["success"] and result["existing_tool"] and result["tool_name"] == "reverse_string"
+    assert "def reverse_string" in result["code"] and result["code"] == result["tool_code"]
+    assert result["spec"]["function_name"] == "reverse_string"
+    assert result["written_tool_name"] == "spell_backwards"
+    assert "spell_backwards(word='stressed')" in result["tests"]  # the evidence: the new tool's own tests
