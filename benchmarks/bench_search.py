@@ -69,7 +69,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--keep", help="build the library in this directory once and reuse it")
     ap.add_argument("--views", type=int, default=0,
-                    help="usage views per tool (selfeng writes 4 for each new tool): stored like past requests")
+                    help="usage views per tool (SELFENG_USAGE_VIEWS, off by default), stored like past requests")
     args = ap.parse_args()
     emb = MiniLMEmbedder()
     with tempfile.TemporaryDirectory() as scratch:
@@ -90,13 +90,13 @@ def main() -> None:
                 reg.store.set_tool_vectors(d.name, emb.name, vecs)
         if args.views and not reg.store.list_tool_queries(tools[0][0]):
             add_views(CapabilityRegistry(settings=settings, embedder=emb), emb, args.views)
-        build_s = time.perf_counter() - t0  # 0 when everything came from --keep
+        build_s = time.perf_counter() - t0  # about 0 when everything came from --keep
         t0 = time.perf_counter()
         reg = CapabilityRegistry(settings=settings, embedder=emb)   # load from the store, as at startup
         load_s = time.perf_counter() - t0
         views = len(reg.index._q_owner)
-        print(f"{len(reg.index)} tools, {views} usage views: embedded + stored in {build_s:.1f} s; registry start-up (load vectors, "
-              f"build index) {load_s * 1000:.0f} ms")
+        print(f"{len(reg.index)} tools, {views} usage views: embedded + stored in {build_s:.1f} s; "
+              f"registry start-up (load vectors, build index) {load_s * 1000:.0f} ms")
         rng = random.Random(1)
         queries = [f"Please {rng.choice(VERBS)} the {rng.choice(OBJECTS)} {rng.choice(QUALS)} "
                    f"'{rng.randint(1, 999)}'" for _ in range(args.queries)]
