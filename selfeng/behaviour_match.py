@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .arbitration import Case, observation_key
+from .arbitration import Case, says_something
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,11 @@ MIN_INFORMATIVE = 2  # informative passed cases needed before two tools are take
 
 
 def informative(case: Case) -> bool:
-    """Does the case's answer say something about the code (as `arbitration._anchor`, without running it)?"""
-    want = case.expected
-    if case.probe or want is None or isinstance(want, bool) or want in ("", [], {}, ()):
+    """Does the case's answer say something about the code (`arbitration._anchor`, judged on the expected
+    value instead of an observed one, since nothing has run yet)?"""
+    if case.probe or case.expected is None or isinstance(case.expected, bool):
         return False
-    return not any(observation_key(want) == observation_key(v) for v in case.args.values())
+    return says_something(case)
 
 
 def existing_twin(registry, sandbox, spec: dict, tests: str, cases: list[Case], request: str) -> dict | None:

@@ -303,16 +303,16 @@ class CapabilityRegistry:
         with self._lock:
             self.store.record_tool_usage(name, success)
             if query and success:
-                vec = self.embedder.embed([clean_query(query)])[0]
-                self.store.add_tool_query(name, query, self.embedder.name, vec)
-                self.index.add_past_query(name, vec)
-                self._bump_version()
+                self._remember_queries(name, [query])
 
     def add_usage_views(self, name: str, requests: list[str]) -> None:
         """Example requests for tool `name`, kept and searched like the requests it has answered."""
         texts = [t for t in requests if t.strip()]
-        if not texts or self.store.get_tool(name) is None:
-            return
+        if texts and self.store.get_tool(name) is not None:
+            self._remember_queries(name, texts)
+
+    def _remember_queries(self, name: str, texts: list[str]) -> None:
+        """Store `texts` as views of tool `name` and add them to the index (one version bump)."""
         vecs = self.embedder.embed([clean_query(t) for t in texts])
         with self._lock:
             for text, vec in zip(texts, vecs):

@@ -114,24 +114,10 @@ class CapabilitySynthesisEngine:
 
             step = "registration"
             self._step(callback, step, "in_progress")
-            # A verified new tool that an existing tool matches on every test is that tool, asked for in
-            # other words (`behaviour_match`): the existing one answers, and no duplicate is registered.
-            # Not when the user asked for a new function in so many words: then a new one is the answer.
-            twin = existing_twin(self.registry, self.sandbox, spec, outcome["tests"], outcome["cases"],
-                                 user_prompt) if verified and data is None \
-                and not is_explicit_synthesis(user_prompt) else None
-            if twin is not None:
-                metadata, tool_name = twin, twin["name"]
-                outcome["evidence"]["summary"] = (f"{outcome['evidence'].get('summary') or 'verified'}; the "
-                                                  f"library's {tool_name} passes all of the same tests")
-                self._step(callback, step, "complete", tool_name=tool_name, existing_tool=True)
-            else:
-                metadata = self.registry.add_tool(
-                    spec["function_name"], outcome["code"], outcome["tests"], spec["docstring"],
-                    tests_verified=verified, spec=_public_spec(spec), experimental=not verified)
-                tool_name = spec["function_name"]
-                self._step(callback, step, "complete", tool_name=tool_name)
-                self.registry.request_usage_views(tool_name)
+            twin, metadata = self._register(spec, outcome, verified, data is None, user_prompt)
+            tool_name = metadata["name"]
+            self._step(callback, step, "complete", tool_name=tool_name,
+                       **({"existing_tool": True} if twin is not None else {}))
         except (SynthesisError, LLMError, ValueError) as exc:
             error = str(exc)
             if not isinstance(exc, SynthesisError):
@@ -158,6 +144,24 @@ class CapabilitySynthesisEngine:
         return result
 
     # -- stages -------------------------------------------------------------------------------------
+    def _register(self, spec: dict, outcome: dict, verified: bool, no_data: bool,
+                  request: str) -> tuple[dict | None, dict]:
+        """(the existing tool that answers instead, or None; the tool's metadata). A verified new tool that an
+        existing tool matches on every test is that tool, asked for in other words (`behaviour_match`): no
+        duplicate is registered. Not for data tools, nor when the user asked for a new function in so many
+        words: then a new one is the answer."""
+        twin = existing_twin(self.registry, self.sandbox, spec, outcome["tests"], outcome["cases"], request) \
+            if verified and no_data and not is_explicit_synthesis(request) else None
+        if twin is not None:
+            outcome["evidence"]["summary"] = (f"{outcome['evidence'].get('summary') or 'verified'}; the "
+                                              f"library's {twin['name']} passes all of the same tests")
+            return twin, twin
+        metadata = self.registry.add_tool(
+            spec["function_name"], outcome["code"], outcome["tests"], spec["docstring"],
+            tests_verified=verified, spec=_public_spec(spec), experimental=not verified)
+        self.registry.request_usage_views(spec["function_name"])
+        return None, metadata
+
     @staticmethod
     def _step(callback: Callback, step: str, status: str, **data) -> None:
         emit(callback, ev.SYNTHESIS_STEP, {"step": step, "status": status, **data})
