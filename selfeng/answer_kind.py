@@ -9,7 +9,12 @@ text. Two grammatical facts of English decide the asked kind, neither of them le
   do and have, and the central modals. "Can you ...", "Could you please ..." are requests, not questions;
 * "how many" and "how much" ask for a quantity, which a yes/no value or a list of items is not;
 * "who", "whom" and "whose" (interrogative pronouns, a closed class too) ask for someone, which is named
-  by text: a number or a yes/no value does not answer "Who earns the most in employees.json?".
+  by text: a number or a yes/no value does not answer "Who earns the most in employees.json?";
+* any question opening with an interrogative word (what, which, where, when, why, how, who) asks for
+  content, never for a polarity: yes or no does not answer "Which prime numbers are there up to 30?".
+  "What about 29?" is an elliptical repeat, not a question of its own;
+* "each" is the distributive determiner: "each word in 'a b a'" asks for one answer per word of the
+  value, which one number is not.
 
 Only a declared return type counts; a tool without one (`Any`) never conflicts.
 """
@@ -25,6 +30,11 @@ _FIRST_WORD = re.compile(r"^\W*([a-z]+(?:['’]t)?)", re.I)
 _NEGATED = {"can't": "can", "won't": "will", "shan't": "shall"}  # the rest drop their n't
 _QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
 _PERSON = re.compile(r"^\W*(?:who|whom|whose)\b", re.I)
+_WH_QUESTION = re.compile(r"^\W*(?:what|which|where|when|why|how|who|whom|whose)\b(?!\s+about\b)", re.I)
+# "each word in 'a b a'", "each number of [3, 4]": a distributive determiner ("each other" is a pronoun),
+# and a value with several elements to distribute over (a quoted text of several words, or a list).
+_EACH = re.compile(r"\beach\s+(?!other\b|of\b)[a-z]+", re.I)
+_SEVERAL = re.compile(r"""(?<![A-Za-z])(["'‘“])[^"'’”]*\s[^"'’”]*["'’”]|\[[^\]]*,[^\]]*\]""")
 # The declared return types that can answer each asked kind (the spec's schema is narrowed to them).
 # "How many … in each department?" is a quantity per group: a mapping of numbers answers it too.
 RETURN_TYPES = {"bool": ("bool",), "quantity": ("int", "float", "dict[str, int]", "dict[str, float]"),
@@ -68,7 +78,7 @@ def returned_kind(return_type: str | None) -> str | None:
 def answer_kind_conflict(request: str, tool_name: str, return_type: str | None) -> str | None:
     """Why `tool_name` cannot answer the kind of question `request` asks, or None."""
     asked, returned = asked_kind(request), returned_kind(return_type)
-    if asked is None or returned is None:
+    if returned is None:
         return None
     if asked == "bool" and returned != "bool":
         return f"the request asks yes or no; {tool_name} returns {return_type}"
@@ -76,6 +86,10 @@ def answer_kind_conflict(request: str, tool_name: str, return_type: str | None) 
         return f"the request asks how many or how much; {tool_name} returns {return_type}"
     if asked == "person" and returned in ("bool", "number"):
         return f"the request asks who; {tool_name} returns {return_type}"
+    if returned == "bool" and _WH_QUESTION.match(request):
+        return f"the request asks a wh-question, which yes or no does not answer; {tool_name} returns {return_type}"
+    if returned == "number" and _EACH.search(request) and _SEVERAL.search(request):
+        return f"the request asks for a value for each element; {tool_name} returns one {return_type}"
     return None
 
 
@@ -115,6 +129,24 @@ def _given_in(request: str, unit: str) -> bool:
     if unit == "percent":
         return bool(_PERCENT_VALUE.search(request))
     return any(q.unit.name == unit for q in units.quantities(request))
+
+
+def asked_output_conflict(request: str, tool_name: str, parameters: list[dict]) -> str | None:
+    """Why `tool_name` answers in another unit than the one asked for, or None. A tool's name that names
+    units of its result ("days_between_dates", "hours_to_minutes") answers in those: "How many weeks are
+    between 2024-01-01 and 2024-03-01?" is not answered in days, nor "How many seconds are in 3 hours?" in
+    minutes. Units its parameters name are its inputs, not its result."""
+    from . import units
+    unit = asked_unit(request)
+    asked = units.lookup(unit) if unit and unit != "percent" else None
+    if asked is None:
+        return None
+    inputs = {u for p in parameters for u in units.identifier_units(p["name"])}
+    results = [u for u in units.identifier_units(tool_name) if u not in inputs]
+    if asked not in results and any(u.kind == asked.kind for u in results):
+        shown = ", ".join(u.name for u in results if u.kind == asked.kind)
+        return f"the request asks for {asked.name}s; {tool_name} answers in {shown}"
+    return None
 
 
 def asked_input_conflict(request: str, tool_name: str, parameters: list[dict]) -> str | None:

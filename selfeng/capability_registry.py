@@ -19,7 +19,7 @@ import numpy as np
 
 from .config import Settings, load_settings
 from .embeddings import Embedder, EmbedderError, create_embedder
-from .answer_kind import answer_kind_conflict, asked_input_conflict
+from .answer_kind import answer_kind_conflict, asked_input_conflict, asked_output_conflict
 from .arguments import role_conflict
 from .fit_check import (Verdict, check_triggers, need_contradicts, need_names, need_names_tool,
                         signature_without_name, unsaid_name_words)
@@ -407,7 +407,8 @@ class CapabilityRegistry:
             tool = self._tool_dict(row)
             conflict = role_conflict(query, tool["name"], tool["parameters"], tool["docstring"]) or \
                 answer_kind_conflict(query, tool["name"], tool["return_type"]) or \
-                asked_input_conflict(query, tool["name"], tool["parameters"])
+                asked_input_conflict(query, tool["name"], tool["parameters"]) or \
+                asked_output_conflict(query, tool["name"], tool["parameters"])
             if conflict is None:
                 plausible.append((c, tool))
         if not plausible:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from selfeng.answer_kind import answer_kind_conflict, asked_input_conflict, asked_kind
+from selfeng.answer_kind import answer_kind_conflict, asked_input_conflict, asked_kind, asked_output_conflict
 from selfeng.llm import LLMError
 from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
 from selfeng.capability_registry import CapabilityRegistry
@@ -227,6 +227,25 @@ def test_a_yes_no_question_never_gets_a_tool_that_returns_a_list_and_costs_no_mo
     assert checks(provider) == []
 
 
+def test_answers_of_another_kind_or_unit_are_refused_before_any_model_call(settings, embedder):
+    provider = ScriptedProvider([])
+    reg = CapabilityRegistry(LLMClient(provider, settings=settings), settings=settings, embedder=embedder)
+    for name, param, ret, doc in [("is_prime", "n", "bool", "Check whether n is a prime number."),
+                                  ("count_words", "text", "int", "Count the words in a text."),
+                                  ("days_between_dates", "dates", "int", "The number of days between two dates.")]:
+        spec = {"function_name": name, "parameters": [{"name": param, "type": "str", "description": ""}],
+                "return_type": ret, "docstring": doc}
+        reg.add_tool(name, f"def {name}({param}):\n    return 0\n", "", doc, spec=spec)
+    try:
+        for request in ["Which prime numbers are there up to 30?", "tally up each word in 'red blue red green'",
+                        "How many weeks are between 2024-01-01 and 2024-03-01?"]:
+            assert reg.search_tool(request) is None, request
+        assert checks(provider) == []
+        assert reg.search_tool("How many days are between 2024-01-01 and 2024-03-01?")["name"] == "days_between_dates"
+    finally:
+        reg.close()
+
+
 @pytest.mark.parametrize("request_text,kind", [
     ("Is 97 a prime number?", "bool"), ("Does [1, 2, 2] contain duplicates?", "bool"),
     ("Wasn't 1900 a leap year?", "bool"), ("Can 12 be divided by 5 evenly?", "bool"),
@@ -247,6 +266,39 @@ def test_only_a_declared_return_type_can_conflict():
     assert answer_kind_conflict("How many km is 26.2 miles?", "miles_to_km", "float") is None
     assert answer_kind_conflict("How many employees per department?", "count", "dict[str, int]") is None
     assert answer_kind_conflict("How many vowels in 'abc'?", "has_vowel", "Optional[bool]") is not None
+
+
+@pytest.mark.parametrize("request_text,return_type,conflicts", [
+    ("Which numbers in [4, 9, 15] are prime?", "bool", True),       # a wh-question asks for content
+    ("What day of the week was 2000-01-01?", "bool", True),
+    ("when is 2024 a leap year", "bool", True),
+    ("What about 29?", "bool", False),                               # an elliptical repeat, not a question
+    ("Check whether 97 is prime", "bool", False),
+    ("Which of 12, 99, 45 is largest?", "int", False),
+    ("How often does each word appear in 'a b a'?", "int", True),    # one answer per word of the value
+    ("count the vowels of each name in ['ann', 'bob']", "int", True),
+    ("How often does each word appear in 'a b a'?", "dict[str, int]", False),
+    ("If each ticket costs 12, what do 5 tickets cost?", "float", False),  # nothing to distribute over
+    ("What's the sum of 'a b' and each other", "int", False),
+])
+def test_wh_questions_and_each_ask_for_content_a_tool_may_not_return(request_text, return_type, conflicts):
+    found = answer_kind_conflict(request_text, "tool", return_type)
+    assert (found is not None) == conflicts, found
+
+
+@pytest.mark.parametrize("request_text,tool,params,conflicts", [
+    ("How many weeks are between 2024-01-01 and 2024-03-01?", "days_between_dates", ["start", "end"], True),
+    ("How many days are between 2024-01-01 and 2024-03-01?", "days_between_dates", ["start", "end"], False),
+    ("How many seconds are in 3 hours?", "hours_to_minutes", ["hours"], True),
+    ("How many minutes are in 3 hours?", "hours_to_minutes", ["hours"], False),
+    ("How many hours is 90 minutes?", "minutes_to_hours", ["minutes"], False),
+    ("How many days old is someone born on 2000-01-01?", "age_in_years", ["birth_date"], True),
+    ("How many kg is 10 pounds?", "days_between_dates", ["start", "end"], False),  # another kind of unit
+    ("How many vowels are in 'banana'?", "count_vowels", ["text"], False),          # no unit asked
+])
+def test_a_tool_whose_name_says_its_result_unit_answers_in_it(request_text, tool, params, conflicts):
+    found = asked_output_conflict(request_text, tool, [{"name": p} for p in params])
+    assert (found is not None) == conflicts, found
 
 
 @pytest.mark.parametrize("request_text,tool,params,conflicts", [
@@ -323,7 +375,7 @@ def test_a_need_naming_another_candidate_word_for_word_picks_that_candidate(sett
         reg.add_tool(name, f"def {name}(text):\n    return text\n", "", doc, spec=spec)
     provider.enqueue("check_tool_fit", json.dumps({"needed": "word_frequencies", "relation": "same",
                                                   "arguments": {"text": "a b a"}}))
-    hit = reg.search_tool("count each word of 'a b a' separately")
+    hit = reg.search_tool("count the words of 'a b a' separately")
     assert len(checks(provider)) == 1
     assert "Count the words in a text." in checks(provider)[0]["messages"][-1]["content"]  # count_words shown
     assert hit["name"] == "word_frequencies" and "the model named word_frequencies" in reg.last_verdict.reason
