@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from selfeng.arbitration import Candidate, observation_key
+from selfeng.case_writing import stated_cases
 from selfeng.cases import model_cases, request_probe
 from selfeng.computed_cases import with_computed_values
 from selfeng.config import load_settings
@@ -43,7 +44,7 @@ class _NoRegistry:
 
 def written(engine, spec: dict, prompt: str, compute: bool, min_tests: int):
     """The model's cases as the engine reads them (computed values applied when asked for), and seconds."""
-    typed = _typed_by_examples(spec, engine._stated_cases(spec, prompt))
+    typed = _typed_by_examples(spec, stated_cases(spec, prompt))
     t0 = time.perf_counter()
     try:
         reply = engine.llm_client.generate_test_cases(typed, prompt, min_cases=min_tests + 1, compute=compute)
@@ -115,7 +116,7 @@ def main() -> None:
         Path(a.json).write_text(json.dumps({"rows": rows}, indent=1, default=str))
         print(it["id"][:60], {v: f"{row[v]['right']}/{row[v]['judged']}" for v in VARIANTS}, file=sys.stderr,
               flush=True)
-    print(f"| variant | cases right / judged | median s per call |\n|---|---|---|")
+    print("| variant | cases right / judged | median s per call |\n|---|---|---|")
     for v in VARIANTS:
         right, judged = sum(r[v]["right"] for r in rows), sum(r[v]["judged"] for r in rows)
         secs = statistics.median(r[v]["seconds"] for r in rows) if rows else 0

@@ -145,7 +145,7 @@ def baselines(tools, requests, embedder):
                             ("retrieval score alone, t=0.64", DEFAULT_CONFIG, 0.64)]:
         idx = RetrievalIndex(embedder, cfg)
         idx.add_many(docs)
-        for split in dict.fromkeys(r["split"] for r in rows):
+        for split in dict.fromkeys(r["split"] for r in requests):
             sub = [r for r in requests if r["split"] == split]
             if not sub:
                 continue

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from selfeng.arbitration import Candidate, Case
+from selfeng.case_writing import stated_cases
 from selfeng.cases import model_cases, request_probe
 from selfeng.computed_cases import with_computed_values
 from selfeng.config import load_settings
@@ -42,7 +43,7 @@ class _NoRegistry:
 def case_sets(engine: CapabilitySynthesisEngine, spec: dict, prompt: str, min_tests: int,
               variants: list[str]) -> dict[str, list[Case]]:
     name = spec["function_name"]
-    out = {"stated": engine._stated_cases(spec, prompt)}
+    out = {"stated": stated_cases(spec, prompt)}
     typed = _typed_by_examples(spec, out["stated"])  # as the engine asks: types read from the examples
     for variant in variants:
         temperature, work, compute = VARIANTS[variant]

@@ -16,7 +16,6 @@ keeps the request as one of its past requests, so the next paraphrase finds it b
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from .arbitration import Case, says_something
 

@@ -19,19 +19,16 @@ import numpy as np
 
 from .config import Settings, load_settings
 from .embeddings import Embedder, EmbedderError, create_embedder
-from .answer_kind import answer_kind_conflict, asked_input_conflict, asked_output_conflict
-from .arguments import role_conflict
-from .fit_check import (Verdict, check_triggers, need_contradicts, need_names, need_names_tool,
-                        signature_without_name, unsaid_name_words)
-from .llm import LLMError
+from .fit_check import Verdict
 from .names import InvalidToolName, validate_tool_name
 from .query_text import clean_query
-from .retrieval import (DEFAULT_CONFIG, RERANK_WINDOW, Candidate, RetrievalConfig, RetrievalIndex,
-                        ToolDoc, default_threshold, rerank_score)
+from .retrieval import (DEFAULT_CONFIG, Candidate, RetrievalConfig, ToolDoc, default_threshold, rerank_score)
 from .store import Store, ToolExistsError, create_store
 from .store.base import fault_point
 from .store.vector_backends import create_index
+from .tool_decision import Bars
 from .usage_views import UsageViewWriter
+from . import tool_decision
 from . import pyparse
 
 log = logging.getLogger(__name__)
@@ -393,61 +390,17 @@ class CapabilityRegistry:
         return result
 
     def decide(self, query: str, threshold: float | None = None, rerank: bool = True):
-        """(Verdict, ranked candidates) for `query`; see `search_tool`."""
+        """(Verdict, ranked candidates) for `query`; see `search_tool` and `tool_decision`."""
         explicit = threshold if threshold is not None else self.settings.similarity_threshold
-        floor = self.reject_below if explicit is None else max(self.reject_below, float(explicit))
-        fallback = self.default_threshold if explicit is None else float(explicit)
+        bars = Bars(floor=self.reject_below if explicit is None else max(self.reject_below, float(explicit)),
+                    fallback=self.default_threshold if explicit is None else float(explicit),
+                    accept_at=self.accept_at, min_coverage=self.min_coverage)
         ranked = self._ranked(query, 5)
         if not self.settings.allow_experimental:
             ranked = [(c, r) for c, r in ranked if not r["experimental"]]
-        plausible = []
-        for c, row in ranked:
-            if c.similarity < floor:
-                continue
-            tool = self._tool_dict(row)
-            conflict = role_conflict(query, tool["name"], tool["parameters"], tool["docstring"]) or \
-                answer_kind_conflict(query, tool["name"], tool["return_type"]) or \
-                asked_input_conflict(query, tool["name"], tool["parameters"]) or \
-                asked_output_conflict(query, tool["name"], tool["parameters"])
-            if conflict is None:
-                plausible.append((c, tool))
-        if not plausible:
-            return Verdict(None, "no candidate clears the floor with matching argument roles"), ranked
-        best, tool = plausible[0]
-        if rerank:
-            close = [(c, t) for c, t in plausible if c.similarity >= best.similarity - RERANK_WINDOW]
-            best, tool = max(close, key=lambda ct: (ct[0].score, ct[0].similarity))
-        unsaid = unsaid_name_words(tool["name"], query, tool["parameters"])
-        triggers = check_triggers(best, [c for c, _ in plausible], self.accept_at, self.min_coverage, unsaid)
-        if not triggers:
-            return Verdict(best.name, "clear retrieval hit"), ranked
-        if self.llm_client is None or not hasattr(self.llm_client, "check_tool_fit"):
-            ok = best.similarity >= fallback and best.direction >= 0
-            return Verdict(best.name if ok else None, "no model to check: " + "; ".join(triggers)), ranked
-        try:
-            reply = self.llm_client.check_tool_fit(query, signature_without_name(tool["signature"]),
-                                                   tool["docstring"], tool["parameters"])
-        except LLMError as exc:
-            log.warning("check_tool_fit failed, the threshold decides: %s", exc)
-            ok = best.similarity >= fallback and best.direction >= 0
-            return Verdict(best.name if ok else None, f"model check failed ({exc}); threshold"), ranked
-        needed = str(reply.get("needed") or "")
-        # The need names another plausible candidate word for word ("count_words" while word_frequencies
-        # was shown): the model has told which tool is asked for, and it is not this one.
-        named = next((c for c, _ in plausible if c.name != best.name and need_names(needed, c.name)
-                      and c.direction >= 0), None)
-        if named is not None and not need_names(needed, best.name):
-            return Verdict(named.name, f"the model named {named.name}: " + "; ".join(triggers), True, {},
-                           needed), ranked
-        contradiction = need_contradicts(needed, tool["name"], f"{tool['name']} {tool['docstring']} "
-                                         f"{tool['signature']}", query)
-        names_it = need_names_tool(needed, tool["name"], unsaid) and best.direction >= 0 and not any(
-            t.startswith("twin-shaped") for t in triggers)
-        if (reply["fits"] or names_it) and contradiction is None:
-            return Verdict(best.name, "model confirmed: " + "; ".join(triggers), True,
-                           reply.get("arguments") or {}, needed), ranked
-        why = contradiction or "the model says it does not fit"
-        return Verdict(None, f"{why} (checked: {'; '.join(triggers)})", True, {}, needed), ranked
+        verdict = tool_decision.decide(query, [(c, self._tool_dict(r)) for c, r in ranked], bars,
+                                       self.llm_client, rerank)
+        return verdict, ranked
 
     def close(self) -> None:
         if self._views is not None:

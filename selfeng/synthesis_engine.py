@@ -16,9 +16,9 @@ from typing import Any
 
 from . import events as ev
 from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, unanchored_agreement
-from .cases import code_cases, doctest_block, guessed_copies, merge, model_cases, render, request_probe
+from .case_writing import gather_cases
+from .cases import doctest_block, merge, render
 from .arguments import coerce_arguments, ungrounded_arguments
-from .case_types import typed_for_cases
 from .codeblocks import defines_function
 from .config import Settings, load_settings
 from .events import Callback, emit
@@ -27,7 +27,6 @@ from .llm import LLMError
 from .llm_client import LLMClient, signature_of
 from .names import is_valid_tool_name
 from .request_spec import spec_from_request, with_preamble
-from .stated_examples import assignment_examples, doctest_examples, io_examples, written_examples
 from .test_evidence import attribute_errors, name_errors, observations, repair_notes
 from .behaviour_match import existing_twin
 from .query_planner import is_explicit_synthesis
@@ -85,7 +84,7 @@ class CapabilitySynthesisEngine:
             self._step(callback, step, "in_progress")
             spec, data = data_cases_for(spec, user_prompt, self.settings)
             state["spec"] = spec
-            cases = self._cases(spec, user_prompt, data)
+            cases = gather_cases(self.llm_client, self.settings.synthesis_min_tests, spec, user_prompt, data)
             tests = render(spec, [c for c in cases if not c.probe])
             state["tests"] = tests
             self._step(callback, step, "complete", test_count=sum(not c.probe for c in cases), tests=tests,
@@ -187,66 +186,6 @@ class CapabilitySynthesisEngine:
             n += 1
             candidate = f"{base}_v{n}"
         return candidate
-
-    def _cases(self, spec: dict, user_prompt: str, data: DataCases | None) -> list[Case]:
-        """Stated examples first, then the request's own input as a probe, then the model's cases. The
-        probe outranks a model case on the same input: the request's own answer comes from the agreement
-        of implementations, not from the model's guess."""
-        stated = self._stated_cases(spec, user_prompt)
-        probe = _data_probe(spec, data) if data else (
-            None if spec.get("preamble") is not None else request_probe(spec, user_prompt))
-        return self._written_cases(spec, user_prompt, data, stated, [probe] if probe else [])
-
-    @staticmethod
-    def _stated_cases(spec: dict, user_prompt: str) -> list[Case]:
-        """`>>>` examples of the spec's docstring, and examples the user wrote as prose (`f(2) == 4`,
-        `f('hi') returns 'lm'`, `For n = 5 the output should be 120`) or as `Input:`/`Output:` pairs in the
-        request; one per input, the doctest's first."""
-        params = [p["name"] for p in spec["parameters"]]
-        name = spec["function_name"]
-        called = spec.get("source_name", name)
-        found = merge(doctest_examples(spec["docstring"], called, params, "docstring"),
-                      written_examples(user_prompt, called, params, "request"),
-                      io_examples(user_prompt, called, params, "request"),
-                      assignment_examples(user_prompt, called, params, "request"))
-        return [Case(f"test_{name}_stated_{i + 1}", c.args, c.expected, c.source) for i, c in enumerate(found)]
-
-    def _written_cases(self, spec: dict, user_prompt: str, data: DataCases | None,
-                       stated: list[Case], probes: list[Case] = ()) -> list[Case]:
-        """`stated`, `probes`, then the model's cases, written from the spec alone. Asked again (sampled)
-        when fewer distinct usable cases than required come back, or none can be read."""
-        name = spec["function_name"]
-        min_tests = max(1, self.settings.synthesis_min_tests)
-        spec = typed_for_cases(spec, stated, self.llm_client)
-        cases: list[Case] = merge(stated, list(probes))
-        unreadable: list[str] = []
-        for attempt in range(2):
-            temperature = SAMPLE_TEMPERATURE if attempt else 0.0
-            try:
-                # One more than the floor: with exactly `min_tests` cases, a single wrong expected value
-                # (about 40% of the small model's cases are) could never be dropped.
-                reply = self.llm_client.generate_test_cases(
-                    spec, user_prompt, fixtures=data.prompt if data else "", min_cases=min_tests + 1,
-                    temperature=temperature)
-            except LLMError as exc:  # an unreadable reply is a reason to ask again, not to give up
-                log.info("cases for %s unusable: %s", name, exc)
-                unreadable.append(str(exc))
-                continue
-            if isinstance(reply, str):  # a model that writes pytest code: its tests are taken as they are
-                written = code_cases(reply, name)
-            else:
-                written = model_cases(spec, reply, user_prompt, start=1 + 10 * attempt)
-                written = guessed_copies(written, stated)
-            if data:
-                written = data.usable(written)
-            cases = merge(cases, written)
-            if sum(not c.probe for c in cases) >= min_tests:
-                break
-        if sum(not c.probe for c in cases) < min_tests:
-            raise SynthesisError("tests", f"the model gave {sum(not c.probe for c in cases)} distinct usable "
-                                          f"test case(s); at least {min_tests} are required"
-                                          + "".join(f"; {e}" for e in unreadable))
-        return cases
 
     def _first_draw(self, spec: dict, data: DataCases | None = None) -> Candidate:
         """The greedy draw; if it does not define the function (a small model sometimes writes a helper
@@ -478,14 +417,6 @@ def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:
     best = len(verdict.chosen.fails(verdict.kept))
     rivals = [c for c in cands if c.behaviour(names) != mine and len(c.fails(verdict.kept)) == best]
     return votes < 2 and bool(rivals)
-
-
-def _data_probe(spec: dict, data: DataCases) -> Case | None:
-    """The user's own file as the request's input, when the file is the tool's only parameter (otherwise
-    the other values are read by the model, only if needed: `_with_late_probe`)."""
-    if not data.own or [p["name"] for p in spec["parameters"]] != [data.param]:
-        return None
-    return Case(f"test_{spec['function_name']}_probe", {data.param: next(iter(data.own))}, None, "probe")
 
 
 def _refuse_blind_code(code: str, spec: dict, data: DataCases | None) -> None:

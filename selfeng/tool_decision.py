@@ -1,0 +1,97 @@
+"""The decision behind `registry.search_tool`: ranked candidates in, a `Verdict` out.
+
+Three stages, cheapest first:
+
+1. candidates that cannot answer are dropped without a model: their arguments cannot take the request's
+   unit-labelled values (`arguments.role_conflict`), or their return type or result unit answers another
+   kind of question (`answer_kind`);
+2. a clear hit (score at or above the accept bar, the request's words covered, no twin-shaped rival, every
+   word of its name said) is returned at no model cost (`fit_check.check_triggers`);
+3. an uncertain one is confirmed with one schema-constrained `check_tool_fit` call, whose named need can
+   overrule its "fits" (`fit_check.need_contradicts`, `need_names_tool`). Without a model, or when that
+   call fails, the calibrated threshold decides.
+
+The registry supplies the candidates and the bars; nothing here touches the store or the index, so the
+decision can be replayed on recorded candidates.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from .answer_kind import answer_kind_conflict, asked_input_conflict, asked_output_conflict
+from .arguments import role_conflict
+from .fit_check import (Verdict, check_triggers, need_contradicts, need_names, need_names_tool,
+                        signature_without_name, unsaid_name_words)
+from .llm import LLMError
+from .retrieval import RERANK_WINDOW, Candidate
+
+log = logging.getLogger(__name__)
+
+Ranked = list[tuple[Candidate, dict[str, Any]]]  # (scores, the tool's dict), best first
+
+
+@dataclass(frozen=True)
+class Bars:
+    floor: float         # a candidate scoring below it is never considered
+    fallback: float      # with no model to ask, the threshold that decides an uncertain candidate
+    accept_at: float     # at or above it (with the words covered) a candidate needs no check
+    min_coverage: float  # the least share of the request's words a check-free hit covers
+
+
+def answers_another_question(query: str, tool: dict[str, Any]) -> str | None:
+    """Why `tool` cannot answer `query` whatever a model says, or None (no model call)."""
+    return role_conflict(query, tool["name"], tool["parameters"], tool["docstring"]) or \
+        answer_kind_conflict(query, tool["name"], tool["return_type"]) or \
+        asked_input_conflict(query, tool["name"], tool["parameters"]) or \
+        asked_output_conflict(query, tool["name"], tool["parameters"])
+
+
+def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool = True) -> Verdict:
+    plausible = [(c, t) for c, t in ranked if c.similarity >= bars.floor and answers_another_question(query, t) is None]
+    if not plausible:
+        return Verdict(None, "no candidate clears the floor with matching argument roles")
+    best, tool = plausible[0]
+    if rerank:  # usage statistics reorder only candidates about as relevant as the best
+        close = [(c, t) for c, t in plausible if c.similarity >= best.similarity - RERANK_WINDOW]
+        best, tool = max(close, key=lambda ct: (ct[0].score, ct[0].similarity))
+    unsaid = unsaid_name_words(tool["name"], query, tool["parameters"])
+    triggers = check_triggers(best, [c for c, _ in plausible], bars.accept_at, bars.min_coverage, unsaid)
+    if not triggers:
+        return Verdict(best.name, "clear retrieval hit")
+    if llm_client is None or not hasattr(llm_client, "check_tool_fit"):
+        return _by_threshold(best, bars, "no model to check: " + "; ".join(triggers))
+    try:
+        reply = llm_client.check_tool_fit(query, signature_without_name(tool["signature"]),
+                                          tool["docstring"], tool["parameters"])
+    except LLMError as exc:
+        log.warning("check_tool_fit failed, the threshold decides: %s", exc)
+        return _by_threshold(best, bars, f"model check failed ({exc}); threshold")
+    return _weigh_reply(query, reply, best, tool, [c for c, _ in plausible], triggers, unsaid)
+
+
+def _by_threshold(best: Candidate, bars: Bars, reason: str) -> Verdict:
+    ok = best.similarity >= bars.fallback and best.direction >= 0
+    return Verdict(best.name if ok else None, reason)
+
+
+def _weigh_reply(query: str, reply: dict, best: Candidate, tool: dict, plausible: list[Candidate],
+                 triggers: list[str], unsaid: list[str]) -> Verdict:
+    """The model's reply, weighed: its named need is better evidence than its "fits"."""
+    needed = str(reply.get("needed") or "")
+    checked = "; ".join(triggers)
+    # The need names another plausible candidate word for word ("count_words" while word_frequencies
+    # was shown): the model has told which tool is asked for, and it is not this one.
+    named = next((c for c in plausible if c.name != best.name and need_names(needed, c.name)
+                  and c.direction >= 0), None)
+    if named is not None and not need_names(needed, best.name):
+        return Verdict(named.name, f"the model named {named.name}: {checked}", True, {}, needed)
+    contradiction = need_contradicts(needed, tool["name"], f"{tool['name']} {tool['docstring']} "
+                                     f"{tool['signature']}", query)
+    names_it = need_names_tool(needed, tool["name"], unsaid) and best.direction >= 0 and not any(
+        t.startswith("twin-shaped") for t in triggers)
+    if (reply["fits"] or names_it) and contradiction is None:
+        return Verdict(best.name, f"model confirmed: {checked}", True, reply.get("arguments") or {}, needed)
+    why = contradiction or "the model says it does not fit"
+    return Verdict(None, f"{why} (checked: {checked})", True, {}, needed)
