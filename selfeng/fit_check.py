@@ -173,3 +173,39 @@ def need_names_tool(needed: str, tool_name: str, unsaid: list[str] = ()) -> bool
         return False
     positions = [tool.index(t) for t in need]
     return positions == sorted(positions)
+
+
+def _root_and_heads(a: str, b: str) -> tuple[int, str, str]:
+    """(length of the shared ending, a's head, b's head) of two stems, a final `e` set aside."""
+    a, b = a.removesuffix("e"), b.removesuffix("e")
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n, a[:len(a) - n], b[:len(b) - n]
+
+
+def prefixed_twins(a: str, b: str) -> bool:
+    """One root under two different prefixes: encode/decode, ascending/descending, uppercase/lowercase,
+    increase/decrease, import/export. Prefixes are short (at most five letters, SI's milli- included) and
+    the shared root is at least as long as either; a one-letter swap on both sides (read/lead) is spelling.
+    Both words carry a prefix: a bare root against a prefixed one says nothing of direction (duplicate is
+    what deduplicate removes, metre is a unit and kilometre another)."""
+    n, head_a, head_b = _root_and_heads(a, b)
+    longest = max(len(head_a), len(head_b))
+    return head_a != "" and head_b != "" and head_a != head_b and n >= max(3, longest) and 2 <= longest <= 5
+
+
+def prefixed_opposite(tool_name: str, tool_text: str, request: str, unsaid: list[str]) -> str | None:
+    """Why the request asks for the tool's prefixed twin, or None: a word of the tool's name the request
+    leaves out, and in its place a request word the tool's text never uses, on the same root under another
+    prefix ("decode 'aGVsbG8=' from base64" for encode_base64, "sort 3, 1, 2 in ascending order" for
+    sort_descending).
+    No word list: the test is the shape of the two words."""
+    covered = set(content_terms(tool_text))
+    said = [t for t in content_terms(request) if t not in covered]
+    for word in unsaid:
+        stem = (content_terms(word) or [word])[0]
+        other = next((t for t in said if prefixed_twins(stem, t)), None)
+        if other is not None:
+            return f"the request says {other}, not {word}: {tool_name} does the other one"
+    return None

@@ -3,8 +3,9 @@
 Three stages, cheapest first:
 
 1. candidates that cannot answer are dropped without a model: their arguments cannot take the request's
-   unit-labelled values (`arguments.role_conflict`), or their return type or result unit answers another
-   kind of question (`answer_kind`);
+   unit-labelled values (`arguments.role_conflict`), their return type or result unit answers another
+   kind of question (`answer_kind`), or the request says their name's word under another prefix
+   (decode for encode: `fit_check.prefixed_opposite`);
 2. a clear hit (score at or above the accept bar, the request's words covered, no twin-shaped rival, every
    word of its name said) is returned at no model cost (`fit_check.check_triggers`);
 3. an uncertain one is confirmed with one schema-constrained `check_tool_fit` call, whose named need can
@@ -23,7 +24,7 @@ from typing import Any
 from .answer_kind import answer_kind_conflict, asked_input_conflict, asked_output_conflict
 from .arguments import role_conflict
 from .fit_check import (Verdict, check_triggers, need_contradicts, need_names, need_names_tool,
-                        signature_without_name, unsaid_name_words)
+                        prefixed_opposite, signature_without_name, unsaid_name_words)
 from .llm import LLMError
 from .retrieval import RERANK_WINDOW, Candidate
 
@@ -45,7 +46,9 @@ def answers_another_question(query: str, tool: dict[str, Any]) -> str | None:
     return role_conflict(query, tool["name"], tool["parameters"], tool["docstring"]) or \
         answer_kind_conflict(query, tool["name"], tool["return_type"]) or \
         asked_input_conflict(query, tool["name"], tool["parameters"]) or \
-        asked_output_conflict(query, tool["name"], tool["parameters"])
+        asked_output_conflict(query, tool["name"], tool["parameters"]) or \
+        prefixed_opposite(tool["name"], f"{tool['name']} {tool['docstring']} {tool['signature']}", query,
+                          unsaid_name_words(tool["name"], query, tool["parameters"]))
 
 
 def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool = True) -> Verdict:

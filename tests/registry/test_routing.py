@@ -14,7 +14,8 @@ from selfeng.answer_kind import answer_kind_conflict, asked_input_conflict, aske
 from selfeng.llm import LLMError
 from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
 from selfeng.capability_registry import CapabilityRegistry
-from selfeng.fit_check import need_contradicts, need_names, need_names_tool, twin_shaped, unsaid_name_words
+from selfeng.fit_check import (need_contradicts, need_names, need_names_tool, prefixed_opposite, prefixed_twins,
+                               twin_shaped, unsaid_name_words)
 from selfeng.llm.scripted import ScriptedProvider
 from selfeng.llm_client import LLMClient
 from selfeng.query_text import content_terms
@@ -71,10 +72,10 @@ def test_clear_hit_costs_no_model_call(routed):
 
 def test_model_names_the_other_twin_so_the_present_one_is_refused(routed):
     reg, provider = routed
-    fit_reply(provider, "decode_base64", True, {"text": "aGVsbG8="})  # a yes-saying model
-    assert reg.search_tool("Decode the base64 string 'aGVsbG8='") is None
+    fit_reply(provider, "fahrenheit_to_celsius", True, {"celsius": 212})  # a yes-saying model
+    assert reg.search_tool("take a Fahrenheit reading of 212 and give it in Celsius") is None
     assert len(checks(provider)) == 1
-    assert "decode" in reg.last_verdict.reason
+    assert "fahrenheit_to_celsius" in reg.last_verdict.reason
 
 
 def test_uncertain_rephrasing_is_confirmed_and_carries_its_arguments(routed):
@@ -90,13 +91,13 @@ def test_uncertain_rephrasing_is_confirmed_and_carries_its_arguments(routed):
 def test_model_saying_no_means_no_tool(routed):
     reg, provider = routed
     fit_reply(provider, "sort_ascending", False, {"numbers": [10, -2, 33, 4]})
-    assert reg.search_tool("Sort 10, -2, 33, 4 in ascending order") is None
+    assert reg.search_tool("Sort 10, -2, 33, 4 from smallest to largest") is None
     assert len(checks(provider)) == 1
 
 
 def test_failed_model_check_falls_back_to_the_threshold(routed):
     reg, provider = routed  # no scripted reply: the check fails, the calibrated threshold decides
-    got = reg.search_tool("Sort 10, -2, 33, 4 in ascending order")
+    got = reg.search_tool("Sort 10, -2, 33, 4 from smallest to largest")
     assert got is None or got["name"] == "sort_numbers_descending"
     assert "threshold" in reg.last_verdict.reason
 
@@ -244,6 +245,28 @@ def test_answers_of_another_kind_or_unit_are_refused_before_any_model_call(setti
         assert reg.search_tool("How many days are between 2024-01-01 and 2024-03-01?")["name"] == "days_between_dates"
     finally:
         reg.close()
+
+
+@pytest.mark.parametrize("a,b,twins", [
+    ("encode", "decod", True), ("ascend", "descend", True), ("uppercase", "lowercase", True),
+    ("increase", "decrease", True), ("import", "export", True), ("minimum", "maximum", True),
+    ("lock", "unlock", False),            # a bare root against a prefixed one: no direction to read
+    ("duplicate", "deduplicate", False),  # (deduplicate is what remove_duplicates does)
+    ("read", "lead", False),              # a one-letter swap is spelling
+    ("interest", "invest", False), ("decimal", "normal", False),  # a short shared ending is no root
+])
+def test_prefixed_twins_share_a_root_under_two_prefixes(a, b, twins):
+    assert prefixed_twins(a, b) == twins
+
+
+def test_a_request_saying_the_prefixed_twin_of_a_name_word_gets_no_tool_and_no_model_call(routed):
+    reg, provider = routed
+    assert prefixed_opposite("encode_base64", "encode_base64 Encode a text as Base64.", "decode 'aGVsbG8=' from base64",
+                             ["encode"])
+    assert reg.search_tool("decode 'aGVsbG8=' from base64") is None
+    assert "decode" in reg.last_verdict.reason or "floor" in reg.last_verdict.reason
+    assert reg.search_tool("sort 9, 3, 7 in ascending order") is None
+    assert checks(provider) == []
 
 
 @pytest.mark.parametrize("request_text,kind", [
