@@ -2,7 +2,7 @@
 
 A tool can share every content word with a request and still answer another question: "Is 97 a prime
 number?" asks yes or no, and `find_primes_below(n) -> list` is not an answer to it, however close its
-text. Two grammatical facts of English decide the asked kind, neither of them learnt from our request sets:
+text. Facts of English grammar decide the asked kind, none of them learnt from our request sets:
 
 * a yes/no question opens with an auxiliary or a modal verb (subject-auxiliary inversion: "Is 97 ...",
   "Does the list ...", "Can 12 be ..."). These verbs are a closed class of the grammar: the forms of be,
