@@ -25,7 +25,7 @@ import logging
 import math
 from typing import Any, Iterable
 
-from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide, observation_key
+from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide, echoes
 from .import_repair import fix_from_error
 from .llm import LLMError
 
@@ -65,6 +65,28 @@ class DirectOpinion:
             agreed = None
         return cases, agreed, "" if agreed else "a direct solution of the request agreed, but not enough"
 
+    def contests(self, chosen: Candidate | None, cases: list[Case]) -> Any | None:
+        """The direct answer when it contradicts an agreement that model cases contradict too, else None.
+
+        An agreement outvotes model cases because drafts of one spec are wrong together less often than
+        the model's expected values are. But drafts of one spec share the spec's misreading ("18% of 350"
+        specified with the percentage "as a decimal", so every draft returned 6300 while the cases said
+        63.0): the cases and a solution written from the request itself, two opinions that never saw the
+        spec's code, then say the same against it. Asked only when the agreement fails a model case and
+        returns an informative value on the request's own input (the direct answer is about that input)."""
+        if chosen is None or any(c.source == "direct" for c in cases):
+            return None
+        if not chosen.fails([c for c in cases if not c.probe and not c.trusted]):
+            return None
+        probe = next((c for c in cases if c.probe), None)
+        value = informative(probe, chosen.observations.get(probe.name)) if probe else None
+        if value is None:
+            return None
+        ok, direct = self.answer()
+        if not ok or direct is None or direct in ("", [], {}) or answers_alike(value, direct):
+            return None
+        return direct
+
     def _direct_case(self, verdict: Verdict, cands: list[Candidate],
                      cases: list[Case]) -> tuple[list[Case], Case | None, str]:
         probe = next((c for c in cases if c.probe), None)
@@ -103,7 +125,7 @@ def informative(case: Case, obs: Observation | None) -> Any:
     if obs.weak and not isinstance(decode(obs.value), bool):
         return None  # True/False is worth asking about (`arbitration._polar_anchor`); None is not
     value = _plain(decode(obs.value))
-    echoed = any(observation_key(value) == observation_key(_plain(v)) for v in case.args.values())
+    echoed = any(echoes(value, _plain(v)) for v in case.args.values())
     return None if echoed or value in ("", [], {}) else value
 
 

@@ -10,6 +10,7 @@ flagged "experimental" and only when the configuration allows it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import time
 from typing import Any
@@ -31,7 +32,7 @@ from .test_evidence import attribute_errors, name_errors, observations, repair_n
 from .behaviour_match import existing_twin
 from .query_planner import is_explicit_synthesis
 from .data_cases import DataCases, data_cases_for
-from .direct_answer import DirectOpinion
+from .direct_answer import DirectOpinion, answers_alike, informative
 from .varied_inputs import varied_choice, varied_inputs
 from .verdict_report import consensus_cases, evidence_of, failure_message
 
@@ -249,7 +250,7 @@ class CapabilitySynthesisEngine:
         notes: list[str] = []  # what the direct answer said, for the failure message
         direct = DirectOpinion(self.llm_client, self.sandbox, request, data.direct_notes if data else "",
                                data.named if data else []) if request else None
-        late_probe = False
+        late_probe = challenged = False
         while not settled_verdict(verdict, cands):
             agreed = by_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS)
             votes = self._votes_for_direct(verdict, cands, attempts >= max_attempts) if direct else 0
@@ -259,6 +260,13 @@ class CapabilitySynthesisEngine:
                     cases, verdict = self._with_late_probe(spec, request, data, cases, cands, verdict)
                 cases, agreed, note = direct.anchor(verdict, cands, cases, min_tests, votes, ANCHORS)
                 notes.append(note)
+            if direct and not challenged and (agreed is not None or votes):
+                challenged = True  # one repair per synthesis: it is a fitted opinion, not an independent one
+                challenger = self._challenge(spec, agreed or verdict, cands, cases, data, direct)
+                if challenger is not None:
+                    attempts += 1
+                    verdict = challenger
+                    break
             if agreed is not None:
                 verdict = agreed
                 break
@@ -277,6 +285,36 @@ class CapabilitySynthesisEngine:
             self._progress(callback, verdict, cands)
         verdict, attempts = self._off_the_cases(spec, verdict, cands, cases, data, attempts, max_attempts)
         return self._final(spec, verdict, cands, data, attempts, notes)
+
+    def _challenge(self, spec: dict, agreement: Verdict, cands: list[Candidate], cases: list[Case],
+                   data: DataCases | None, direct: DirectOpinion) -> Verdict | None:
+        """An agreement that model cases contradict, contradicted as well by a solution of the request
+        itself (`DirectOpinion.contests`), gets one repair shown the cases it fails. The repair wins only if
+        it passes every case and returns the direct answer on the request's own input: then the cases and
+        the direct answer, written apart from each other and from the code, both back it. Otherwise nothing
+        changes (a direct answer is a model opinion too)."""
+        said = direct.contests(agreement.chosen, cases)
+        if said is None:
+            return None
+        contested = dataclasses.replace(agreement, kept=list(cases), decided=False, next_step="repair")
+        new = self._next_candidate(spec, contested, len(cands) + 1, True, data)
+        if new is None:
+            return None
+        new = self._observe(spec, new, cases, data)
+        probe = next(c for c in cases if c.probe)
+        if new.fails([c for c in cases if not c.probe]) or \
+                not answers_alike(informative(probe, new.observations.get(probe.name)), said):
+            log.info("the repair of a contested agreement for %s did not hold", spec["function_name"])
+            return None
+        verdict = decide([new], cases, max(1, self.settings.synthesis_min_tests))
+        if not verdict.decided:
+            return None
+        cands.append(new)
+        voters = agreeing(agreement.chosen, cands, [c.name for c in cases])
+        why = (f"{len(voters)} implementations agreed against model cases, but a direct solution of the "
+               f"request returns {json.dumps(said, default=str)} on its own input, as those cases imply; a "
+               f"repair passes every case and returns the same")
+        return dataclasses.replace(verdict, reasons=verdict.reasons + [why])
 
     def _off_the_cases(self, spec: dict, verdict: Verdict, cands: list[Candidate], cases: list[Case],
                        data: DataCases | None, attempts: int, max_attempts: int) -> tuple[Verdict, int]:

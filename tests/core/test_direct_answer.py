@@ -176,3 +176,54 @@ def test_a_true_false_agreement_needs_passed_cases_of_both_answers():
     cases = _leap_cases((2032, True), (2000, True), (2024, True), (1980, False))
     orch, _, result = _leap(cases, solve("True"))
     assert not result["success"] and orch.get_tool_count() == 0
+
+
+# "What is 18% of 350?" as the embedded model specified it (2026-12-07): the percentage "as a decimal", so
+# every draft multiplies, while the model's cases (and the request) give 18 for 18%.
+PCT_SPEC = {"function_name": "calculate_percentage",
+            "parameters": [{"name": "value", "type": "float", "description": "The value to take a percentage of."},
+                           {"name": "percentage", "type": "float",
+                            "description": "The percentage as a decimal (e.g., 18% is 0.18)."}],
+            "return_type": "float", "docstring": "Calculates the given percentage of the provided value."}
+PCT_CASES = {"cases": [{"args": {"value": v, "percentage": p}, "expected": e, "from_request": False}
+                       for v, p, e in ((0, 20, 0.0), (100, 50, 50.0), (350, 25, 87.5), (200, 10, 20.0))]}
+PCT_DRAFT = "```python\ndef calculate_percentage(value: float, percentage: float) -> float:\n    return value * percentage\n```"
+PCT_REPAIR = ("```python\ndef calculate_percentage(value: float, percentage: float) -> float:\n"
+              "    return value * percentage / 100\n```")
+PCT_REQUEST = "What is 18% of 350?"
+
+
+def _percent(direct: str, repair: str):
+    orch, provider = make_orchestrator(script(("generate_spec", PCT_SPEC), ("generate_tests", PCT_CASES),
+                                              *[("generate_implementation", PCT_DRAFT)] * 3,
+                                              ("extract_arguments", {"value": 350, "percentage": 18}),
+                                              ("generate_implementation", direct),
+                                              ("fix_implementation", repair)))
+    return orch, provider, orch.synthesis_engine.synthesize_capability(PCT_REQUEST)
+
+
+def test_an_agreement_that_the_cases_and_a_direct_answer_both_contradict_yields_to_a_repair_both_back():
+    orch, provider, result = _percent(solve("350 * 18 / 100"), PCT_REPAIR)
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "/ 100" in result["code"] and orch.get_tool_count() == 1
+    assert "a direct solution of the request returns 63.0" in " ".join(result["evidence"]["reasons"])
+    assert "calculate_percentage(value=350, percentage=25) == pytest.approx(87.5)" in result["tests"]  # none set aside
+    purposes = [c["purpose"] for c in provider.calls]
+    assert purposes.count("generate_implementation") == 4 and purposes.count("fix_implementation") == 1
+
+
+def test_a_repair_that_does_not_return_the_direct_answer_changes_nothing():
+    # the repair passes the cases but returns 6.3 on the request's input: not what the direct answer says
+    odd = ("```python\ndef calculate_percentage(value: float, percentage: float) -> float:\n"
+           "    return value * percentage / 100 if value != 350 or percentage != 18 else 6.3\n```")
+    orch, provider, result = _percent(solve("350 * 18 / 100"), odd)
+    assert not result["success"] and orch.get_tool_count() == 0  # no agreement is anchored: nothing verified
+    assert "a direct solution of the request returned 63.0" in result["error"]
+    assert [c["purpose"] for c in provider.calls].count("fix_implementation") == 1
+
+
+def test_a_zero_answer_to_a_zero_argument_is_no_anchor():
+    from selfeng.arbitration import Case, says_something
+    assert not says_something(Case("t", {"value": 0, "percentage": 20}, 0.0, "model"))
+    assert says_something(Case("t", {"value": 200, "percentage": 10}, 20.0, "model"))
+    assert not says_something(Case("t", {"s": "abc"}, "abc", "model"))
