@@ -37,13 +37,21 @@ _EACH = re.compile(r"\beach\s+(?!other\b|of\b)[a-z]+", re.I)
 _SEVERAL = re.compile(r"""(?<![A-Za-z])(["'‘“])[^"'’”]*\s[^"'’”]*["'’”]|\[[^\]]*,[^\]]*\]""")
 # The declared return types that can answer each asked kind (the spec's schema is narrowed to them).
 # "How many … in each department?" is a quantity per group: a mapping of numbers answers it too.
+# "How many letters are in each word of 'red green blue'?" asks for one quantity per element: a list or a
+# mapping of numbers, never one number.
 RETURN_TYPES = {"bool": ("bool",), "quantity": ("int", "float", "dict[str, int]", "dict[str, float]"),
+                "quantities": ("list[int]", "list[float]", "dict[str, int]", "dict[str, float]"),
                 "person": ("str",)}
 
 
+def distributes(request: str) -> bool:
+    """"each <noun>" over a value of several elements: one answer per element is asked for."""
+    return bool(_EACH.search(request) and _SEVERAL.search(request))
+
+
 def asked_kind(request: str) -> str | None:
-    """'bool' for a yes/no question, 'quantity' for how many/how much, 'person' for who/whom/whose, else
-    None (no opinion)."""
+    """'bool' for a yes/no question, 'quantity' for how many/how much ('quantities' when asked for each
+    element of a value), 'person' for who/whom/whose, else None (no opinion)."""
     text = request.strip()
     m = _FIRST_WORD.match(text)
     first = m.group(1).lower().replace("’", "'") if m else ""
@@ -51,7 +59,7 @@ def asked_kind(request: str) -> str | None:
     if first in AUXILIARIES and not _POLITE.match(text) and text.rstrip().endswith("?"):
         return "bool"
     if _QUANTITY.search(text):
-        return "quantity"
+        return "quantities" if distributes(text) else "quantity"
     if _PERSON.match(text):
         return "person"
     return None
@@ -84,11 +92,13 @@ def answer_kind_conflict(request: str, tool_name: str, return_type: str | None) 
         return f"the request asks yes or no; {tool_name} returns {return_type}"
     if asked == "quantity" and returned in ("bool", "collection"):
         return f"the request asks how many or how much; {tool_name} returns {return_type}"
+    if asked == "quantities" and returned in ("bool", "text"):
+        return f"the request asks how many for each element; {tool_name} returns {return_type}"
     if asked == "person" and returned in ("bool", "number"):
         return f"the request asks who; {tool_name} returns {return_type}"
     if returned == "bool" and _WH_QUESTION.match(request):
         return f"the request asks a wh-question, which yes or no does not answer; {tool_name} returns {return_type}"
-    if returned == "number" and _EACH.search(request) and _SEVERAL.search(request):
+    if returned == "number" and distributes(request):
         return f"the request asks for a value for each element; {tool_name} returns one {return_type}"
     return None
 

@@ -275,6 +275,8 @@ def test_a_request_saying_the_prefixed_twin_of_a_name_word_gets_no_tool_and_no_m
     ("Can you sort 3, 1, 2?", None), ("Could you please reverse 'abc'?", None),
     ("Is it possible to reverse 'abc'", None),  # no question mark: not read as a question
     ("How many vowels are in 'banana'?", "quantity"), ("how much is 12% of 250", "quantity"),
+    ("How many letters are in each word of 'red green blue'?", "quantities"),
+    ("How many employees are in each department?", "quantity"),  # no value of several elements given
     ("Who earns the most in employees.json?", "person"), ("whose salary is the lowest", "person"),
     ("Tell me who earns the most", None),  # not a question: the model reads it
     ("What is 7 factorial?", None), ("Sort 3, 1, 2", None)])
@@ -431,6 +433,8 @@ def test_the_spec_can_only_return_what_answers_the_kind_of_question_asked():
     assert "dict[str, int]" in spec_schema("How many employees work in each department?")[
         "properties"]["return_type"]["enum"]
     assert "enum" not in spec_schema("Reverse 'abc'")["properties"]["return_type"]
+    per_word = spec_schema("How many letters are in each word of 'red green blue'?")["properties"]["return_type"]
+    assert "list[int]" in per_word["enum"] and "int" not in per_word["enum"]  # one count per word
     provider = ScriptedProvider([{"purpose": "generate_spec", "content": json.dumps(
         {"function_name": "find_max_salary", "parameters": [{"name": "path", "type": "str", "description": "file"}],
          "return_type": "int", "docstring": "The highest salary."})}])
