@@ -114,7 +114,8 @@ class Verdict:
     reasons: list[str]
     disputed: list[str]       # names of cases some implementations contradict
     set_aside: list[Drop] = field(default_factory=list)  # model cases outvoted by a strong agreement
-    anchor: str = ""          # what vouched for that agreement besides the code: "", "keyed" (`_keyed_anchor`)
+    anchor: str = ""          # what vouched for that agreement besides the code: "", "keyed" (`_keyed_anchor`);
+    #                           "contested": a repair chosen over an agreement (`synthesis_engine._challenge`)
 
     def summary(self, consensus: int = 0) -> str:
         return describe(self, consensus)
@@ -408,6 +409,9 @@ def describe(verdict: Verdict, consensus: int = 0) -> str:
         notes.append(f"{consensus} the request's own input, answered alike by independent implementations")
     if any(c.source == "direct" for c in scored):
         notes.append("the request's own answer, confirmed by a separate direct solution")
+    if verdict.anchor == "contested":
+        notes.append("a repair, chosen over independent drafts that agreed on another answer, which the model's "
+                     "cases and a direct solution of the request both contradicted")
     if verdict.anchor == "keyed":
         notes.append("the set-aside cases name the same groups and share a value with it, only their sums differ")
     return text + (f" ({'; '.join(notes)})" if notes else "")

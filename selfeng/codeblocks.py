@@ -54,3 +54,18 @@ def defines_function(code: str, name: str) -> bool:
     except SyntaxError:
         return False
     return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name for n in tree.body)
+
+
+def without_docstrings(code: str) -> str:
+    """`code` with its functions' and classes' docstrings left out (comments go too: it is re-printed from
+    the syntax tree). Unparseable code is returned as it is."""
+    try:
+        tree = pyparse.parse(code)
+    except SyntaxError:
+        return code
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body and \
+                isinstance(node.body[0], ast.Expr) and isinstance(getattr(node.body[0], "value", None), ast.Constant) \
+                and isinstance(node.body[0].value.value, str):
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.unparse(tree) + "\n"

@@ -20,7 +20,7 @@ from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decid
 from .case_writing import gather_cases
 from .cases import doctest_block, merge, render
 from .arguments import coerce_arguments, ungrounded_arguments
-from .codeblocks import defines_function
+from .codeblocks import defines_function, without_docstrings
 from .config import Settings, load_settings
 from .events import Callback, emit
 from .import_repair import add_imports, fix_module_class_mixup
@@ -296,25 +296,53 @@ class CapabilitySynthesisEngine:
         said = direct.contests(agreement.chosen, cases)
         if said is None:
             return None
-        contested = dataclasses.replace(agreement, kept=list(cases), decided=False, next_step="repair")
-        new = self._next_candidate(spec, contested, len(cands) + 1, True, data)
+        probe = next(c for c in cases if c.probe)
+        new = self._repair_against(spec, agreement.chosen, cases, probe, said, direct.request, len(cands) + 1, data)
         if new is None:
             return None
         new = self._observe(spec, new, cases, data)
-        probe = next(c for c in cases if c.probe)
         if new.fails([c for c in cases if not c.probe]) or \
                 not answers_alike(informative(probe, new.observations.get(probe.name)), said):
             log.info("the repair of a contested agreement for %s did not hold", spec["function_name"])
             return None
+        # The request's own input, answered alike by the repair and the direct solution, is a `direct` case
+        # (as when a direct answer anchors an agreement): the repair is then judged on it too.
+        answered = Case(probe.name.replace("_probe", "_request_answer"), probe.args, said, "direct")
+        new.observations[answered.name] = dataclasses.replace(new.observations[probe.name], passed=True)
+        cases = [answered if c is probe else c for c in cases]
         verdict = decide([new], cases, max(1, self.settings.synthesis_min_tests))
         if not verdict.decided:
+            log.info("the repair of a contested agreement for %s is not evidence enough: %s",
+                     spec["function_name"], verdict.reasons[-1])
             return None
         cands.append(new)
         voters = agreeing(agreement.chosen, cands, [c.name for c in cases])
         why = (f"{len(voters)} implementations agreed against model cases, but a direct solution of the "
                f"request returns {json.dumps(said, default=str)} on its own input, as those cases imply; a "
                f"repair passes every case and returns the same")
-        return dataclasses.replace(verdict, reasons=verdict.reasons + [why])
+        return dataclasses.replace(verdict, reasons=verdict.reasons + [why], anchor="contested")
+
+    def _repair_against(self, spec: dict, chosen: Candidate, cases: list[Case], probe: Case, said: Any,
+                        request: str, n: int, data: DataCases | None) -> Candidate | None:
+        """A repair of `chosen` shown what contradicts it: the direct answer on the request's own input
+        first, then the model cases it fails. Shown without the spec's parameter descriptions or the code's
+        docstrings, which carry the misreading under suspicion (with "the percentage as a decimal" in view,
+        the embedded model returned the same code unchanged; without it, it divided by 100)."""
+        call = ", ".join(f"{k}={v!r}" for k, v in probe.args.items())
+        first = (f"- f({call}) should return {json.dumps(said, default=str)}, what a direct solution of the "
+                 f"request {request!r} returns; it returned "
+                 f"{chosen.observations[probe.name].shown() if probe.name in chosen.observations else 'nothing'}")
+        notes = first + "\n" + repair_notes(cases, chosen.observations, limit=3)
+        bare = dict(_public_spec(spec), parameters=[dict(p, description="") for p in spec["parameters"]])
+        try:
+            fixed = self.llm_client.fix_implementation(bare, "", without_docstrings(chosen.code), notes)
+            if not defines_function(fixed, spec["function_name"]):
+                return None
+            _refuse_blind_code(fixed, spec, data)
+        except (SynthesisError, LLMError) as exc:
+            log.info("no repair of a contested agreement: %s", exc)
+            return None
+        return Candidate(f"repair {n}", with_preamble(spec, fixed), False)
 
     def _off_the_cases(self, spec: dict, verdict: Verdict, cands: list[Candidate], cases: list[Case],
                        data: DataCases | None, attempts: int, max_attempts: int) -> tuple[Verdict, int]:

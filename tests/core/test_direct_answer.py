@@ -208,8 +208,30 @@ def test_an_agreement_that_the_cases_and_a_direct_answer_both_contradict_yields_
     assert "/ 100" in result["code"] and orch.get_tool_count() == 1
     assert "a direct solution of the request returns 63.0" in " ".join(result["evidence"]["reasons"])
     assert "calculate_percentage(value=350, percentage=25) == pytest.approx(87.5)" in result["tests"]  # none set aside
+    assert "test_calculate_percentage_request_answer" in result["tests"]  # the direct answer is a case now
+    assert "chosen over independent drafts that agreed on another answer" in result["evidence"]["summary"]
     purposes = [c["purpose"] for c in provider.calls]
     assert purposes.count("generate_implementation") == 4 and purposes.count("fix_implementation") == 1
+    repair = next(c for c in provider.calls if c["purpose"] == "fix_implementation")["messages"][-1]["content"]
+    assert "as a decimal" not in repair  # the suspected misreading is not shown again
+    assert "should return 63.0, what a direct solution of the request 'What is 18% of 350?' returns" in repair
+
+
+def test_a_probe_outranks_a_model_case_on_the_same_input_written_with_other_number_types():
+    from selfeng.arbitration import Case
+    from selfeng.cases import merge
+    probe = Case("p", {"value": 75.0, "percentage": 12.0}, None, "probe")
+    guess = Case("g", {"value": 75, "percentage": 12}, 90.0, "model")
+    assert merge([probe], [guess]) == [probe]
+    assert len(merge([probe], [Case("h", {"value": 75.5, "percentage": 12}, 9.06, "model")])) == 2
+
+
+def test_docstrings_are_left_out_of_code_shown_again():
+    from selfeng.codeblocks import without_docstrings
+    code = 'def f(x):\n    """Takes x as a decimal."""\n    return x * 2\n'
+    assert "decimal" not in without_docstrings(code) and "return x * 2" in without_docstrings(code)
+    assert without_docstrings('def f(x):\n    """only a docstring"""\n') == "def f(x):\n    pass\n"
+    assert without_docstrings("def f(:") == "def f(:"
 
 
 def test_a_repair_that_does_not_return_the_direct_answer_changes_nothing():
