@@ -187,7 +187,8 @@ PCT_SPEC = {"function_name": "calculate_percentage",
             "return_type": "float", "docstring": "Calculates the given percentage of the provided value."}
 PCT_CASES = {"cases": [{"args": {"value": v, "percentage": p}, "expected": e, "from_request": False}
                        for v, p, e in ((0, 20, 0.0), (100, 50, 50.0), (350, 25, 87.5), (200, 10, 20.0))]}
-PCT_DRAFT = "```python\ndef calculate_percentage(value: float, percentage: float) -> float:\n    return value * percentage\n```"
+PCT_DRAFT = ("```python\ndef calculate_percentage(value: float, percentage: float) -> float:\n"
+             "    return value * percentage\n```")
 PCT_REPAIR = ("```python\ndef calculate_percentage(value: float, percentage: float) -> float:\n"
               "    return value * percentage / 100\n```")
 PCT_REQUEST = "What is 18% of 350?"
