@@ -7,7 +7,6 @@ query embedding plus a matrix product, whatever the library's size.
 from __future__ import annotations
 
 import ast
-import logging
 import os
 import tempfile
 import threading
@@ -30,8 +29,6 @@ from .tool_decision import Bars
 from .usage_views import UsageViewWriter
 from . import tool_decision
 from . import pyparse
-
-log = logging.getLogger(__name__)
 
 __all__ = ["CapabilityRegistry", "InvalidToolName", "ToolExistsError", "RegistryError"]
 
