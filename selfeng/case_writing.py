@@ -88,7 +88,7 @@ def written_cases(llm_client, min_tests: int, spec: dict, user_prompt: str, data
 
 def data_probe(spec: dict, data: DataCases) -> Case | None:
     """The user's own file as the request's input, when the file is the tool's only parameter (otherwise
-    the other values are read by the model, only if needed: `_with_late_probe`)."""
+    the other values are read by the model, only if needed: `synthesis_engine._with_late_probe`)."""
     if not data.own or [p["name"] for p in spec["parameters"]] != [data.param]:
         return None
     return Case(f"test_{spec['function_name']}_probe", {data.param: next(iter(data.own))}, None, "probe")
