@@ -108,12 +108,17 @@ class DirectOpinion:
                                  f"return {seen[0][1].shown()} on the request's own input")
         from .sandbox.tool_server import decode
 
-        case = Case(probe.name.replace("_probe", "_request_answer"), probe.args, decode(obs.value), "direct")
+        case = request_answer(probe, decode(obs.value))
         for cand in cands:  # the same call as the probe's: its observation, judged against the direct value
             mine = cand.observations.get(probe.name)
             if mine is not None:
                 cand.observations[case.name] = dataclasses.replace(mine, passed=mine.key == obs.key)
         return [case if c is probe else c for c in cases], case, ""
+
+
+def request_answer(probe: Case, value: Any) -> Case:
+    """The request's own input as a `direct` case: the probe, with the value a direct solution returned."""
+    return Case(probe.name.replace("_probe", "_request_answer"), probe.args, value, "direct")
 
 
 def informative(case: Case, obs: Observation | None) -> Any:

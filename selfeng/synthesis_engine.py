@@ -32,7 +32,7 @@ from .test_evidence import attribute_errors, name_errors, observations, repair_n
 from .behaviour_match import existing_twin
 from .query_planner import is_explicit_synthesis
 from .data_cases import DataCases, data_cases_for
-from .direct_answer import DirectOpinion, answers_alike, informative
+from .direct_answer import DirectOpinion, answers_alike, informative, request_answer
 from .varied_inputs import varied_choice, varied_inputs
 from .verdict_report import consensus_cases, evidence_of, failure_message
 
@@ -307,7 +307,7 @@ class CapabilitySynthesisEngine:
             return None
         # The request's own input, answered alike by the repair and the direct solution, is a `direct` case
         # (as when a direct answer anchors an agreement): the repair is then judged on it too.
-        answered = Case(probe.name.replace("_probe", "_request_answer"), probe.args, said, "direct")
+        answered = request_answer(probe, said)
         new.observations[answered.name] = dataclasses.replace(new.observations[probe.name], passed=True)
         cases = [answered if c is probe else c for c in cases]
         verdict = decide([new], cases, max(1, self.settings.synthesis_min_tests))
@@ -335,13 +335,19 @@ class CapabilitySynthesisEngine:
         notes = first + "\n" + repair_notes(cases, chosen.observations, limit=3)
         bare = dict(_public_spec(spec), parameters=[dict(p, description="") for p in spec["parameters"]])
         try:
-            fixed = self.llm_client.fix_implementation(bare, "", without_docstrings(chosen.code), notes)
-            if not defines_function(fixed, spec["function_name"]):
-                return None
-            _refuse_blind_code(fixed, spec, data)
+            return self._repair(spec, bare, without_docstrings(chosen.code), notes, n, data)
         except (SynthesisError, LLMError) as exc:
             log.info("no repair of a contested agreement: %s", exc)
             return None
+
+    def _repair(self, spec: dict, shown: dict, code: str, notes: str, n: int,
+                data: DataCases | None) -> Candidate | None:
+        """Candidate `n`: `code` fixed by the model, shown `shown` (the spec as the prompt presents it) and the
+        failure `notes`; None when the reply does not define the function. Raises what the call raises."""
+        fixed = self.llm_client.fix_implementation(shown, "", code, notes)
+        if not defines_function(fixed, spec["function_name"]):
+            return None
+        _refuse_blind_code(fixed, spec, data)
         return Candidate(f"repair {n}", with_preamble(spec, fixed), False)
 
     def _off_the_cases(self, spec: dict, verdict: Verdict, cands: list[Candidate], cases: list[Case],
@@ -424,11 +430,7 @@ class CapabilitySynthesisEngine:
         try:
             if repair and verdict.chosen is not None:
                 notes = repair_notes(verdict.kept, verdict.chosen.observations)
-                fixed = self.llm_client.fix_implementation(_public_spec(spec), "", verdict.chosen.code, notes)
-                if not defines_function(fixed, spec["function_name"]):
-                    return None
-                _refuse_blind_code(fixed, spec, data)
-                return Candidate(f"repair {n}", with_preamble(spec, fixed), False)
+                return self._repair(spec, _public_spec(spec), verdict.chosen.code, notes, n, data)
             return Candidate(f"sample {n}", self._draw(spec, n - 1, data), True)
         except SynthesisError as exc:
             log.info("candidate %d unusable: %s", n, exc)
