@@ -108,18 +108,73 @@ def split_steps_checked(prompt: str) -> tuple[list[dict], bool]:
     """(steps, sure): `sure` is False when some boundary is only a bare "and" or a comma before a
     verb, which may as well join two arguments of one call; the planner then asks the model."""
     masked, saved = _mask(prompt.strip())
-    boundaries = [m.group(0) for m in _SPLIT.finditer(masked)]
-    parts = _without_handovers(_raw_parts(masked))
+    segments = _word_problems(_segments(masked), masked)
+    parts = _without_handovers([_text(masked, seg) for seg in segments])
     steps = []
     for i, part in enumerate(parts):
         task = _unmask(part, saved)
         steps.append({"task": task[:1].upper() + task[1:], "depends_on": [i - 1] if depends_on_previous(part, i) else []})
-    sure = all(_STRONG_WORD.search(b) for b in boundaries)
+    sure = all(_STRONG_WORD.search(seg[0]) for seg in segments[1:])
     return steps, sure
 
 
 def _raw_parts(masked: str) -> list[str]:
-    return [p.strip(" ,.;?!") for p in _SPLIT.split(masked) if p and p.strip(" ,.;?!")]
+    return [_text(masked, seg) for seg in _segments(masked)]
+
+
+# A clause that opens with a subject (an article, a possessive determiner or a personal pronoun: closed
+# classes of English) states something; steps are asked for with an imperative or a question.
+_SUBJECT = re.compile(r"^(?:a|an|the|my|our|your|his|her|their|i|we|you|he|she|they)\b", re.I)
+
+
+def _segments(masked: str) -> list[tuple[str, int, int]]:
+    """The rules' parts as (the boundary before it, start, end) in `masked`; empty parts are skipped."""
+    out, sep, last = [], "", 0
+    for m in list(_SPLIT.finditer(masked)) + [None]:
+        end = m.start() if m else len(masked)
+        if masked[last:end].strip(" ,.;?!"):
+            out.append((sep, last, end))
+            sep = ""
+        sep += m.group(0) if m else ""
+        last = m.end() if m else last
+    return out
+
+
+def _text(masked: str, segment: tuple[str, int, int]) -> str:
+    return masked[segment[1]:segment[2]].strip(" ,.;?!")
+
+
+def _asks(masked: str, segment: tuple[str, int, int]) -> bool:
+    return masked[segment[1]:segment[2]].rstrip().endswith("?") or bool(_WH.match(_text(masked, segment)))
+
+
+_WH = re.compile(r"(?:what|which|where|when|why|how|who)\b", re.I)
+
+
+def _word_problems(segments: list[tuple[str, int, int]], masked: str) -> list[tuple[str, int, int]]:
+    """"A shirt costs 60 and is 25% off; what is the sale price?": a statement (`_SUBJECT`), with any
+    predicates and statements joined to it, followed by a question about it is one question whose data
+    the statement gives, not two steps. A strong boundary to an imperative ("...; then double it") ends
+    the statement's reach, so later steps stay steps."""
+    out, i = [], 0
+    while i < len(segments):
+        j = i
+        if _SUBJECT.match(_text(masked, segments[i])) and not _asks(masked, segments[i]):
+            j = i + 1
+            while j < len(segments) and not _asks(masked, segments[j]) and (
+                    not _STRONG_WORD.search(segments[j][0]) or _SUBJECT.match(_text(masked, segments[j]))):
+                j += 1
+            j = j if j < len(segments) and _asks(masked, segments[j]) else i
+        out.append((segments[i][0], segments[i][1], segments[j][2]))
+        i = j + 1
+    return out
+
+
+def asks_about_a_statement(prompt: str) -> bool:
+    """The rules read the whole request as one word problem (`_word_problems`)."""
+    masked, _ = _mask(prompt.strip())
+    segments = _segments(masked)
+    return len(segments) > 1 and len(_word_problems(segments, masked)) == 1
 
 
 def _without_handovers(parts: list[str]) -> list[str]:

@@ -12,7 +12,8 @@ import re
 from typing import Any, Callable, Optional
 
 from . import events as ev
-from .decompose import depends_on_previous, has_sequence_cue, has_weak_cue, only_hands_over, split_steps_checked
+from .decompose import (asks_about_a_statement, depends_on_previous, has_sequence_cue, has_weak_cue, only_hands_over,
+                        split_steps_checked)
 from .events import emit
 from .llm import LLMError
 
@@ -71,6 +72,8 @@ class QueryPlanner:
             how = "rules"
             if len(steps) < 2 and only_hands_over(prompt):
                 how = "rules (a later step only hands over the answer)"
+            elif len(steps) < 2 and asks_about_a_statement(prompt):
+                how = "rules (a question about the facts stated before it)"
             elif len(steps) < 2:
                 steps, how = self._analyze(prompt), "model analysis"
             elif not sure:  # a bare "and"/comma split: let the model confirm it (its failure keeps the rules')

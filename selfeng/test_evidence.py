@@ -19,8 +19,14 @@ FLOAT_DIGITS = 6  # behaviour keys compare floats to ~pytest.approx's precision,
 
 
 def _canonical(value: Any) -> Any:
+    """A value as behaviour is compared: floats to FLOAT_DIGITS, and a whole float as the int it equals.
+    `75.0 == 75` in Python and so in every test, so `(d2 - d1).days` and `/ 86400` return the same
+    answer: left apart, three drafts that agree split into two groups and no group has the votes."""
     if isinstance(value, float):
-        return float(f"{value:.{FLOAT_DIGITS}g}") if math.isfinite(value) else repr(value)
+        if not math.isfinite(value):
+            return repr(value)
+        rounded = float(f"{value:.{FLOAT_DIGITS}g}")
+        return int(rounded) if rounded.is_integer() and abs(rounded) < 2 ** 53 else rounded
     if isinstance(value, list):
         return [_canonical(v) for v in value]
     if isinstance(value, dict):

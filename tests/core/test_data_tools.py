@@ -200,7 +200,7 @@ def test_a_direct_answer_on_the_users_file_that_differs_verifies_nothing():
     orch, _, result = _total_with_wrong_sums("599.0")
     assert not result["success"] and orch.get_tool_count() == 0
     assert "a direct solution of the request returned 599.0" in result["error"]
-    assert "return 600.0 on the request's own input" in result["error"]
+    assert "return 600 on the request's own input" in result["error"]
 
 
 @pytest.mark.parametrize("where", ["absolute", "name"])

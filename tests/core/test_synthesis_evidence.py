@@ -186,6 +186,19 @@ def test_model_cases_outvoted_by_three_agreeing_implementations_are_set_aside_an
     assert tool["tests_verified"] and not tool["experimental"]
 
 
+def test_a_whole_float_and_the_int_it_equals_are_one_behaviour():
+    """`x + 1.0` and `x + 1` return 11.0 and 11: the same answer to every test (`11.0 == 11`), so the three
+    drafts are one agreement of three, not a group of two and a group of one (days between two dates, as
+    `.days` and as seconds / 86400, failed this way)."""
+    as_float = "```python\ndef add_one(x: int) -> float:\n    return x + 1.0\n```"
+    orch, _ = make_orchestrator(script(("generate_spec", ADD_SPEC), ("generate_tests", TWO_WRONG),
+                                       ("generate_implementation", as_float),
+                                       *[("generate_implementation", RIGHT_ADD)] * 2))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that adds one")
+    assert result["tests_verified"], result.get("error")
+    assert result["evidence"]["summary"].startswith("verified by the agreement of 3 independent implementations")
+
+
 def test_two_agreeing_implementations_do_not_outvote_a_case_set():
     """Two votes drop at most one case; setting several aside takes SELFENG_SYNTHESIS_AGREEMENT (3)."""
     other = "```python\ndef add_one(x: int) -> int:\n    return 9 if x == 5 else x + 1\n```"

@@ -62,3 +62,15 @@ def test_explicit_repeat(prompt, repeat):
 ])
 def test_a_step_that_only_hands_over_the_previous_answer_is_no_step(prompt, steps):
     assert len(split_steps(prompt)) == steps
+
+
+@pytest.mark.parametrize("prompt,steps", [
+    ("A train travels 120 km in 2 hours; what is its average speed?", 1),   # a statement, then a question
+    ("I scored 45 out of 60; what percentage is that?", 1),
+    ("A shirt costs 60 and is 25% off; what is the sale price?", 1),         # a predicate joined by "and"
+    ("A shirt costs 60 and is 25% off; what is the sale price, then double it", 2),
+    ("The sum of 3 and 4, then double it", 2),                               # no question: not a statement
+    ("Reverse 'stressed'; what is the length of 'education'?", 2),          # an imperative is a step
+])
+def test_a_question_about_the_statement_before_it_is_one_step(prompt, steps):
+    assert len(split_steps(prompt)) == steps

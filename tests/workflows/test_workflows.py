@@ -232,3 +232,16 @@ def test_a_trailing_step_that_only_hands_over_the_answer_is_planned_as_one_step_
     # "the number of digits" is a computation of its own: still two steps
     plan = orch.query_planner.plan_execution("Calculate the square root of 144 and give the number of digits")
     assert len(plan.get("sub_tasks") or []) == 2, plan
+
+
+def test_a_question_about_facts_stated_before_it_is_planned_as_one_step_without_the_model(seeded):
+    """"A shirt costs 60 and is 25% off; what is the sale price?" (a fresh request) was split by the model
+    into "calculate the discount" and "subtract it", and the second step reused the first tool."""
+    orch, provider = seeded
+    plan = orch.query_planner.plan_execution("A shirt costs 60 and is 25% off; what is the sale price?")
+    assert plan["strategy"] == "single", plan
+    assert "stated before it" in plan["reasoning"]
+    assert not [c for c in provider.calls if c["purpose"] == "analyze_query"]
+    # an instruction after the question is a step of its own, which uses the answer
+    plan = orch.query_planner.plan_execution("A shirt costs 60 and is 25% off; what is the sale price, then double it")
+    assert [s["depends_on"] for s in plan["sub_tasks"]] == [[], [0]], plan
