@@ -32,7 +32,9 @@ from selfeng.evaluation.requests import load_requests
 from selfeng.llm import LLMError
 from selfeng.llm_client import LLMClient
 from selfeng.sandbox import SecureSandbox
-from selfeng.synthesis_engine import CapabilitySynthesisEngine, _typed_by_examples
+from selfeng.case_types import typed_by_examples as _typed_by_examples
+from selfeng.drafts import Drafts
+from selfeng.synthesis_engine import CapabilitySynthesisEngine
 
 VARIANTS = {"computed": True, "literal": False}
 
@@ -59,7 +61,7 @@ def written(engine, spec: dict, prompt: str, compute: bool, min_tests: int):
 
 def judge_humaneval(engine, problem: dict, spec: dict, cases) -> list[bool]:
     canonical = problem["prompt"] + problem["canonical_solution"]
-    cand = engine._observe(spec, Candidate("canonical", canonical, True), cases, None)
+    cand = Drafts(engine.llm_client, engine.sandbox, spec).observe(Candidate("canonical", canonical, True), cases)
     return [bool(cand.observations.get(c.name) and cand.observations[c.name].passed) for c in cases]
 
 

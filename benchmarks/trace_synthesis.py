@@ -27,7 +27,9 @@ from selfeng.evaluation import load_humaneval, run_hidden, select_problems
 from selfeng.llm import LLMError
 from selfeng.llm_client import LLMClient
 from selfeng.sandbox import SecureSandbox
-from selfeng.synthesis_engine import SAMPLE_TEMPERATURE, CapabilitySynthesisEngine, SynthesisError, _typed_by_examples
+from selfeng.case_types import typed_by_examples as _typed_by_examples
+from selfeng.drafts import SAMPLE_TEMPERATURE, Drafts, SynthesisError
+from selfeng.synthesis_engine import CapabilitySynthesisEngine
 
 # (temperature, working written first, compute expression asked for); "literal" is the case set as asked
 # before expressions were (the model's own values only), kept to measure what they buy
@@ -95,12 +97,12 @@ def main() -> None:
             label = "greedy" if i == 0 else f"sample {i + 1}"
             t0 = time.perf_counter()
             try:
-                code = engine._draw(spec, i)
+                code = Drafts(engine.llm_client, engine.sandbox, spec).draw(i)
             except (SynthesisError, LLMError, ValueError) as exc:
                 row["candidates"].append({"label": label, "error": str(exc)[:200]})
                 continue
             draw_s = round(time.perf_counter() - t0, 2)
-            cand = engine._observe(spec, Candidate(label, code, True), every_case, None)
+            cand = Drafts(engine.llm_client, engine.sandbox, spec).observe(Candidate(label, code, True), every_case)
             hidden = run_hidden(sandbox, problem, spec["function_name"], cand.code)
             row["candidates"].append({
                 "label": label, "code": cand.code, "draw_s": draw_s, "hidden": hidden["passed"],

@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 TRUSTED_SOURCES = ("request", "docstring")
 
@@ -212,16 +212,17 @@ def _informative_passes(rep: Candidate, scored: list[Case]) -> int:
 
 
 def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
-                 anchors: int = 1) -> Verdict | None:
+                 anchors: int = 1, varied: Sequence[Case] = ()) -> Verdict | None:
     """The model's expected values are wrong about 40% of the time, so a case set can be wrong in several
     places at once, which no one-case drop can mend. When `min_votes` independent implementations behave
     identically on every input, pass every stated case, crash on none, and still contradict model cases,
     the model cases they contradict are the suspects (CodeT): they are set aside, and the agreement is the
     evidence, provided the winners also pass at least `anchors` informative cases (`_anchor`), or
     stated examples with two different answers (an opinion from outside the code that agrees with it).
-    None when the evidence is weaker than that.
+    `varied`: probes off the cases that the candidates were run on too (`_polar_anchor`). None when the
+    evidence is weaker than that.
     """
-    return _agreement(verdict, candidates, min_votes, anchors)[0]
+    return _agreement(verdict, candidates, min_votes, anchors, varied)[0]
 
 
 def unanchored_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int, anchors: int = 1) -> str:
@@ -231,7 +232,7 @@ def unanchored_agreement(verdict: Verdict, candidates: list[Candidate], min_vote
 
 
 def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
-               anchors: int) -> tuple[Verdict | None, str]:
+               anchors: int, varied: Sequence[Case] = ()) -> tuple[Verdict | None, str]:
     rep = verdict.chosen
     if verdict.decided or rep is None:
         return None, ""
@@ -245,7 +246,7 @@ def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     passed = [c for c in verdict.kept if not c.probe and c not in failing]
     keyed = False
     if sum(1 for c in passed if _anchor(c, rep.observations[c.name])) < anchors and not _stated_anchor(passed) \
-            and not _polar_anchor(passed, failing) and not (keyed := _keyed_anchor(failing, rep)):
+            and not _polar_anchor(passed, failing, voters, varied) and not (keyed := _keyed_anchor(failing, rep)):
         return None, (f"{len(voters)} independent implementations agree on every input, but none of the cases "
                       "they pass says enough about the code to outvote the others (each answer is True/False, "
                       "None, empty or one of its own arguments)")
@@ -285,14 +286,26 @@ def _stated_anchor(passed: list[Case]) -> bool:
     return len({observation_key(c.expected) for c in passed if c.trusted}) >= 2
 
 
-def _polar_anchor(passed: list[Case], failing: list[Case]) -> bool:
+def _polar_anchor(passed: list[Case], failing: list[Case], voters: Sequence[Candidate] = (),
+                  varied: Sequence[Case] = ()) -> bool:
     """For a True/False answer, the outside opinion may also be a direct solution of the request that returns
-    what the agreement returns on the request's own input (a `direct` case), provided the passed cases state
-    both answers (no constant and no code that ignores its input passes them) and outnumber the cases set
-    aside. One True/False value alone says little; a second prompt's answer plus cases of both kinds do."""
-    if not any(c.source == "direct" for c in passed):
+    what the agreement returns on the request's own input (a `direct` case), provided the passed cases
+    outnumber the cases set aside and the agreement is no constant: the passed cases state both answers,
+    or, where they state one only ("Is 91 divisible by 7?", every passed case True), every agreeing
+    implementation returns True on some inputs varied from the cases' and False on others, all alike.
+    No constant and no code that ignores its input does either. One True/False value alone says little;
+    a second prompt's answer plus evidence that the agreement tells the two answers apart does."""
+    if not any(c.source == "direct" for c in passed) or len(passed) <= len(failing):
         return False
-    return len({observation_key(c.expected) for c in passed}) >= 2 and len(passed) > len(failing)
+    return len({observation_key(c.expected) for c in passed}) >= 2 or _answers_both_ways(voters, varied)
+
+
+def _answers_both_ways(voters: Sequence[Candidate], varied: Sequence[Case]) -> bool:
+    names = [c.name for c in varied]
+    if not voters or not names:
+        return False
+    mine = voters[0].behaviour(names)
+    return all(v.behaviour(names) == mine for v in voters) and {"true", "false"} <= set(mine)
 
 
 def _keyed_anchor(failing: list[Case], rep: Candidate) -> bool:

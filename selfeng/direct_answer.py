@@ -23,7 +23,7 @@ import dataclasses
 import json
 import logging
 import math
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide, echoes
 from .import_repair import fix_from_error
@@ -50,17 +50,18 @@ class DirectOpinion:
         return self._answer
 
     def anchor(self, verdict: Verdict, cands: list[Candidate], cases: list[Case], min_tests: int,
-               min_votes: int, anchors: int) -> tuple[list[Case], Verdict | None, str]:
+               min_votes: int, anchors: int, varied: Sequence[Case] = ()) -> tuple[list[Case], Verdict | None, str]:
         """(cases, the agreement's verdict or None, what happened, for the failure message). When the direct
         answer is what some implementation returns on the request's own input, the probe becomes a `direct`
         case with that value, and the agreement is weighed again (`arbitration.by_agreement`). Only an
-        agreement that returns the direct answer counts: the direct answer is why it was asked for."""
+        agreement that returns the direct answer counts: the direct answer is why it was asked for.
+        `varied`: inputs off the cases the candidates were run on too (`arbitration._polar_anchor`)."""
         direct = next((c for c in cases if c.source == "direct"), None)
         if direct is None:
             cases, direct, note = self._direct_case(verdict, cands, cases)
             if direct is None:
                 return cases, None, note
-        agreed = by_agreement(decide(cands, cases, min_tests), cands, min_votes, anchors)
+        agreed = by_agreement(decide(cands, cases, min_tests), cands, min_votes, anchors, varied)
         if agreed is not None and agreed.chosen.fails([direct]):
             agreed = None
         return cases, agreed, "" if agreed else "a direct solution of the request agreed, but not enough"

@@ -20,15 +20,15 @@ from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decid
 from .case_writing import gather_cases
 from .cases import doctest_block, merge, render
 from .arguments import coerce_arguments, ungrounded_arguments
-from .codeblocks import defines_function, without_docstrings
+from .codeblocks import without_docstrings
 from .config import Settings, load_settings
+from .drafts import Drafts, SynthesisError, public_spec
 from .events import Callback, emit
-from .import_repair import add_imports, fix_module_class_mixup
 from .llm import LLMError
 from .llm_client import LLMClient, signature_of
 from .names import is_valid_tool_name
-from .request_spec import spec_from_request, with_preamble
-from .test_evidence import attribute_errors, name_errors, observations, repair_notes
+from .request_spec import spec_from_request
+from .test_evidence import repair_notes
 from .behaviour_match import existing_twin
 from .query_planner import is_explicit_synthesis
 from .data_cases import DataCases, data_cases_for
@@ -38,17 +38,9 @@ from .verdict_report import consensus_cases, evidence_of, failure_message
 
 log = logging.getLogger(__name__)
 
-SAMPLE_TEMPERATURE = 0.7  # independent draws; greedy decoding twice on one prompt is one opinion, not two
 # An agreement outvotes model cases only if the winners also pass a case with a real value (not a bool/None)
 # from outside the code: a stated example or a model case. Agreement alone is one opinion, drawn k times.
 ANCHORS = 1
-FIRST_DRAW_TRIES = 3  # draws that may miss the function before the implementation step gives up
-
-
-class SynthesisError(RuntimeError):
-    def __init__(self, step: str, message: str):
-        super().__init__(message)
-        self.step = step
 
 
 def _name_is_usable(name: str) -> bool:
@@ -93,13 +85,14 @@ class CapabilitySynthesisEngine:
 
             step = "implementation"
             self._step(callback, step, "in_progress")
-            first = self._first_draw(spec, data)
+            drafts = Drafts(self.llm_client, self.sandbox, spec, data)
+            first = drafts.first()
             state["code"] = first.code
             self._step(callback, step, "complete", code=first.code)
 
             step = "verification"
             self._step(callback, step, "in_progress")
-            outcome = self._search(spec, cases, data, first, callback, user_prompt)
+            outcome = self._search(drafts, cases, first, callback, user_prompt)
             state.update(code=outcome["code"], tests=outcome["tests"])
             verified = outcome["verified"]
             report = outcome["report"]
@@ -158,7 +151,7 @@ class CapabilitySynthesisEngine:
             return twin, twin
         metadata = self.registry.add_tool(
             spec["function_name"], outcome["code"], outcome["tests"], spec["docstring"],
-            tests_verified=verified, spec=_public_spec(spec), experimental=not verified)
+            tests_verified=verified, spec=public_spec(spec), experimental=not verified)
         self.registry.request_usage_views(spec["function_name"])
         return None, metadata
 
@@ -188,51 +181,8 @@ class CapabilitySynthesisEngine:
             candidate = f"{base}_v{n}"
         return candidate
 
-    def _first_draw(self, spec: dict, data: DataCases | None = None) -> Candidate:
-        """The greedy draw; if it does not define the function (a small model sometimes writes a helper
-        only, or another name), samples instead, up to `FIRST_DRAW_TRIES` draws in all: a draw that misses
-        is no opinion at all, and on a long stub two misses in a row happen (HumanEval/132)."""
-        for index in range(FIRST_DRAW_TRIES):
-            try:
-                label = "greedy" if index == 0 else f"first sample {index}"  # not `sample n`, drawn later
-                return Candidate(label, self._draw(spec, index, data), True)
-            except SynthesisError as exc:
-                if index == FIRST_DRAW_TRIES - 1:
-                    raise
-                log.info("draw %d unusable (%s); sampling another", index + 1, exc)
-        raise AssertionError("unreachable")
-
-    def _draw(self, spec: dict, index: int, data: DataCases | None = None) -> str:
-        """Candidate `index`: greedy first, then independent samples; all from the spec alone (and, for a
-        tool that reads a data file, the file's first lines)."""
-        temperature = 0.0 if index == 0 else SAMPLE_TEMPERATURE
-        code = self.llm_client.generate_implementation(_public_spec(spec), None, temperature=temperature,
-                                                       context=spec.get("preamble") or "",
-                                                       notes=data.code_notes(spec) if data else "",
-                                                       stub=spec.get("stub") or "")
-        if not defines_function(code, spec["function_name"]):
-            raise SynthesisError("implementation", f"the generated code does not define {spec['function_name']}()")
-        _refuse_blind_code(code, spec, data)
-        return with_preamble(spec, code)
-
-    def _observe(self, spec: dict, cand: Candidate, cases: list[Case], data: DataCases | None) -> Candidate:
-        """Run the candidate on every case's input; a forgotten stdlib import, or `datetime.strptime` written for
-        `datetime.datetime.strptime`, is fixed from the traceback without a model call."""
-        tests = render(spec, cases, observe=True)
-        files = data.files if data else None
-        for _ in range(3):
-            report = self.sandbox.verify_tool(spec["function_name"], cand.code, tests, data_files=files)
-            cand.observations = observations(report, cases)
-            fixed = add_imports(cand.code, name_errors(cand.observations, report)) or \
-                fix_module_class_mixup(cand.code, attribute_errors(cand.observations))
-            if fixed is None:
-                break
-            log.info("fixed an import or a module/class mix-up in %s (%s)", spec["function_name"], cand.label)
-            cand.code = fixed
-        return cand
-
-    def _search(self, spec: dict, cases: list[Case], data: DataCases | None, first: Candidate,
-                callback: Callback, request: str = "") -> dict:
+    def _search(self, drafts: Drafts, cases: list[Case], first: Candidate, callback: Callback,
+                request: str = "") -> dict:
         """Draw, observe and arbitrate until a verdict holds or the attempts are spent.
 
         A verdict holds when the chosen code passes the kept cases (`arbitration.decide`), or when enough
@@ -242,9 +192,10 @@ class CapabilitySynthesisEngine:
         An agreement that lacks only an informative anchor gets one direct answer to the request
         (`direct_answer`): asked once, since it is the same question each time. Once the draws are spent,
         that answer may also complete an agreement one vote short (`_votes_for_direct`)."""
+        spec, data = drafts.spec, drafts.data
         max_attempts = max(2, self.settings.synthesis_max_attempts)
         min_tests = max(1, self.settings.synthesis_min_tests)
-        cands = [self._observe(spec, first, cases, data)]
+        cands = [drafts.observe(first, cases)]
         attempts = 1
         verdict = decide(cands, cases, min_tests)
         notes: list[str] = []  # what the direct answer said, for the failure message
@@ -257,12 +208,13 @@ class CapabilitySynthesisEngine:
             if agreed is None and votes:
                 if not late_probe and not any(c.probe or c.source == "direct" for c in cases):
                     late_probe = True
-                    cases, verdict = self._with_late_probe(spec, request, data, cases, cands, verdict)
-                cases, agreed, note = direct.anchor(verdict, cands, cases, min_tests, votes, ANCHORS)
+                    cases, verdict = self._with_late_probe(drafts, request, cases, cands, verdict)
+                varied = self._polar_probes(drafts, verdict, cands, cases)
+                cases, agreed, note = direct.anchor(verdict, cands, cases, min_tests, votes, ANCHORS, varied)
                 notes.append(note)
             if direct and not challenged and (agreed is not None or votes):
                 challenged = True  # one repair per synthesis: it is a fitted opinion, not an independent one
-                challenger = self._challenge(spec, agreed or verdict, cands, cases, data, direct)
+                challenger = self._challenge(drafts, agreed or verdict, cands, cases, direct)
                 if challenger is not None:
                     attempts += 1
                     verdict = challenger
@@ -277,17 +229,17 @@ class CapabilitySynthesisEngine:
             # those); only then is a repair worth its fitted bias.
             repair = verdict.next_step == "repair" and \
                 sum(c.independent for c in cands) >= max(2, self.settings.synthesis_agreement)
-            new = self._next_candidate(spec, verdict, len(cands) + 1, repair, data)
+            new = drafts.next(verdict, len(cands) + 1, repair)
             if new is not None:
-                cands.append(self._observe(spec, new, cases, data))
+                cands.append(drafts.observe(new, cases))
             # Re-decided from scratch each round, so at most one case is ever dropped per round.
             verdict = decide(cands, cases, min_tests)
             self._progress(callback, verdict, cands)
-        verdict, attempts = self._off_the_cases(spec, verdict, cands, cases, data, attempts, max_attempts)
+        verdict, attempts = self._off_the_cases(drafts, verdict, cands, cases, attempts, max_attempts)
         return self._final(spec, verdict, cands, data, attempts, notes)
 
-    def _challenge(self, spec: dict, agreement: Verdict, cands: list[Candidate], cases: list[Case],
-                   data: DataCases | None, direct: DirectOpinion) -> Verdict | None:
+    def _challenge(self, drafts: Drafts, agreement: Verdict, cands: list[Candidate], cases: list[Case],
+                   direct: DirectOpinion) -> Verdict | None:
         """An agreement that model cases contradict, contradicted as well by a solution of the request
         itself (`DirectOpinion.contests`), gets one repair shown the cases it fails. The repair wins only if
         it passes every case and returns the direct answer on the request's own input: then the cases and
@@ -297,10 +249,11 @@ class CapabilitySynthesisEngine:
         if said is None:
             return None
         probe = next(c for c in cases if c.probe)
-        new = self._repair_against(spec, agreement.chosen, cases, probe, said, direct.request, len(cands) + 1, data)
+        spec = drafts.spec
+        new = self._repair_against(drafts, agreement.chosen, cases, probe, said, direct.request, len(cands) + 1)
         if new is None:
             return None
-        new = self._observe(spec, new, cases, data)
+        new = drafts.observe(new, cases)
         if new.fails([c for c in cases if not c.probe]) or \
                 not answers_alike(informative(probe, new.observations.get(probe.name)), said):
             log.info("the repair of a contested agreement for %s did not hold", spec["function_name"])
@@ -322,8 +275,9 @@ class CapabilitySynthesisEngine:
                f"repair passes every case and returns the same")
         return dataclasses.replace(verdict, reasons=verdict.reasons + [why], anchor="contested")
 
-    def _repair_against(self, spec: dict, chosen: Candidate, cases: list[Case], probe: Case, said: Any,
-                        request: str, n: int, data: DataCases | None) -> Candidate | None:
+    @staticmethod
+    def _repair_against(drafts: Drafts, chosen: Candidate, cases: list[Case], probe: Case, said: Any,
+                        request: str, n: int) -> Candidate | None:
         """A repair of `chosen` shown what contradicts it: the direct answer on the request's own input
         first, then the model cases it fails. Shown without the spec's parameter descriptions or the code's
         docstrings, which carry the misreading under suspicion (with "the percentage as a decimal" in view,
@@ -333,39 +287,32 @@ class CapabilitySynthesisEngine:
                  f"request {request!r} returns; it returned "
                  f"{chosen.observations[probe.name].shown() if probe.name in chosen.observations else 'nothing'}")
         notes = first + "\n" + repair_notes(cases, chosen.observations, limit=3)
-        bare = dict(_public_spec(spec), parameters=[dict(p, description="") for p in spec["parameters"]])
+        spec = drafts.spec
+        bare = dict(public_spec(spec), parameters=[dict(p, description="") for p in spec["parameters"]])
         try:
-            return self._repair(spec, bare, without_docstrings(chosen.code), notes, n, data)
+            return drafts.repair(bare, without_docstrings(chosen.code), notes, n)
         except (SynthesisError, LLMError) as exc:
             log.info("no repair of a contested agreement: %s", exc)
             return None
 
-    def _repair(self, spec: dict, shown: dict, code: str, notes: str, n: int,
-                data: DataCases | None) -> Candidate | None:
-        """Candidate `n`: `code` fixed by the model, shown `shown` (the spec as the prompt presents it) and the
-        failure `notes`; None when the reply does not define the function. Raises what the call raises."""
-        fixed = self.llm_client.fix_implementation(shown, "", code, notes)
-        if not defines_function(fixed, spec["function_name"]):
-            return None
-        _refuse_blind_code(fixed, spec, data)
-        return Candidate(f"repair {n}", with_preamble(spec, fixed), False)
-
-    def _off_the_cases(self, spec: dict, verdict: Verdict, cands: list[Candidate], cases: list[Case],
-                       data: DataCases | None, attempts: int, max_attempts: int) -> tuple[Verdict, int]:
+    @staticmethod
+    def _off_the_cases(drafts: Drafts, verdict: Verdict, cands: list[Candidate], cases: list[Case],
+                       attempts: int, max_attempts: int) -> tuple[Verdict, int]:
         """A decided verdict, checked where no case looks: every implementation that behaves like the chosen
         one on the cases also runs on inputs varied from them (`varied_inputs`). Where two of them return
         different values, one is wrong although both pass every case; further independent draws, while the
         attempts last, decide which behaviour the evidence backs (`varied_choice`), and without such backing
         nothing is verified. Measured on traced HumanEval pairs: half the wrong-and-right pairs that pass
         the same cases differ there, and 3 % of the right-and-right ones (benchmarks/bench_varied_inputs.py)."""
-        if not verdict.decided or verdict.chosen is None or data is not None:
+        spec = drafts.spec
+        if not verdict.decided or verdict.chosen is None or drafts.data is not None:
             return verdict, attempts  # a data tool's inputs are files; varying their names means nothing
         probes = varied_inputs([c for c in verdict.kept if not c.probe], [p["name"] for p in spec["parameters"]])
         if not probes:
             return verdict, attempts
         names = [c.name for c in verdict.kept]
         for cand in cands:
-            self._observe_more(spec, cand, probes)
+            drafts.observe_more(cand, probes)
         while True:
             peers = [c for c in cands if c.behaviour(names) == verdict.chosen.behaviour(names)]
             choice, why = varied_choice(verdict.chosen, peers, probes)
@@ -374,16 +321,24 @@ class CapabilitySynthesisEngine:
             if attempts >= max_attempts:
                 return dataclasses.replace(verdict, decided=False, reasons=verdict.reasons + [why]), attempts
             attempts += 1
-            new = self._next_candidate(spec, verdict, len(cands) + 1, False, data)
+            new = drafts.next(verdict, len(cands) + 1, False)
             if new is not None:
-                cands.append(self._observe_more(spec, self._observe(spec, new, cases, data), probes))
+                cands.append(drafts.observe_more(drafts.observe(new, cases), probes))
 
-    def _observe_more(self, spec: dict, cand: Candidate, probes: list[Case]) -> Candidate:
-        """`cand` run on further inputs, in a run of their own: an input that hangs or crashes the process
-        then costs those observations only, not the ones the verdict rests on."""
-        report = self.sandbox.verify_tool(spec["function_name"], cand.code, render(spec, probes, observe=True))
-        cand.observations.update(observations(report, probes))
-        return cand
+    @staticmethod
+    def _polar_probes(drafts: Drafts, verdict: Verdict, cands: list[Candidate], cases: list[Case]) -> list[Case]:
+        """For an agreement on True/False answers, inputs varied from the cases' that every candidate is run on
+        too: whether it answers both ways off the cases is what a direct answer needs besides, when the
+        passed cases all say the same (`arbitration._polar_anchor`). None for other answers or data tools."""
+        rep = verdict.chosen
+        if rep is None or drafts.data is not None or \
+                not any(isinstance(o.value, bool) for o in rep.observations.values()):
+            return []
+        probes = varied_inputs([c for c in cases if not c.probe], [p["name"] for p in drafts.spec["parameters"]])
+        for cand in cands:
+            if any(p.name not in cand.observations for p in probes):
+                drafts.observe_more(cand, probes)
+        return probes
 
     def _votes_for_direct(self, verdict: Verdict, cands: list[Candidate], last_round: bool) -> int:
         """How many agreeing implementations a direct answer may complete into evidence, or 0 when it is not
@@ -399,11 +354,12 @@ class CapabilitySynthesisEngine:
             return full - 1
         return 0
 
-    def _with_late_probe(self, spec: dict, request: str, data: DataCases | None, cases: list[Case],
-                         cands: list[Candidate], verdict: Verdict) -> tuple[list[Case], Verdict]:
+    def _with_late_probe(self, drafts: Drafts, request: str, cases: list[Case], cands: list[Candidate],
+                         verdict: Verdict) -> tuple[list[Case], Verdict]:
         """The request's own input read by the model, when no rule could read it and an agreement lacks
         only an anchor: the same extraction the real run makes (one call), kept only when every value is
         in the request. Every candidate is then observed on it too."""
+        spec, data = drafts.spec, drafts.data
         if spec.get("preamble") is not None:
             return cases, verdict  # a stub to complete (HumanEval): the request has no input of its own
         params = spec["parameters"]
@@ -422,22 +378,8 @@ class CapabilitySynthesisEngine:
         probe = Case(f"test_{spec['function_name']}_probe", args, None, "probe")
         cases = merge([c for c in cases if c.trusted], [probe], cases)
         for cand in cands:
-            self._observe(spec, cand, cases, data)
+            drafts.observe(cand, cases)
         return cases, decide(cands, cases, max(1, self.settings.synthesis_min_tests))
-
-    def _next_candidate(self, spec: dict, verdict: Verdict, n: int, repair: bool,
-                        data: DataCases | None = None) -> Candidate | None:
-        try:
-            if repair and verdict.chosen is not None:
-                notes = repair_notes(verdict.kept, verdict.chosen.observations)
-                return self._repair(spec, _public_spec(spec), verdict.chosen.code, notes, n, data)
-            return Candidate(f"sample {n}", self._draw(spec, n - 1, data), True)
-        except SynthesisError as exc:
-            log.info("candidate %d unusable: %s", n, exc)
-            return None
-        except LLMError as exc:
-            log.warning("candidate %d failed: %s", n, exc)
-            return None
 
     def _progress(self, callback: Callback, verdict: Verdict, cands: list[Candidate], message: str = "") -> None:
         emit(callback, ev.SYNTHESIS_STEP, {
@@ -485,14 +427,3 @@ def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:
     best = len(verdict.chosen.fails(verdict.kept))
     rivals = [c for c in cands if c.behaviour(names) != mine and len(c.fails(verdict.kept)) == best]
     return votes < 2 and bool(rivals)
-
-
-def _refuse_blind_code(code: str, spec: dict, data: DataCases | None) -> None:
-    reason = data.blind_reason(code, spec) if data else None
-    if reason:
-        raise SynthesisError("implementation", reason)
-
-
-def _public_spec(spec: dict) -> dict:
-    """The seeds' spec keys (what the registry stores and prompts show)."""
-    return {k: spec[k] for k in ("function_name", "parameters", "return_type", "docstring")}

@@ -171,10 +171,26 @@ def test_a_true_false_agreement_is_not_anchored_by_a_direct_answer_that_differs(
     assert "a direct solution of the request returned false" in result["error"]
 
 
-def test_a_true_false_agreement_needs_passed_cases_of_both_answers():
-    # every passed case says True: code that returns True for any year passes them as well
+def test_a_true_false_agreement_whose_passed_cases_all_say_true_is_anchored_only_if_it_answers_both_ways():
+    """Every passed case says True, and code that returns True for any year passes them as well. Run on
+    inputs varied from the cases' (2031, 1999, ...), the agreeing drafts answer False there and True
+    elsewhere, all alike: no constant. With the direct answer on the request's own input, that anchors it."""
     cases = _leap_cases((2032, True), (2000, True), (2024, True), (1980, False))
     orch, _, result = _leap(cases, solve("True"))
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert "is_leap_year(year=1980) == True" in result["tests"]
+
+
+def test_a_true_false_agreement_that_answers_one_way_everywhere_is_not_anchored():
+    """Drafts that say True for every year agree with each other and with the direct answer just as well,
+    but nothing shows they tell a leap year from another year: nothing is verified."""
+    cases = _leap_cases((2032, True), (2000, True), (2024, True), (1980, False))
+    always = "```python\ndef is_leap_year(year: int) -> bool:\n    return True\n```"
+    orch, _ = make_orchestrator(script(("generate_spec", LEAP_SPEC), ("generate_tests", cases),
+                                       *[("generate_implementation", always)] * 3,
+                                       ("generate_implementation", solve("True")),
+                                       ("generate_implementation", always)))
+    result = orch.synthesis_engine.synthesize_capability(LEAP_REQUEST)
     assert not result["success"] and orch.get_tool_count() == 0
 
 
