@@ -26,12 +26,14 @@ import math
 from typing import Any, Iterable, Sequence
 
 from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide, echoes
+from .drafts import SAMPLE_TEMPERATURE
 from .import_repair import fix_from_error
 from .llm import LLMError
 
 log = logging.getLogger(__name__)
 
 ROUNDED_DECIMALS = 2  # a direct answer written with at most this many decimals was rounded, as people ask
+SECOND_LOOK_SAMPLES = 2  # further direct solutions drawn when the first contradicts a verified tool
 
 
 class DirectOpinion:
@@ -65,6 +67,27 @@ class DirectOpinion:
         if agreed is not None and agreed.chosen.fails([direct]):
             agreed = None
         return cases, agreed, "" if agreed else "a direct solution of the request agreed, but not enough"
+
+    def outvotes(self, value: Any, samples: int = SECOND_LOOK_SAMPLES) -> Any | None:
+        """The request's answer when direct solutions of it say another than `value`, the tool's answer on
+        the request's own input; else None. Every case a tool passes was written from its spec, so a spec
+        that answers another question ("a 10% service charge on 85" specified as the charge, not the new
+        bill) passes them all. A solution of the request itself never saw that spec: when the greedy one
+        differs, `samples` more are drawn (sampled, so each is an opinion of its own), and an answer at least
+        two of them give, none giving the tool's, is returned. One that gives the tool's ends the count."""
+        ok, first = self.answer()
+        if not ok or first in (None, "", [], {}) or answers_alike(value, first):
+            return None
+        said = [first]
+        for _ in range(samples):
+            ok, other = direct_answer(self.llm_client, self.sandbox, self.request, self.files_note, self.named,
+                                      temperature=SAMPLE_TEMPERATURE)
+            if ok and answers_alike(value, other):
+                return None
+            if ok and other not in (None, "", [], {}):
+                said.append(other)
+        backed = [a for a in said if sum(answers_alike(b, a) for b in said) >= 2]
+        return backed[0] if backed else None
 
     def contests(self, chosen: Candidate | None, cases: list[Case]) -> Any | None:
         """The direct answer when it contradicts an agreement that model cases contradict too, else None.
@@ -136,7 +159,7 @@ def informative(case: Case, obs: Observation | None) -> Any:
 
 
 def direct_answer(llm_client, sandbox, request: str, files_note: str = "",
-                  named: Iterable[str] = ()) -> tuple[bool, Any]:
+                  named: Iterable[str] = (), temperature: float = 0.0) -> tuple[bool, Any]:
     """(True, value) from one `solve()` for the request run in the sandbox, or (False, None). `files_note`
     says where the request's data file is (the sandbox mounts the data folder read-only at its path). A
     `solve()` that never writes a value of the file the request names (`named`) answers for every row, so
@@ -144,7 +167,7 @@ def direct_answer(llm_client, sandbox, request: str, files_note: str = "",
     from .data_cases import unwritten
 
     try:
-        code = llm_client.generate_solution(request, files_note)
+        code = llm_client.generate_solution(request, files_note, temperature=temperature)
         ignored = unwritten(code, list(named))
         if ignored:
             log.info("the direct answer never compares anything with %s, which the request names", ignored)

@@ -184,9 +184,10 @@ class LLMClient:
         return data
 
     # -- synthesis ---------------------------------------------------------------------------------
-    def generate_spec(self, user_prompt: str) -> dict[str, Any]:
-        spec = self._json("generate_spec", self._prompts["generate_spec"].format(user_prompt=user_prompt),
-                          spec_schema(user_prompt), max_tokens=300)
+    def generate_spec(self, user_prompt: str, hint: str = "") -> dict[str, Any]:
+        """`hint`: what an earlier design of the same request got wrong, as a line of the prompt."""
+        prompt = self._prompts["generate_spec"].format(user_prompt=user_prompt, hint=f"{hint.strip()}\n" if hint else "")
+        spec = self._json("generate_spec", prompt, spec_schema(user_prompt), max_tokens=300)
         if isinstance(spec, dict) and isinstance(spec.get("parameters"), list):
             params = [p for p in spec["parameters"] if isinstance(p, dict) and "name" in p]
             invented = set(invented_parameters(params, user_prompt))
@@ -272,13 +273,13 @@ class LLMClient:
         return clean_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=temperature),
                           spec["function_name"])
 
-    def generate_solution(self, request: str, files_note: str = "") -> str:
+    def generate_solution(self, request: str, files_note: str = "", temperature: float = 0.0) -> str:
         """Code for `solve()`, which answers `request` itself (no parameters): the one-call way, used as
         the single-shot baseline and as a second opinion on the request's own answer. Its purpose is
         `generate_implementation`: it is an implementation, of the request rather than of a spec."""
         prompt = self._prompts["solve_request"].format(request=request.strip(),
                                                        files=f"{files_note.strip()}\n" if files_note else "")
-        return extract_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=0.0),
+        return extract_code(self._call("generate_implementation", prompt, max_tokens=700, temperature=temperature),
                             "solve")
 
     def fix_implementation(self, spec: dict[str, Any], tests: str, code: str, failures: str) -> str:

@@ -288,6 +288,8 @@ class AgentOrchestrator:
                         f"{tool.get('docstring') or ''} {built_note(tool['name'], synthesis)}")
             return {"success": True, "response": response.strip(), "tool_name": tool["name"], "tool_result": None,
                     "synthesized": True, "synthesis": _synthesis_summary(synthesis)}
+        if synthesis.get("request_arguments") and context is None:
+            tool = dict(tool, fit_arguments=synthesis["request_arguments"])  # read once, by the synthesis
         execution = self._execute(tool, prompt, callback, timings, context)
         return self._answer(prompt, tool, execution, callback, timings, synthesized=True, synthesis=synthesis)
 

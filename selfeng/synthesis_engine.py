@@ -19,20 +19,19 @@ from . import events as ev
 from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, unanchored_agreement
 from .case_writing import gather_cases
 from .cases import doctest_block, merge, render
-from .arguments import coerce_arguments, ungrounded_arguments
-from .codeblocks import without_docstrings
 from .config import Settings, load_settings
+from .contested_agreement import challenge
 from .drafts import Drafts, SynthesisError, public_spec
 from .events import Callback, emit
 from .llm import LLMError
 from .llm_client import LLMClient, signature_of
 from .names import is_valid_tool_name
 from .request_spec import spec_from_request
-from .test_evidence import repair_notes
 from .behaviour_match import existing_twin
 from .query_planner import is_explicit_synthesis
 from .data_cases import DataCases, data_cases_for
-from .direct_answer import DirectOpinion, answers_alike, informative, request_answer
+from .direct_answer import DirectOpinion, informative, request_answer
+from .request_input import answer_on, read_request_input
 from .varied_inputs import varied_choice, varied_inputs
 from .verdict_report import consensus_cases, evidence_of, failure_message
 
@@ -64,36 +63,13 @@ class CapabilitySynthesisEngine:
     # -- public API ---------------------------------------------------------------------------------
     def synthesize_capability(self, user_prompt: str, callback: Callback = None) -> dict[str, Any]:
         started = time.perf_counter()
-        state: dict[str, Any] = {"spec": None, "code": None, "tests": None, "tool_name": None}
-        step = "specification"
+        state: dict[str, Any] = {"spec": None, "code": None, "tests": None, "tool_name": None,
+                                 "step": "specification"}
         try:
-            self._step(callback, step, "in_progress")
-            spec = self._spec(user_prompt)
-            state.update(spec=spec, tool_name=spec["function_name"])
-            self._step(callback, step, "complete", function_name=spec["function_name"],
-                       signature=signature_of(spec), docstring=spec["docstring"])
-
-            step = "tests"
-            self._step(callback, step, "in_progress")
-            spec, data = data_cases_for(spec, user_prompt, self.settings)
-            state["spec"] = spec
-            cases = gather_cases(self.llm_client, self.settings.synthesis_min_tests, spec, user_prompt, data)
-            tests = render(spec, [c for c in cases if not c.probe])
-            state["tests"] = tests
-            self._step(callback, step, "complete", test_count=sum(not c.probe for c in cases), tests=tests,
-                       stated_cases=sum(c.trusted for c in cases))
-
-            step = "implementation"
-            self._step(callback, step, "in_progress")
-            drafts = Drafts(self.llm_client, self.sandbox, spec, data)
-            first = drafts.first()
-            state["code"] = first.code
-            self._step(callback, step, "complete", code=first.code)
-
-            step = "verification"
-            self._step(callback, step, "in_progress")
-            outcome = self._search(drafts, cases, first, callback, user_prompt)
-            state.update(code=outcome["code"], tests=outcome["tests"])
+            spec, data, outcome, direct = self._attempt(user_prompt, callback, state)
+            if outcome["verified"] and direct is not None:
+                spec, data, outcome = self._second_look(user_prompt, callback, state, (spec, data, outcome), direct)
+            step = state["step"] = "verification"
             verified = outcome["verified"]
             report = outcome["report"]
             counts = {k: report.get(k, 0) for k in ("tests_passed", "tests_failed", "tests_collected")}
@@ -105,14 +81,14 @@ class CapabilitySynthesisEngine:
             self._step(callback, step, "complete" if verified else "failed", **counts, **details,
                        experimental=not verified)
 
-            step = "registration"
+            step = state["step"] = "registration"
             self._step(callback, step, "in_progress")
             twin, metadata = self._register(spec, outcome, verified, data is None, user_prompt)
             tool_name = metadata["name"]
             self._step(callback, step, "complete", tool_name=tool_name,
                        **({"existing_tool": True} if twin is not None else {}))
         except (SynthesisError, LLMError, ValueError) as exc:
-            error = str(exc)
+            error, step = str(exc), state["step"]
             if not isinstance(exc, SynthesisError):
                 self._step(callback, step, "failed", error=error)
             emit(callback, ev.SYNTHESIS_FAILED, {"step": step, "error": error})
@@ -129,6 +105,7 @@ class CapabilitySynthesisEngine:
             "tool_code": code, "tests": outcome["tests"], "metadata": metadata,
             "tests_verified": verified, "experimental": not verified, "attempts": outcome["attempts"],
             "dropped_tests": outcome["dropped"], "verification": {**counts}, "evidence": outcome["evidence"],
+            "request_arguments": None if twin is not None else outcome.get("request_arguments"),
             "duration_s": round(time.perf_counter() - started, 3),
         }
         emit(callback, ev.SYNTHESIS_COMPLETE, {
@@ -137,6 +114,86 @@ class CapabilitySynthesisEngine:
         return result
 
     # -- stages -------------------------------------------------------------------------------------
+    def _attempt(self, user_prompt: str, callback: Callback, state: dict, hint: str = "", answer: Any = None,
+                 direct: DirectOpinion | None = None) -> tuple[dict, DataCases | None, dict, DirectOpinion | None]:
+        """Spec, cases, the first draw and the search for a verdict: (spec, data, outcome, direct opinion).
+        `hint` and `answer` come from a second look (`_second_look`): what the spec prompt is told, and the
+        request's own answer, which the request's own input then carries as a case. `state` keeps the step
+        under way and what exists so far, for the failure result."""
+        state["step"] = "specification"
+        self._step(callback, "specification", "in_progress")
+        spec = self._spec(user_prompt, hint)
+        state.update(spec=spec, tool_name=spec["function_name"])
+        self._step(callback, "specification", "complete", function_name=spec["function_name"],
+                   signature=signature_of(spec), docstring=spec["docstring"])
+
+        state["step"] = "tests"
+        self._step(callback, "tests", "in_progress")
+        spec, data = data_cases_for(spec, user_prompt, self.settings)
+        state["spec"] = spec
+        cases = gather_cases(self.llm_client, self.settings.synthesis_min_tests, spec, user_prompt, data)
+        if answer is not None:  # the request's own input carries the answer direct solutions agree on
+            args = None if any(c.probe for c in cases) else read_request_input(self.llm_client, spec, data, user_prompt)
+            extra = [Case(f"test_{spec['function_name']}_probe", args, None, "probe")] if args else []
+            cases = [request_answer(c, answer) if c.probe else c for c in cases + extra]
+        tests = render(spec, [c for c in cases if not c.probe])
+        state["tests"] = tests
+        self._step(callback, "tests", "complete", test_count=sum(not c.probe for c in cases), tests=tests,
+                   stated_cases=sum(c.trusted for c in cases))
+
+        state["step"] = "implementation"
+        self._step(callback, "implementation", "in_progress")
+        drafts = Drafts(self.llm_client, self.sandbox, spec, data)
+        first = drafts.first()
+        state["code"] = first.code
+        self._step(callback, "implementation", "complete", code=first.code)
+
+        state["step"] = "verification"
+        self._step(callback, "verification", "in_progress")
+        if direct is None and user_prompt:
+            direct = DirectOpinion(self.llm_client, self.sandbox, user_prompt, data.direct_notes if data else "",
+                                   data.named if data else [])
+        outcome = self._search(drafts, cases, first, callback, direct)
+        state.update(code=outcome["code"], tests=outcome["tests"])
+        return spec, data, outcome, direct
+
+    def _second_look(self, user_prompt: str, callback: Callback, state: dict, first: tuple,
+                     direct: DirectOpinion) -> tuple[dict, DataCases | None, dict]:
+        """A verified tool's answer on the request's own input, weighed against direct solutions of the
+        request (`DirectOpinion.outvotes`). When they agree on another answer, the spec is written again, told
+        both answers, and the synthesis runs again with that answer as the request's own case; the new tool
+        replaces the first only if it is verified and returns that answer. Otherwise the first stands, and
+        its evidence says what the direct solutions returned."""
+        spec, data, outcome = first
+        value = outcome.get("answer")
+        if value is None and not outcome["probed"] and data is None and outcome["code"]:
+            # No rule read the request's input: read it as the real run would, and hand it on (`executor`)
+            args = read_request_input(self.llm_client, spec, data, user_prompt)
+            outcome["request_arguments"] = args
+            value = answer_on(Drafts(self.llm_client, self.sandbox, spec), outcome["code"], args) if args else None
+        said = direct.outvotes(value) if value is not None else None
+        if said is None:
+            return first
+        shown, mine = _short(said), _short(value)
+        self._progress(callback, None, [], f"direct solutions of the request return {shown}; the tool returns "
+                                           f"{mine}: writing its spec again")
+        hint = (f"Note: solved directly, this request gives {shown} for the values it states; an earlier design "
+                f"gave {mine}, which answers another question. Design the function so that it gives {shown}.")
+        try:
+            redo = self._attempt(user_prompt, callback, state, hint, said, direct)
+        except (SynthesisError, LLMError, ValueError) as exc:
+            log.info("the second design of %s failed: %s", spec["function_name"], exc)
+            redo = None
+        if redo is not None and redo[2]["verified"] and any(c.source == "direct" for c in redo[2]["cases"]):
+            redo[2]["evidence"]["summary"] += (f"; its spec was written again after direct solutions of the "
+                                               f"request returned {shown} where the first design returned {mine}")
+            redo[2]["request_arguments"] = next(c.args for c in redo[2]["cases"] if c.source == "direct")
+            return redo[:3]
+        state.update(spec=spec, tool_name=spec["function_name"], code=outcome["code"], tests=outcome["tests"])
+        outcome["evidence"]["summary"] += (f"; but direct solutions of the request return {shown} where it "
+                                           f"returns {mine}, and no second design returned theirs")
+        return first
+
     def _register(self, spec: dict, outcome: dict, verified: bool, no_data: bool,
                   request: str) -> tuple[dict | None, dict]:
         """(the existing tool that answers instead, or None; the tool's metadata). A verified new tool that an
@@ -159,10 +216,10 @@ class CapabilitySynthesisEngine:
     def _step(callback: Callback, step: str, status: str, **data) -> None:
         emit(callback, ev.SYNTHESIS_STEP, {"step": step, "status": status, **data})
 
-    def _spec(self, user_prompt: str) -> dict:
+    def _spec(self, user_prompt: str, hint: str = "") -> dict:
         spec = spec_from_request(user_prompt)
         if spec is None:
-            spec = self.llm_client.generate_spec(user_prompt)
+            spec = self.llm_client.generate_spec(user_prompt, hint)
             block = doctest_block(user_prompt)
             if block:  # the spec keeps the request's examples verbatim: they are the best evidence there is
                 spec["docstring"] += "\n" + block
@@ -182,7 +239,7 @@ class CapabilitySynthesisEngine:
         return candidate
 
     def _search(self, drafts: Drafts, cases: list[Case], first: Candidate, callback: Callback,
-                request: str = "") -> dict:
+                direct: DirectOpinion | None = None) -> dict:
         """Draw, observe and arbitrate until a verdict holds or the attempts are spent.
 
         A verdict holds when the chosen code passes the kept cases (`arbitration.decide`), or when enough
@@ -199,8 +256,6 @@ class CapabilitySynthesisEngine:
         attempts = 1
         verdict = decide(cands, cases, min_tests)
         notes: list[str] = []  # what the direct answer said, for the failure message
-        direct = DirectOpinion(self.llm_client, self.sandbox, request, data.direct_notes if data else "",
-                               data.named if data else []) if request else None
         late_probe = challenged = False
         while not settled_verdict(verdict, cands):
             agreed = by_agreement(verdict, cands, self.settings.synthesis_agreement, ANCHORS)
@@ -208,13 +263,13 @@ class CapabilitySynthesisEngine:
             if agreed is None and votes:
                 if not late_probe and not any(c.probe or c.source == "direct" for c in cases):
                     late_probe = True
-                    cases, verdict = self._with_late_probe(drafts, request, cases, cands, verdict)
+                    cases, verdict = self._with_late_probe(drafts, direct.request, cases, cands, verdict)
                 varied = self._polar_probes(drafts, verdict, cands, cases)
                 cases, agreed, note = direct.anchor(verdict, cands, cases, min_tests, votes, ANCHORS, varied)
                 notes.append(note)
             if direct and not challenged and (agreed is not None or votes):
                 challenged = True  # one repair per synthesis: it is a fitted opinion, not an independent one
-                challenger = self._challenge(drafts, agreed or verdict, cands, cases, direct)
+                challenger = challenge(drafts, agreed or verdict, cands, cases, direct, min_tests)
                 if challenger is not None:
                     attempts += 1
                     verdict = challenger
@@ -237,63 +292,6 @@ class CapabilitySynthesisEngine:
             self._progress(callback, verdict, cands)
         verdict, attempts = self._off_the_cases(drafts, verdict, cands, cases, attempts, max_attempts)
         return self._final(spec, verdict, cands, data, attempts, notes)
-
-    def _challenge(self, drafts: Drafts, agreement: Verdict, cands: list[Candidate], cases: list[Case],
-                   direct: DirectOpinion) -> Verdict | None:
-        """An agreement that model cases contradict, contradicted as well by a solution of the request
-        itself (`DirectOpinion.contests`), gets one repair shown the cases it fails. The repair wins only if
-        it passes every case and returns the direct answer on the request's own input: then the cases and
-        the direct answer, written apart from each other and from the code, both back it. Otherwise nothing
-        changes (a direct answer is a model opinion too)."""
-        said = direct.contests(agreement.chosen, cases)
-        if said is None:
-            return None
-        probe = next(c for c in cases if c.probe)
-        spec = drafts.spec
-        new = self._repair_against(drafts, agreement.chosen, cases, probe, said, direct.request, len(cands) + 1)
-        if new is None:
-            return None
-        new = drafts.observe(new, cases)
-        if new.fails([c for c in cases if not c.probe]) or \
-                not answers_alike(informative(probe, new.observations.get(probe.name)), said):
-            log.info("the repair of a contested agreement for %s did not hold", spec["function_name"])
-            return None
-        # The request's own input, answered alike by the repair and the direct solution, is a `direct` case
-        # (as when a direct answer anchors an agreement): the repair is then judged on it too.
-        answered = request_answer(probe, said)
-        new.observations[answered.name] = dataclasses.replace(new.observations[probe.name], passed=True)
-        cases = [answered if c is probe else c for c in cases]
-        verdict = decide([new], cases, max(1, self.settings.synthesis_min_tests))
-        if not verdict.decided:
-            log.info("the repair of a contested agreement for %s is not evidence enough: %s",
-                     spec["function_name"], verdict.reasons[-1])
-            return None
-        cands.append(new)
-        voters = agreeing(agreement.chosen, cands, [c.name for c in cases])
-        why = (f"{len(voters)} implementations agreed against model cases, but a direct solution of the "
-               f"request returns {json.dumps(said, default=str)} on its own input, as those cases imply; a "
-               f"repair passes every case and returns the same")
-        return dataclasses.replace(verdict, reasons=verdict.reasons + [why], anchor="contested")
-
-    @staticmethod
-    def _repair_against(drafts: Drafts, chosen: Candidate, cases: list[Case], probe: Case, said: Any,
-                        request: str, n: int) -> Candidate | None:
-        """A repair of `chosen` shown what contradicts it: the direct answer on the request's own input
-        first, then the model cases it fails. Shown without the spec's parameter descriptions or the code's
-        docstrings, which carry the misreading under suspicion (with "the percentage as a decimal" in view,
-        the embedded model returned the same code unchanged; without it, it divided by 100)."""
-        call = ", ".join(f"{k}={v!r}" for k, v in probe.args.items())
-        first = (f"- f({call}) should return {json.dumps(said, default=str)}, what a direct solution of the "
-                 f"request {request!r} returns; it returned "
-                 f"{chosen.observations[probe.name].shown() if probe.name in chosen.observations else 'nothing'}")
-        notes = first + "\n" + repair_notes(cases, chosen.observations, limit=3)
-        spec = drafts.spec
-        bare = dict(public_spec(spec), parameters=[dict(p, description="") for p in spec["parameters"]])
-        try:
-            return drafts.repair(bare, without_docstrings(chosen.code), notes, n)
-        except (SynthesisError, LLMError) as exc:
-            log.info("no repair of a contested agreement: %s", exc)
-            return None
 
     @staticmethod
     def _off_the_cases(drafts: Drafts, verdict: Verdict, cands: list[Candidate], cases: list[Case],
@@ -357,25 +355,11 @@ class CapabilitySynthesisEngine:
     def _with_late_probe(self, drafts: Drafts, request: str, cases: list[Case], cands: list[Candidate],
                          verdict: Verdict) -> tuple[list[Case], Verdict]:
         """The request's own input read by the model, when no rule could read it and an agreement lacks
-        only an anchor: the same extraction the real run makes (one call), kept only when every value is
-        in the request. Every candidate is then observed on it too."""
-        spec, data = drafts.spec, drafts.data
-        if spec.get("preamble") is not None:
-            return cases, verdict  # a stub to complete (HumanEval): the request has no input of its own
-        params = spec["parameters"]
-        try:
-            args = coerce_arguments(self.llm_client.extract_arguments(
-                request, signature_of(spec), params, docstring=spec["docstring"]), params)
-        except LLMError as exc:
-            log.info("no late probe for %s: %s", spec["function_name"], exc)
+        only an anchor (`read_request_input`). Every candidate is then observed on it too."""
+        args = read_request_input(self.llm_client, drafts.spec, drafts.data, request)
+        if args is None:
             return cases, verdict
-        if data is not None and data.own:
-            args[data.param] = next(iter(data.own))  # the user's file, as it sits beside the tests
-        own = {k: v for k, v in args.items() if data is None or k != data.param}
-        if set(args) != {p["name"] for p in params} or ungrounded_arguments(own, request):
-            log.info("no late probe for %s: %r is not all from the request", spec["function_name"], args)
-            return cases, verdict
-        probe = Case(f"test_{spec['function_name']}_probe", args, None, "probe")
+        probe = Case(f"test_{drafts.spec['function_name']}_probe", args, None, "probe")
         cases = merge([c for c in cases if c.trusted], [probe], cases)
         for cand in cands:
             drafts.observe(cand, cases)
@@ -406,8 +390,13 @@ class CapabilitySynthesisEngine:
             error = failure_message(verdict, cands, report, self.settings.synthesis_agreement, ANCHORS)
             error += "".join(f"\n{n}" for n in dict.fromkeys(notes or []) if n)
             evidence["summary"] = "not verified: " + error.splitlines()[0]
+        # The tool's answer on the request's own input, for a second look (`_second_look`), unless a direct
+        # solution has already answered it (then the probe has become a `direct` case).
+        probe = next((c for c in verdict.kept if c.probe), None)
+        answer = informative(probe, chosen.observations.get(probe.name)) if verified and probe else None
+        probed = any(c.probe or c.source == "direct" for c in verdict.kept)
         return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
-                "cases": kept + consensus,
+                "cases": kept + consensus, "answer": answer, "probed": probed,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
                 "evidence": evidence}
 
@@ -427,3 +416,10 @@ def _contested(verdict: Verdict, cands: list[Candidate]) -> bool:
     best = len(verdict.chosen.fails(verdict.kept))
     rivals = [c for c in cands if c.behaviour(names) != mine and len(c.fails(verdict.kept)) == best]
     return votes < 2 and bool(rivals)
+
+
+def _short(value: Any) -> str:
+    """A value as a sentence shows it: a float to 10 significant digits (93.5, not 93.50000000000001)."""
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return json.dumps(value, ensure_ascii=False, default=str)

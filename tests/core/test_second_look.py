@@ -1,0 +1,76 @@
+"""A verified tool's answer to the request, weighed against direct solutions of the request (real sandbox,
+scripted model): a spec that answers another question passes every case written from it."""
+from __future__ import annotations
+
+from .helpers import make_orchestrator, script
+
+REQUEST = "Include a 10% service charge on a bill of 85"
+PARAMS = [{"name": "bill", "type": "float", "description": "the bill"},
+          {"name": "percent", "type": "float", "description": "the service charge in percent"}]
+# As the embedded model specified it (2026-12-07, postfreeze-1207f): the charge, not the bill with it.
+CHARGE_SPEC = {"function_name": "calculate_service_charge", "parameters": PARAMS, "return_type": "float",
+               "docstring": "The service charge on a bill."}
+CHARGE_CASES = {"cases": [{"args": {"bill": b, "percent": p}, "expected": b * p / 100, "from_request": False}
+                          for b, p in ((100.0, 10.0), (50.0, 20.0), (200.0, 5.0), (80.0, 25.0))]}
+CHARGE = ("```python\ndef calculate_service_charge(bill: float, percent: float) -> float:\n"
+          "    return bill * percent / 100\n```")
+TOTAL_SPEC = {"function_name": "add_service_charge", "parameters": PARAMS, "return_type": "float",
+              "docstring": "The bill with a service charge added."}
+TOTAL_CASES = {"cases": [{"args": {"bill": b, "percent": p}, "expected": b * (1 + p / 100), "from_request": False}
+                         for b, p in ((100.0, 10.0), (50.0, 20.0), (200.0, 5.0))]}
+TOTAL = ("```python\ndef add_service_charge(bill: float, percent: float) -> float:\n"
+         "    return bill * (1 + percent / 100)\n```")
+ARGS = {"bill": 85, "percent": 10}
+
+
+def solve(value: str) -> str:
+    return f"```python\ndef solve():\n    return {value}\n```"
+
+
+def _first(*rest):
+    return script(("generate_spec", CHARGE_SPEC), ("generate_tests", CHARGE_CASES),
+                  ("generate_implementation", CHARGE), ("generate_implementation", CHARGE),
+                  ("extract_arguments", ARGS), *rest)
+
+
+def test_direct_solutions_that_agree_against_a_verified_tool_get_its_spec_written_again():
+    orch, provider = make_orchestrator(_first(
+        ("generate_implementation", solve("85 * 1.10")), ("generate_implementation", solve("85 + 85 * 10 / 100")),
+        ("generate_implementation", solve("round(85 * 1.1, 2)")),
+        ("generate_spec", TOTAL_SPEC), ("generate_tests", TOTAL_CASES), ("extract_arguments", ARGS),
+        ("generate_implementation", TOTAL), ("generate_implementation", TOTAL)))
+    result = orch.synthesis_engine.synthesize_capability(REQUEST)
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert result["tool_name"] == "add_service_charge"
+    assert "written again after direct solutions of the request returned 93.5" in result["evidence"]["summary"]
+    assert "where the first design returned 8.5" in result["evidence"]["summary"]
+    # the spec prompt was told both answers; the request's own input is a case of the new tool
+    spec_prompts = [c for c in provider.calls if c["purpose"] == "generate_spec"]
+    assert "93.5" in str(spec_prompts[1]) and "8.5" in str(spec_prompts[1])
+    assert "add_service_charge(bill=85.0, percent=10.0) == pytest.approx(93.5" in result["tests"]
+    assert result["request_arguments"] == ARGS
+    assert orch.registry.get_tool_by_name("calculate_service_charge") is None
+    assert provider.remaining() == 0
+
+
+def test_a_direct_solution_that_gives_the_tools_answer_ends_the_count():
+    orch, provider = make_orchestrator(_first(
+        ("generate_implementation", solve("85 * 1.10")), ("generate_implementation", solve("85 * 10 / 100"))))
+    result = orch.synthesis_engine.synthesize_capability(REQUEST)
+    assert result["success"] and result["tool_name"] == "calculate_service_charge"
+    assert "written again" not in result["evidence"]["summary"]
+    assert not [c for c in provider.calls if c["purpose"] == "generate_spec"][1:]
+    assert result["request_arguments"] == ARGS  # read once; the real run uses it (no second extraction)
+
+
+def test_when_no_second_design_returns_their_answer_the_first_stands_and_says_what_they_returned():
+    orch, _ = make_orchestrator(_first(
+        ("generate_implementation", solve("85 * 1.10")), ("generate_implementation", solve("93.5")),
+        ("generate_implementation", solve("93.5")),
+        ("generate_spec", CHARGE_SPEC), ("generate_tests", CHARGE_CASES), ("extract_arguments", ARGS),
+        ("generate_implementation", CHARGE), ("generate_implementation", CHARGE)))
+    result = orch.synthesis_engine.synthesize_capability(REQUEST)
+    assert result["success"] and result["tool_name"] == "calculate_service_charge"
+    assert ("but direct solutions of the request return 93.5 where it returns 8.5, and no second design "
+            "returned theirs") in result["evidence"]["summary"]
+    assert orch.get_tool_count() == 1
