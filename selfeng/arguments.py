@@ -99,6 +99,7 @@ _CARDINALS = {w: i for i, w in enumerate(
 _TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10 ** 6}
 _LOOSE_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)*")
+_WRITTEN_NUMBER = re.compile(r"-?(?:\d+(?:[.,]\d+)*|\.\d+)")  # a value as text: "0.07", "1,200" or ".07"
 
 
 def word_numbers(text: str) -> list[float]:
@@ -143,7 +144,8 @@ def _grounded(value: Any, text: str, nums: list[float]) -> bool:
         return any(_near(n, [value]) for n in nums)
     if isinstance(value, str):
         v = " ".join(value.split()).lower()
-        return not v or v in text or (_LOOSE_NUMBER.fullmatch(v) is not None and _grounded(float(v.replace(",", "")), text, nums))
+        return not v or v in text or (_WRITTEN_NUMBER.fullmatch(v) is not None
+                                      and _grounded(float(v.replace(",", "")), text, nums))
     if isinstance(value, (list, tuple)):
         return all(_grounded(v, text, nums) for v in value)
     return True  # dicts and other structures: no literal to look for

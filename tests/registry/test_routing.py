@@ -160,6 +160,9 @@ def test_a_value_of_one_quantity_never_goes_to_a_parameter_named_for_another(req
 def test_arguments_must_come_from_the_request_or_context():
     assert ungrounded_arguments({"percent": 12, "value": 250}, "how much is twelve percent of 250") == []
     assert ungrounded_arguments({"rate": 0.05}, "at 5% a year") == []
+    # a number the model wrote as text, without its leading zero (seen: tax_rate='.07' for "the 7% tax")
+    assert ungrounded_arguments({"tax_rate": ".07"}, "How much is the 7% tax on a purchase of 120?") == []
+    assert ungrounded_arguments({"tax_rate": ".08"}, "How much is the 7% tax on a purchase of 120?") == ["tax_rate"]
     assert ungrounded_arguments({"n": 3}, "what is 10!") == ["n"]
     assert ungrounded_arguments({"s": "olleh"}, "reverse it", "user: Reverse 'hello'\nassistant: olleh") == []
     assert ungrounded_arguments({"s": "invented"}, "reverse 'hello'") == ["s"]
