@@ -8,12 +8,9 @@ implementations are still written from the spec as the user gave it.
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
-import re
 
 from .arbitration import Case
-from .arguments import quoted_strings
 from .cases import type_of_values
 from .llm import LLMError
 from .case_replies import is_annotated
@@ -59,44 +56,3 @@ def _with_types(spec: dict, types: dict[str, str]) -> dict:
     out["parameters"] = [{**p, "type": types[p["name"]]} if not is_annotated(p.get("type")) and types.get(p["name"])
                          else p for p in spec.get("parameters", [])]
     return out
-
-
-# A number as text: digits with an optional sign, decimals and percent sign, and no leading zero (a code
-# such as "010" or "0042" is text whose digits matter, not a number).
-_NUMBER_TEXT = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?%?|-?\.\d+%?")
-
-
-def numbers_typed_as_text(spec: dict, cases: list[Case], request: str, data_tool: bool = False) -> tuple[dict, list[Case]]:
-    """(spec, cases) with a `str` parameter retyped as a number when the model's own cases give it numbers
-    written as text only ("15", "15.5"), and the request quotes no text: "Add a 15% tip to a bill of 60"
-    was specified with `tip_percentage: str`, its drafts then multiplied a string or parsed it each their
-    own way, and the real run read '.07' for "7%". A case that gives such a parameter no number (an empty
-    text) is left out. Not for a stub, whose types are the user's, nor when the request quotes text, which
-    may be digits that are text ("'1010' in binary"), nor for a data tool, whose values come from a file as
-    text (an id "3" read from a CSV is compared with the file's "3")."""
-    if data_tool or spec.get("preamble") is not None or quoted_strings(request):
-        return spec, cases
-    retyped: dict[str, str] = {}
-    for p in spec["parameters"]:
-        values = [c.args[p["name"]] for c in cases if p["name"] in c.args and c.args[p["name"]] != ""]
-        if str(p.get("type")).strip() == "str" and values and \
-                all(isinstance(v, str) and _NUMBER_TEXT.fullmatch(v.strip()) for v in values):
-            whole = all("." not in v and "%" not in v for v in values)
-            retyped[p["name"]] = "int" if whole else "float"
-    if not retyped:
-        return spec, cases
-    log.info("%s: %s typed str but given numbers only; retyped %s", spec["function_name"], sorted(retyped), retyped)
-    spec = dict(spec, parameters=[dict(p, type=retyped.get(p["name"], p["type"])) for p in spec["parameters"]])
-    out = []
-    for case in cases:
-        if any(case.args.get(name) == "" for name in retyped):
-            continue
-        args = {k: _number(v) if k in retyped and isinstance(v, str) else v for k, v in case.args.items()}
-        out.append(dataclasses.replace(case, args=args))
-    return spec, out
-
-
-def _number(text: str) -> int | float:
-    bare = text.strip().rstrip("%")
-    value = float(bare)
-    return int(value) if re.fullmatch(r"-?\d+", bare) else value

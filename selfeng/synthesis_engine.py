@@ -17,7 +17,6 @@ from typing import Any
 
 from . import events as ev
 from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, unanchored_agreement
-from .case_types import numbers_typed_as_text
 from .case_writing import gather_cases
 from .cases import doctest_block, merge, render
 from .config import Settings, load_settings
@@ -133,8 +132,6 @@ class CapabilitySynthesisEngine:
         spec, data = data_cases_for(spec, user_prompt, self.settings)
         state["spec"] = spec
         cases = gather_cases(self.llm_client, self.settings.synthesis_min_tests, spec, user_prompt, data)
-        spec, cases = numbers_typed_as_text(spec, cases, user_prompt, data is not None)
-        state["spec"] = spec
         if answer is not None:  # the request's own input carries the answer direct solutions agree on
             args = None if any(c.probe for c in cases) else read_request_input(self.llm_client, spec, data, user_prompt)
             extra = [Case(f"test_{spec['function_name']}_probe", args, None, "probe")] if args else []

@@ -74,39 +74,3 @@ def test_when_no_second_design_returns_their_answer_the_first_stands_and_says_wh
     assert ("but direct solutions of the request return 93.5 where it returns 8.5, and no second design "
             "returned theirs") in result["evidence"]["summary"]
     assert orch.get_tool_count() == 1
-
-
-# As the embedded model specified "Add a 15% tip to a bill of 60" (2026-12-07, postfreeze-1207h): the
-# percentage typed str, and its cases give it numbers as text, one of them empty.
-TIP_SPEC = {"function_name": "calculate_tip",
-            "parameters": [{"name": "bill_amount", "type": "float", "description": "the bill"},
-                           {"name": "tip_percentage", "type": "str", "description": "the tip, '15%' gives 0.15"}],
-            "return_type": "float", "docstring": "The bill with the tip added."}
-TIP_CASES = {"cases": [{"args": {"bill_amount": b, "tip_percentage": t}, "expected": e, "from_request": False}
-                       for b, t, e in ((100, "10", 110.0), (0, "15", 0.0), (60, "", 78.0), (200, "15.5", 231.0),
-                                       (80, "25", 100.0))]}
-TIP = ("```python\ndef calculate_tip(bill_amount: float, tip_percentage: float) -> float:\n"
-       "    return bill_amount * (1 + tip_percentage / 100)\n```")
-
-
-def test_a_text_parameter_the_cases_give_only_numbers_is_a_number():
-    orch, _ = make_orchestrator(script(("generate_spec", TIP_SPEC), ("generate_tests", TIP_CASES),
-                                       ("generate_implementation", TIP), ("generate_implementation", TIP)))
-    result = orch.synthesis_engine.synthesize_capability("Add a 15% tip to a bill of 60")
-    assert result["success"] and result["tests_verified"], result.get("error")
-    assert [p["type"] for p in result["spec"]["parameters"]] == ["float", "float"]
-    assert "tip_percentage=15.5) ==" in result["tests"] and "tip_percentage=''" not in result["tests"]
-
-
-def test_digits_that_are_text_stay_text():
-    from selfeng.arbitration import Case
-    from selfeng.case_types import numbers_typed_as_text
-
-    spec = {"function_name": "f", "parameters": [{"name": "bits", "type": "str", "description": ""}],
-            "return_type": "int", "docstring": ""}
-    coded = [Case("a", {"bits": "010"}, 2), Case("b", {"bits": "1"}, 1)]
-    assert numbers_typed_as_text(spec, coded, "Read 010 as binary")[0] is spec        # a leading zero: a code
-    plain = [Case("a", {"bits": "10"}, 2), Case("b", {"bits": "1"}, 1)]
-    assert numbers_typed_as_text(spec, plain, "Read '10' as binary")[0] is spec      # the request quotes text
-    retyped, cases = numbers_typed_as_text(spec, plain, "Double 10")
-    assert retyped["parameters"][0]["type"] == "int" and cases[0].args == {"bits": 10}
