@@ -115,7 +115,7 @@ class Verdict:
     disputed: list[str]       # names of cases some implementations contradict
     set_aside: list[Drop] = field(default_factory=list)  # model cases outvoted by a strong agreement
     anchor: str = ""          # what vouched for that agreement besides the code: "", "keyed" (`_keyed_anchor`);
-    #                           "contested": a repair chosen over an agreement (`synthesis_engine._challenge`)
+    #                           "contested": a repair chosen over an agreement (`contested_agreement.challenge`)
 
     def summary(self, consensus: int = 0) -> str:
         return describe(self, consensus)
