@@ -30,7 +30,7 @@ _FIRST_WORD = re.compile(r"^\W*([a-z]+(?:['’]t)?)", re.I)
 _NEGATED = {"can't": "can", "won't": "will", "shan't": "shall"}  # the rest drop their n't
 _QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
 _PERSON = re.compile(r"^\W*(?:who|whom|whose)\b", re.I)
-_WH_QUESTION = re.compile(r"^\W*(?:what|which|where|when|why|how|who|whom|whose)\b(?!\s+about\b)", re.I)
+WH_QUESTION = re.compile(r"^\W*(?:what|which|where|when|why|how|who|whom|whose)\b(?!\s+about\b)", re.I)
 # "each word in 'a b a'", "each number of [3, 4]": a distributive determiner ("each other" is a pronoun),
 # and a value with several elements to distribute over (a quoted text of several words, or a list).
 _EACH = re.compile(r"\beach\s+(?!other\b|of\b)[a-z]+", re.I)
@@ -96,7 +96,7 @@ def answer_kind_conflict(request: str, tool_name: str, return_type: str | None) 
         return f"the request asks how many for each element; {tool_name} returns {return_type}"
     if asked == "person" and returned in ("bool", "number"):
         return f"the request asks who; {tool_name} returns {return_type}"
-    if returned == "bool" and _WH_QUESTION.match(request):
+    if returned == "bool" and WH_QUESTION.match(request):
         return f"the request asks a wh-question, which yes or no does not answer; {tool_name} returns {return_type}"
     if returned == "number" and distributes(request):
         return f"the request asks for a value for each element; {tool_name} returns one {return_type}"

@@ -249,8 +249,11 @@ def request_probe(spec: dict, request: str) -> Case | None:
     from .arguments import fast_path_arguments
 
     args = fast_path_arguments(request, spec["parameters"])
-    if not args:
-        return None
+    return probe_case(spec, args) if args else None
+
+
+def probe_case(spec: dict, args: dict) -> Case:
+    """The request's own input as a case with no answer yet, however it was read."""
     return Case(f"test_{spec['function_name']}_probe", args, None, "probe")
 
 

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def challenge(drafts: Drafts, agreement: Verdict, cands: list[Candidate], cases: list[Case], direct: DirectOpinion,
-          min_tests: int) -> Verdict | None:
+              min_tests: int) -> Verdict | None:
     """An agreement that model cases contradict, contradicted as well by a solution of the request
     itself (`DirectOpinion.contests`), gets one repair shown the cases it fails. The repair wins only if
     it passes every case and returns the direct answer on the request's own input: then the cases and
@@ -61,8 +61,9 @@ def challenge(drafts: Drafts, agreement: Verdict, cands: list[Candidate], cases:
            f"repair passes every case and returns the same")
     return dataclasses.replace(verdict, reasons=verdict.reasons + [why], anchor="contested")
 
+
 def _repair_against(drafts: Drafts, chosen: Candidate, cases: list[Case], probe: Case, said: Any,
-                request: str, n: int) -> Candidate | None:
+                    request: str, n: int) -> Candidate | None:
     """A repair of `chosen` shown what contradicts it: the direct answer on the request's own input
     first, then the model cases it fails. Shown without the spec's parameter descriptions or the code's
     docstrings, which carry the misreading under suspicion (with "the percentage as a decimal" in view,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .answer_kind import WH_QUESTION
 from .arguments import mask_quoted, unmask_quoted
 from .units import quantities
 # Strong connectors always separate steps; a bare "and" only when a new action verb follows it.
@@ -145,10 +146,7 @@ def _text(masked: str, segment: tuple[str, int, int]) -> str:
 
 
 def _asks(masked: str, segment: tuple[str, int, int]) -> bool:
-    return masked[segment[1]:segment[2]].rstrip().endswith("?") or bool(_WH.match(_text(masked, segment)))
-
-
-_WH = re.compile(r"(?:what|which|where|when|why|how|who)\b", re.I)
+    return masked[segment[1]:segment[2]].rstrip().endswith("?") or bool(WH_QUESTION.match(_text(masked, segment)))
 
 
 def _word_problems(segments: list[tuple[str, int, int]], masked: str) -> list[tuple[str, int, int]]:

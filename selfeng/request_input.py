@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .arbitration import Case
+from .arbitration import Candidate, Case
 from .arguments import coerce_arguments, numbers, quoted_strings, ungrounded_arguments
 from .data_cases import DataCases
 from .direct_answer import informative
@@ -41,8 +41,6 @@ def read_request_input(llm_client, spec: dict, data: DataCases | None, request: 
 def answer_on(drafts: Drafts, code: str, args: dict) -> Any:
     """What `code` returns on `args`, as `direct_answer.informative` judges it (None for an echo, an empty
     or failed answer), run in the sandbox as every observation is."""
-    from .arbitration import Candidate
-
     probe = Case(f"test_{drafts.spec['function_name']}_request", args, None, "probe")
     cand = drafts.observe_more(Candidate("chosen", code, False), [probe])
     return informative(probe, cand.observations.get(probe.name))

@@ -18,7 +18,7 @@ from typing import Any
 from . import events as ev
 from .arbitration import Candidate, Case, Verdict, agreeing, by_agreement, decide, unanchored_agreement
 from .case_writing import gather_cases
-from .cases import doctest_block, merge, render
+from .cases import doctest_block, merge, probe_case, render
 from .config import Settings, load_settings
 from .contested_agreement import challenge
 from .drafts import Drafts, SynthesisError, public_spec
@@ -134,7 +134,7 @@ class CapabilitySynthesisEngine:
         cases = gather_cases(self.llm_client, self.settings.synthesis_min_tests, spec, user_prompt, data)
         if answer is not None:  # the request's own input carries the answer direct solutions agree on
             args = None if any(c.probe for c in cases) else read_request_input(self.llm_client, spec, data, user_prompt)
-            extra = [Case(f"test_{spec['function_name']}_probe", args, None, "probe")] if args else []
+            extra = [probe_case(spec, args)] if args else []
             cases = [request_answer(c, answer) if c.probe else c for c in cases + extra]
         tests = render(spec, [c for c in cases if not c.probe])
         state["tests"] = tests
@@ -359,7 +359,7 @@ class CapabilitySynthesisEngine:
         args = read_request_input(self.llm_client, drafts.spec, drafts.data, request)
         if args is None:
             return cases, verdict
-        probe = Case(f"test_{drafts.spec['function_name']}_probe", args, None, "probe")
+        probe = probe_case(drafts.spec, args)
         cases = merge([c for c in cases if c.trusted], [probe], cases)
         for cand in cands:
             drafts.observe(cand, cases)
