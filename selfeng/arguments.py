@@ -144,8 +144,11 @@ def _grounded(value: Any, text: str, nums: list[float]) -> bool:
         return any(_near(n, [value]) for n in nums)
     if isinstance(value, str):
         v = " ".join(value.split()).lower()
+        # A number written as text is the request's own only as that number: the tool reads the text as
+        # the request writes it, so ".05" for "a 5% fee" is another value, though 0.05 is the 5% passed
+        # to a numeric parameter.
         return not v or v in text or (_WRITTEN_NUMBER.fullmatch(v) is not None
-                                      and _grounded(float(v.replace(",", "")), text, nums))
+                                      and _near(float(v.replace(",", "")), nums, percent=False))
     if isinstance(value, (list, tuple)):
         return all(_grounded(v, text, nums) for v in value)
     return True  # dicts and other structures: no literal to look for
@@ -156,6 +159,42 @@ def ungrounded_arguments(arguments: dict[str, Any], *sources: str | None) -> lis
     text = " ".join(" ".join(s.split()).lower() for s in sources if s)
     nums = _numbers_in(text)
     return [k for k, v in arguments.items() if not _grounded(v, text, nums)]
+
+
+def unwrapped_literals(arguments: dict[str, Any], parameters: list[dict], request: str) -> dict[str, Any]:
+    """`arguments`, where a text value that the model wrapped in code or brackets around one of the
+    request's own values is that value: "strconv(18)" or "{18%}" for "an 18% tip", and
+    "math.floor(20/100*80)" for the discount of "an 80 dollar lamp after a 20% discount" (its 80 is the
+    price, passed already). Only a value that is in the request nowhere as written, and only when exactly
+    one of the request's values inside it is carried by no other argument: anything else stays as it was
+    and is refused by the grounding check."""
+    types = {p["name"]: str(p.get("type") or "").strip().lower() for p in parameters}
+    out = dict(arguments)
+    for name in ungrounded_arguments(arguments, request):
+        value = arguments[name]
+        if not isinstance(value, str) or types.get(name) not in _STR | _INT | _FLOAT:
+            continue
+        others = {k: v for k, v in arguments.items() if k != name}
+        inside = [lit for lit in unused_literals(request, others) if _inside(lit, value)]
+        if len(inside) == 1:
+            out[name] = _as_written(inside[0], request) if types[name] in _STR else inside[0].strip("'")
+    return coerce_arguments(out, parameters)
+
+
+def _inside(literal: str, value: str) -> bool:
+    if literal.startswith("'"):
+        return literal[1:-1].lower() in value.lower()
+    return _near(float(literal), [float(x.replace(",", "")) for x in _WRITTEN_NUMBER.findall(value)]) \
+        if not _DATE.fullmatch(literal) else literal in value
+
+
+def _as_written(literal: str, request: str) -> str:
+    """A literal of `unused_literals` as the request writes it: the text inside quotes, a number with its
+    percent sign ("18%")."""
+    if literal.startswith("'"):
+        return literal[1:-1]
+    m = re.search(rf"(?<![\d.]){re.escape(literal)}\s*%", request)
+    return f"{literal}%" if m else literal
 
 
 def invented_parameters(parameters: list[dict], request: str) -> list[str]:
@@ -170,7 +209,7 @@ def invented_parameters(parameters: list[dict], request: str) -> list[str]:
     decimals". A name the request only mentions ("to inches", "how many seconds") is the answer's unit,
     not an input. Nothing is dropped when the request has no value at all (it describes a function: "a
     function that adds one") or names a data file, whose filters and columns are plain words."""
-    values = request_values(request)
+    values = request_values(request, enumerations=any(_takes_sequence(p) for p in parameters))
     if not values or _FILE.search(request) or len(parameters) <= len(values):
         return []
     names = [[w for w in str(p.get("name") or "").lower().split("_") if len(w) > 2] for p in parameters]
@@ -210,12 +249,15 @@ _ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth te
 _CALENDAR_NAMES = set(_MONTHS) | {d.lower() for d in calendar.day_name}  # month names, abbreviations, weekdays
 
 
-def request_values(request: str) -> list[str]:
+def request_values(request: str, enumerations: bool = False) -> list[str]:
     """The values a request states, each once: quoted text, lists, dates, times, file names, numbers
     (digits, percentages, ordinals, English number words) and month or weekday names. A list's numbers
-    or a date's digits are one value, not several."""
+    or a date's digits are one value, not several.
+
+    `enumerations`: numbers listed in prose ("of 4, 19, 11 and 2") are one value too. Only for a spec
+    with a sequence parameter, which takes them all; a spec of (a, b, c, d) takes them one by one."""
     text, found = request, []
-    for pattern in (_QUOTED, _LIST, _DATE, _TIME, _FILE, _ORDINAL):
+    for pattern in (_QUOTED, _LIST, _DATE, _TIME, _FILE, _ORDINAL) + ((_ENUMERATION,) if enumerations else ()):
         found += [m.group(0) for m in pattern.finditer(text)]
         text = pattern.sub(" ", text)
     found += _VALUE_NUMBER.findall(text)
@@ -226,6 +268,14 @@ def request_values(request: str) -> list[str]:
 
 
 _DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
+_ITEM = r"-?\d+(?:\.\d+)?"
+# three or more numbers in a row, split by commas, the last maybe by "and"/"or": "4, 19, 11 and 2"
+_ENUMERATION = re.compile(rf"(?<![\w.]){_ITEM}(?:\s*,\s*{_ITEM})+\s*,?\s*(?:(?:and|or)\s+)?{_ITEM}(?![\w.])", re.I)
+
+
+def _takes_sequence(param: dict) -> bool:
+    return str(param.get("type") or "").replace("typing.", "").split("[", 1)[0].strip().lower() in (
+        "list", "tuple", "set", "sequence", "iterable")
 
 
 def _flat(value: Any) -> list[Any]:
@@ -266,9 +316,10 @@ def unused_literals(request: str, arguments: dict[str, Any]) -> list[str]:
     return out
 
 
-def _near(n: float, nums: list[float]) -> bool:
-    """`n` passed as itself, or a percentage passed as a fraction ("20%" as 0.2)."""
-    return any(abs(v - n) <= 1e-9 * max(1.0, abs(n)) or abs(v * 100 - n) <= 1e-6 * max(1.0, abs(n)) for v in nums)
+def _near(n: float, nums: list[float], percent: bool = True) -> bool:
+    """`n` passed as itself, or (`percent`) a percentage passed as a fraction ("20%" as 0.2)."""
+    return any(abs(v - n) <= 1e-9 * max(1.0, abs(n)) or percent and abs(v * 100 - n) <= 1e-6 * max(1.0, abs(n))
+               for v in nums)
 
 
 def role_conflict(request: str, tool_name: str, parameters: list[dict], docstring: str = "",

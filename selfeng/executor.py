@@ -9,7 +9,8 @@ import time
 from typing import Any
 
 from .arguments import PATH_PARAM as _PATH_PARAM
-from .arguments import coerce_arguments, fast_path_arguments, role_conflict, ungrounded_arguments
+from .arguments import (coerce_arguments, fast_path_arguments, role_conflict, ungrounded_arguments,
+                        unwrapped_literals)
 from .config import Settings, load_settings
 from .llm import LLMError
 from .llm_client import LLMClient
@@ -57,6 +58,7 @@ class ToolExecutor:
                                                                  docstring=tool_info.get("docstring") or "")
                 args = coerce_arguments(args, params)
                 if arguments is None or attempt > 0:
+                    args = unwrapped_literals(args, params, user_prompt)  # "strconv(18)" for the 18 of "18%"
                     problem = self._check_roles(tool_info["name"], params, args, user_prompt, context)
                     if problem is not None:
                         last = self._result(False, None, problem, "argument_mismatch", args)

@@ -5,7 +5,7 @@ import logging
 from typing import Any
 
 from .arbitration import Candidate, Case
-from .arguments import coerce_arguments, numbers, quoted_strings, ungrounded_arguments
+from .arguments import coerce_arguments, numbers, quoted_strings, ungrounded_arguments, unwrapped_literals
 from .data_cases import DataCases
 from .direct_answer import informative
 from .drafts import Drafts
@@ -24,8 +24,8 @@ def read_request_input(llm_client, spec: dict, data: DataCases | None, request: 
         return None  # no value written in the request ("Create a function that adds one"): nothing to read
     params = spec["parameters"]
     try:
-        args = coerce_arguments(llm_client.extract_arguments(
-            request, signature_of(spec), params, docstring=spec["docstring"]), params)
+        args = unwrapped_literals(coerce_arguments(llm_client.extract_arguments(
+            request, signature_of(spec), params, docstring=spec["docstring"]), params), params, request)
     except LLMError as exc:
         log.info("the input of %r was not read for %s: %s", request, spec["function_name"], exc)
         return None

@@ -294,6 +294,33 @@ def test_invented_parameters_are_those_the_request_has_no_value_for():
     assert invented_parameters(spec(("path", "str"), ("status", "str")), "How many orders in o.json are late?") == []
 
 
+def test_numbers_listed_in_prose_are_one_value_for_a_sequence_parameter():
+    from selfeng.arguments import invented_parameters
+
+    def spec(*params):
+        return [{"name": n, "type": t} for n, t in params]
+    ask = "What is the difference between the largest and smallest of 4, 19, 11 and 2?"
+    assert invented_parameters(spec(("numbers", "list[int]"), ("tolerance", "float")), ask) == ["tolerance"]
+    assert invented_parameters(spec(("a", "int"), ("b", "int"), ("c", "int"), ("d", "int")), ask) == []
+    assert invented_parameters(spec(("numbers", "list"), ("k", "int")), "The 2 largest of 4, 19, 11, 7") == []
+    assert invented_parameters(spec(("values", "list"), ("x", "int")), "Is 3 between 1 and 5?") == []
+
+
+def test_a_value_wrapped_in_code_around_one_request_value_is_unwrapped():
+    from selfeng.arguments import unwrapped_literals
+
+    def spec(*params):
+        return [{"name": n, "type": t} for n, t in params]
+    lamp = "What is the price of an 80 dollar lamp after a 20% discount?"
+    params = spec(("price", "float"), ("discount_percentage", "float"))
+    assert unwrapped_literals({"price": 80, "discount_percentage": "math.floor(20/100*80)"}, params, lamp) == \
+        {"price": 80.0, "discount_percentage": 20.0}
+    assert unwrapped_literals({"text": 'reverse("abc")'}, spec(("text", "str")), "Reverse 'abc'") == {"text": "abc"}
+    # two request values inside, or none: nothing to choose, so the value stays (and grounding refuses it)
+    assert unwrapped_literals({"expr": "3+4"}, spec(("expr", "str")), "Add 3 and 4") == {"expr": "3+4"}
+    assert unwrapped_literals({"n": "x"}, spec(("n", "str")), "Add 3 and 4") == {"n": "x"}
+
+
 def test_unused_literals_are_the_inputs_no_argument_carries():
     from selfeng.arguments import unused_literals
     assert unused_literals("Count how many times the letter 's' appears in 'mississippi'",

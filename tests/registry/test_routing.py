@@ -12,7 +12,7 @@ import pytest
 
 from selfeng.answer_kind import answer_kind_conflict, asked_input_conflict, asked_kind, asked_output_conflict
 from selfeng.llm import LLMError
-from selfeng.arguments import role_conflict, ungrounded_arguments, word_numbers
+from selfeng.arguments import role_conflict, ungrounded_arguments, unwrapped_literals, word_numbers
 from selfeng.capability_registry import CapabilityRegistry
 from selfeng.fit_check import (need_contradicts, need_names, need_names_tool, prefixed_opposite, prefixed_twins,
                                twin_shaped, unsaid_name_words)
@@ -160,9 +160,14 @@ def test_a_value_of_one_quantity_never_goes_to_a_parameter_named_for_another(req
 def test_arguments_must_come_from_the_request_or_context():
     assert ungrounded_arguments({"percent": 12, "value": 250}, "how much is twelve percent of 250") == []
     assert ungrounded_arguments({"rate": 0.05}, "at 5% a year") == []
-    # a number the model wrote as text, without its leading zero (seen: tax_rate='.07' for "the 7% tax")
-    assert ungrounded_arguments({"tax_rate": ".07"}, "How much is the 7% tax on a purchase of 120?") == []
-    assert ungrounded_arguments({"tax_rate": ".08"}, "How much is the 7% tax on a purchase of 120?") == ["tax_rate"]
+    # a number written as text is the request's only as written: ".07" for "the 7% tax" is a value a text
+    # parameter reads otherwise (seen: ".05" for "a 5% fee" gave a fee of 0.2); as a number, 0.07 is the 7%
+    tax = "How much is the 7% tax on a purchase of 120?"
+    assert ungrounded_arguments({"tax_rate": ".07"}, tax) == ["tax_rate"]
+    assert ungrounded_arguments({"tax_rate": "0.07"}, tax) == ["tax_rate"]
+    assert ungrounded_arguments({"tax_rate": 0.07}, tax) == [] and ungrounded_arguments({"tax_rate": "7"}, tax) == []
+    text = [{"name": "price", "type": "float"}, {"name": "tax_rate", "type": "str"}]
+    assert unwrapped_literals({"price": 120, "tax_rate": ".07"}, text, tax) == {"price": 120.0, "tax_rate": "7%"}
     assert ungrounded_arguments({"n": 3}, "what is 10!") == ["n"]
     assert ungrounded_arguments({"s": "olleh"}, "reverse it", "user: Reverse 'hello'\nassistant: olleh") == []
     assert ungrounded_arguments({"s": "invented"}, "reverse 'hello'") == ["s"]

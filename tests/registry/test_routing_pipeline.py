@@ -48,6 +48,24 @@ def test_invented_argument_is_refused_and_reextracted():
     assert "appears nowhere in the request" in second["messages"][-1]["content"]
 
 
+TIP = {"name": "calculate_tip", "signature": "calculate_tip(bill: float, tip_percentage: str) -> float",
+       "parameters": [{"name": "bill", "type": "float"}, {"name": "tip_percentage", "type": "str"}],
+       "docstring": "The tip on a bill, the percentage written like '18%'.",
+       "code": "def calculate_tip(bill, tip_percentage):\n    return bill * float(tip_percentage.strip('%')) / 100\n"}
+
+
+def test_a_request_value_wrapped_in_code_is_that_value_and_costs_no_second_call():
+    wrapped = json.dumps({"bill": 50, "tip_percentage": "strconv(18)"})
+    ex, provider = executor([{"purpose": "extract_arguments", "content": wrapped}])
+    run = ex.execute_with_retry(TIP, "Leave an 18% tip on a 50 dollar meal: how much is the tip?")
+    assert run["success"] and run["result"] == 9.0 and run["arguments"]["tip_percentage"] == "18%"
+    assert len(provider.calls) == 1
+    # a made-up value with none of the request's own inside is still refused
+    ex, _ = executor([{"purpose": "extract_arguments", "content": json.dumps({"bill": 50, "tip_percentage": "x%"})}] * 3)
+    run = ex.execute_with_retry(TIP, "Leave an 18% tip on a 50 dollar meal: how much is the tip?")
+    assert not run["success"] and "appears nowhere in the request" in run["error"]
+
+
 def test_fit_check_arguments_are_used_without_another_call():
     ex, provider = executor()
     tool = {**SORT, "fit_arguments": {"numbers": [10, -2, 33, 4]}}
