@@ -67,7 +67,7 @@ class CapabilitySynthesisEngine:
                                  "step": "specification"}
         try:
             spec, data, outcome, direct = self._attempt(user_prompt, callback, state)
-            if outcome["verified"] and direct is not None:
+            if direct is not None and (outcome["verified"] or outcome["agreed"]):
                 spec, data, outcome = self._second_look(user_prompt, callback, state, (spec, data, outcome), direct)
             step = state["step"] = "verification"
             verified = outcome["verified"]
@@ -163,7 +163,13 @@ class CapabilitySynthesisEngine:
         request (`DirectOpinion.outvotes`). When they agree on another answer, the spec is written again, told
         both answers, and the synthesis runs again with that answer as the request's own case; the new tool
         replaces the first only if it is verified and returns that answer. Otherwise the first stands, and
-        its evidence says what the direct solutions returned."""
+        its evidence says what the direct solutions returned.
+
+        The same look is taken at an agreement that failed verification because the model's cases contradict
+        it (`outcome["agreed"]`): independent drafts of one spec that agree against the cases and against
+        direct solutions of the request share the spec's misreading ("Raise 1200 by 4 percent" specified as
+        returning the increase: every draft 48, every case and the direct solutions 1248), which no draft
+        of that spec can fix."""
         spec, data, outcome = first
         value = outcome.get("answer")
         if value is None and not outcome["probed"] and data is None and outcome["code"]:
@@ -190,8 +196,12 @@ class CapabilitySynthesisEngine:
             redo[2]["request_arguments"] = next(c.args for c in redo[2]["cases"] if c.source == "direct")
             return redo[:3]
         state.update(spec=spec, tool_name=spec["function_name"], code=outcome["code"], tests=outcome["tests"])
-        outcome["evidence"]["summary"] += (f"; but direct solutions of the request return {shown} where it "
-                                           f"returns {mine}, and no second design returned theirs")
+        if outcome["verified"]:
+            outcome["evidence"]["summary"] += (f"; but direct solutions of the request return {shown} where it "
+                                               f"returns {mine}, and no second design returned theirs")
+        else:
+            outcome["error"] += (f"\ndirect solutions of the request return {shown} where the agreeing "
+                                 f"implementations return {mine}; a second design was not verified either")
         return first
 
     def _register(self, spec: dict, outcome: dict, verified: bool, no_data: bool,
@@ -392,11 +402,14 @@ class CapabilitySynthesisEngine:
             evidence["summary"] = "not verified: " + error.splitlines()[0]
         # The tool's answer on the request's own input, for a second look (`_second_look`), unless a direct
         # solution has already answered it (then the probe has become a `direct` case).
+        # An unverified agreement gets that look too: the model's cases may be right against it.
         probe = next((c for c in verdict.kept if c.probe), None)
-        answer = informative(probe, chosen.observations.get(probe.name)) if verified and probe else None
+        agreed = not verified and chosen is not None and data is None and len(
+            agreeing(chosen, cands, [c.name for c in verdict.kept])) >= self.settings.synthesis_agreement
+        answer = informative(probe, chosen.observations.get(probe.name)) if (verified or agreed) and probe else None
         probed = any(c.probe or c.source == "direct" for c in verdict.kept)
-        return {"verified": verified, "code": chosen.code if chosen else None, "tests": tests, "report": report,
-                "cases": kept + consensus, "answer": answer, "probed": probed,
+        return {"verified": verified, "agreed": agreed, "code": chosen.code if chosen else None, "tests": tests,
+                "report": report, "cases": kept + consensus, "answer": answer, "probed": probed,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
                 "evidence": evidence}
 

@@ -74,3 +74,54 @@ def test_when_no_second_design_returns_their_answer_the_first_stands_and_says_wh
     assert ("but direct solutions of the request return 93.5 where it returns 8.5, and no second design "
             "returned theirs") in result["evidence"]["summary"]
     assert orch.get_tool_count() == 1
+
+
+RAISE = "Raise 1200 by 4 percent"
+RAISE_PARAMS = [{"name": "amount", "type": "float", "description": "the amount"},
+                {"name": "percent", "type": "float", "description": "the percentage"}]
+# As the embedded model specified it (2026-12-07, postfreeze-1207i): the increase, while its own cases and
+# every direct solution said the raised amount.
+INCREASE_SPEC = {"function_name": "increase_by_percentage", "parameters": RAISE_PARAMS, "return_type": "float",
+                 "docstring": "Multiply the amount by the percentage as a decimal and return the result."}
+RAISED_CASES = {"cases": [{"args": {"amount": a, "percent": p}, "expected": a * (1 + p / 100), "from_request": False}
+                          for a, p in ((500.0, 10.0), (750.0, 20.0), (1000.0, 50.0), (200.0, 5.0))]}
+INCREASE = ("```python\ndef increase_by_percentage(amount: float, percent: float) -> float:\n"
+            "    return amount * percent / 100\n```")
+RAISED_SPEC = {**INCREASE_SPEC, "function_name": "raise_by_percentage",
+               "docstring": "The amount raised by the percentage."}
+RAISED = ("```python\ndef raise_by_percentage(amount: float, percent: float) -> float:\n"
+          "    return amount * (1 + percent / 100)\n```")
+SOLVE = "write a function `solve()`"
+
+
+def _raise_script(second_design: str):
+    drafts = [{"purpose": "generate_implementation", "content": INCREASE, "match": "def increase_by_percentage"}
+              for _ in range(4)]
+    fixes = [{"purpose": "fix_implementation", "content": INCREASE}]
+    solves = [{"purpose": "generate_implementation", "content": solve("1200 * 1.04"), "match": SOLVE}
+              for _ in range(3)]
+    redo = [{"purpose": "generate_implementation", "content": second_design, "match": "def raise_by_percentage"}
+            for _ in range(3)]
+    return script(("generate_spec", INCREASE_SPEC), ("generate_tests", RAISED_CASES),
+                  ("extract_arguments", {"amount": 1200, "percent": 4}),
+                  ("generate_spec", RAISED_SPEC), ("generate_tests", RAISED_CASES),
+                  ("extract_arguments", {"amount": 1200, "percent": 4})) + drafts + fixes + solves + redo
+
+
+def test_an_agreement_that_the_cases_and_direct_solutions_contradict_gets_its_spec_written_again():
+    orch, provider = make_orchestrator(_raise_script(RAISED))
+    result = orch.synthesis_engine.synthesize_capability(RAISE)
+    assert result["success"] and result["tests_verified"], result.get("error")
+    assert result["tool_name"] == "raise_by_percentage"
+    assert "written again after direct solutions of the request returned 1248" in result["evidence"]["summary"]
+    assert "raise_by_percentage(amount=1200.0, percent=4.0) == pytest.approx(1248" in result["tests"]
+    assert orch.registry.get_tool_by_name("increase_by_percentage") is None
+
+
+def test_when_the_second_design_fails_too_the_failure_says_what_direct_solutions_returned():
+    orch, _ = make_orchestrator(_raise_script(RAISED.replace("(1 + percent / 100)", "percent / 100")))
+    result = orch.synthesis_engine.synthesize_capability(RAISE)
+    assert not result["success"]
+    assert ("direct solutions of the request return 1248 where the agreeing implementations return 48; a "
+            "second design was not verified either") in result["error"]
+    assert orch.get_tool_count() == 0
