@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from selfeng.arbitration import Candidate, observation_key
+from selfeng.observations import Candidate, observation_key
 from selfeng.case_writing import stated_cases
 from selfeng.cases import model_cases, request_probe
 from selfeng.computed_cases import with_computed_values

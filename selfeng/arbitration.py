@@ -11,97 +11,11 @@ Pure: candidates and cases in, a `Verdict` with its reasons out. No model, no sa
 """
 from __future__ import annotations
 
-import builtins
-import json
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Sequence
 
-TRUSTED_SOURCES = ("request", "docstring")
-
-
-@dataclass(frozen=True)
-class Case:
-    """One test case. `expected` is None for a probe (an input with no known answer, e.g. the request's own)."""
-
-    name: str
-    args: dict
-    expected: Any = None
-    source: str = "model"     # request | docstring | model | probe | consensus | agreed | direct | code
-    code: str = ""            # source == "code": the test function as a model wrote it (raw pytest)
-    prelude: str = ""         # ... and the imports/helpers it needs
-    compute: str = ""         # source == "model": the expression it gave for `expected` (computed_cases)
-
-    @property
-    def trusted(self) -> bool:
-        return self.source in TRUSTED_SOURCES
-
-    @property
-    def probe(self) -> bool:
-        return self.source == "probe"
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What one implementation did on one case's input."""
-
-    key: str                  # canonical form for comparing behaviour: a value's JSON, or "raises <Type>"
-    passed: bool              # the case's assertion held (from pytest's verdict, not from comparing here)
-    value: Any = None         # the returned value as tagged JSON (None for an exception or a digest)
-    error: str | None = None  # exception type name
-    message: str = ""         # exception message or traceback tail, for repairs
-
-    @property
-    def weak(self) -> bool:
-        """bool/None results agree by chance too often to outvote a case. The same built-in "bad input"
-        exception (ValueError, ArithmeticError, LookupError families, as Python documents them) from
-        independent implementations is real agreement: the case asks for an answer the spec does not give.
-        Any other exception (NameError, TypeError, ...) is a bug the implementations share, not evidence."""
-        if self.error is not None:
-            cls = getattr(builtins, self.error, None)
-            return not (isinstance(cls, type) and issubclass(cls, (ValueError, ArithmeticError, LookupError)))
-        if self.key.startswith("digest "):
-            return False
-        return self.value is None or isinstance(self.value, bool)
-
-    def as_verb(self) -> str:
-        """'return 11' or 'raise ValueError', for sentences about several implementations."""
-        return f"raise {self.error}" if self.error else f"return {self.shown()}"
-
-    def shown(self) -> str:
-        if self.error:
-            return f"raises {self.error}"
-        text = _plain_text(self.value) if '"$"' in self.key else self.key
-        return text if len(text) <= 80 else text[:77] + "..."
-
-
-@dataclass
-class Candidate:
-    label: str                # "greedy", "sample 2", "repair 3", ...
-    code: str
-    independent: bool         # written from the spec alone (no test case and no failure shown to it)
-    observations: dict[str, Observation] = field(default_factory=dict)
-
-    def behaviour(self, names: list[str]) -> tuple[str, ...]:
-        return tuple(self.observations[n].key if n in self.observations else "missing" for n in names)
-
-    def fails(self, cases: list[Case]) -> list[Case]:
-        return [c for c in cases if not c.probe and not (c.name in self.observations
-                                                         and self.observations[c.name].passed)]
-
-
-@dataclass(frozen=True)
-class Drop:
-    case: Case
-    observed: Observation
-    by: tuple[str, ...]       # labels of the agreeing independent implementations
-
-    def reason(self) -> str:
-        return f"{self.case.name} dropped: {self.evidence()}"
-
-    def evidence(self) -> str:
-        who = " and ".join(self.by) if len(self.by) <= 2 else f"{len(self.by)} implementations"
-        return (f"{len(self.by)} independent implementations ({who}) {self.observed.as_verb()}, the case "
-                f"expected {_show(self.case.expected)}")
+from .anchors import keyed_anchor, polar_anchor, stated_anchor, strong_anchor
+from .observations import Candidate, Case, Drop, Observation, show
 
 
 @dataclass
@@ -114,20 +28,12 @@ class Verdict:
     reasons: list[str]
     disputed: list[str]       # names of cases some implementations contradict
     set_aside: list[Drop] = field(default_factory=list)  # model cases outvoted by a strong agreement
-    anchor: str = ""          # what vouched for that agreement besides the code: "", "keyed" (`_keyed_anchor`);
-    #                           "contested": a repair chosen over an agreement (`contested_agreement.challenge`)
+    anchor: str = ""          # what vouched for that agreement besides the code: "", "keyed"
+    #                           (`anchors.keyed_anchor`); "contested": a repair chosen over an agreement
+    #                           (`contested_agreement.challenge`)
 
     def summary(self, consensus: int = 0) -> str:
         return describe(self, consensus)
-
-
-def observation_key(value: Any) -> str:
-    """A canonical text for comparing values. A dict literal with keys of mixed types (`{1: 'a', 'b': 2}`,
-    as HumanEval/95 passes) cannot be key-sorted, and a set is not JSON: those keep their written order."""
-    try:
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    except TypeError:
-        return json.dumps(value, ensure_ascii=False, default=repr)
 
 
 def clusters(candidates: list[Candidate], cases: list[Case]) -> list[list[Candidate]]:
@@ -192,7 +98,7 @@ def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Ve
     for case in failing:
         obs = rep.observations.get(case.name)
         why = "it is stated by the user" if case.trusted else _why_kept(best, case, obs, len(scored), min_tests)
-        reasons.append(f"{case.name} (expects {_show(case.expected)}) fails with "
+        reasons.append(f"{case.name} (expects {show(case.expected)}) fails with "
                        f"{obs.shown() if obs else 'no result'}; not dropped: {why}")
     crashed = any(rep.observations.get(c.name) is None or rep.observations[c.name].error for c in failing)
     # A repair is shown the failing cases, so it is asked for only where the code is plainly at fault (it
@@ -204,11 +110,11 @@ def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Ve
 
 def _informative_passes(rep: Candidate, scored: list[Case]) -> int:
     """Cases `rep` passes that a wrong function would not pass as easily: stated by the user, or with an
-    informative answer (`_anchor`). `f("") == ""` and `f("12345") == "12345"` hold for many wrong
+    informative answer (`anchors.strong_anchor`). `f("") == ""` and `f("12345") == "12345"` hold for many wrong
     functions, so a lone implementation backed by little else is not yet evidence (a snake_case draw
     passed three such cases and one real one, and answered "hello _world")."""
     return sum(1 for c in scored if c.name in rep.observations and rep.observations[c.name].passed
-               and (c.trusted or _anchor(c, rep.observations[c.name])))
+               and (c.trusted or strong_anchor(c, rep.observations[c.name])))
 
 
 def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
@@ -217,9 +123,9 @@ def by_agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
     places at once, which no one-case drop can mend. When `min_votes` independent implementations behave
     identically on every input, pass every stated case, crash on none, and still contradict model cases,
     the model cases they contradict are the suspects (CodeT): they are set aside, and the agreement is the
-    evidence, provided the winners also pass at least `anchors` informative cases (`_anchor`), or
+    evidence, provided the winners also pass at least `anchors` informative cases (`anchors.strong_anchor`), or
     stated examples with two different answers (an opinion from outside the code that agrees with it).
-    `varied`: probes off the cases that the candidates were run on too (`_polar_anchor`). None when the
+    `varied`: probes off the cases that the candidates were run on too (`anchors.polar_anchor`). None when the
     evidence is weaker than that.
     """
     return _agreement(verdict, candidates, min_votes, anchors, varied)[0]
@@ -245,8 +151,8 @@ def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
         return None, ""  # stated cases are never outvoted; a raw test's claim is unknown to us
     passed = [c for c in verdict.kept if not c.probe and c not in failing]
     keyed = False
-    if sum(1 for c in passed if _anchor(c, rep.observations[c.name])) < anchors and not _stated_anchor(passed) \
-            and not _polar_anchor(passed, failing, voters, varied) and not (keyed := _keyed_anchor(failing, rep)):
+    if sum(1 for c in passed if strong_anchor(c, rep.observations[c.name])) < anchors and not stated_anchor(passed) \
+            and not polar_anchor(passed, failing, voters, varied) and not (keyed := keyed_anchor(failing, rep)):
         return None, (f"{len(voters)} independent implementations agree on every input, but none of the cases "
                       "they pass says enough about the code to outvote the others (each answer is True/False, "
                       "None, empty or one of its own arguments)")
@@ -256,84 +162,6 @@ def _agreement(verdict: Verdict, candidates: list[Candidate], min_votes: int,
         f"{d.case.name}: {d.evidence()}" for d in aside)]
     return Verdict(rep, [c for c in verdict.kept if c not in failing], [], True, "", reasons,
                    verdict.disputed, aside, "keyed" if keyed else ""), ""
-
-
-def _anchor(case: Case, obs: Observation) -> bool:
-    """A passed case that says something about the code: its answer is not a bool/None (`obs.weak`), and
-    `says_something`."""
-    return not obs.weak and says_something(case)
-
-
-def says_something(case: Case) -> bool:
-    """The case's expected answer is not empty and not one of its own arguments: `f("") == ""` or
-    `sort([1]) == [1]` is passed by many wrong functions too, and so is `percent_of(0, 20) == 0.0`, by
-    every function that multiplies its input."""
-    if case.expected in ("", [], {}, ()):
-        return False
-    return not any(echoes(case.expected, v) for v in case.args.values())
-
-
-def echoes(value: Any, argument: Any) -> bool:
-    """`value` is `argument` again: the same JSON, or the same number in another type (0.0 is the 0 passed)."""
-    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (value, argument))
-    return value == argument if numbers else observation_key(value) == observation_key(argument)
-
-
-def _stated_anchor(passed: list[Case]) -> bool:
-    """For a function that answers True/False (or None), no passed value is ever a strong anchor. The user's
-    own examples are the opinion from outside the code instead, when they state at least two different
-    answers: no constant, and no code that ignores its input, passes those."""
-    return len({observation_key(c.expected) for c in passed if c.trusted}) >= 2
-
-
-def _polar_anchor(passed: list[Case], failing: list[Case], voters: Sequence[Candidate] = (),
-                  varied: Sequence[Case] = ()) -> bool:
-    """For a True/False answer, the outside opinion may also be a direct solution of the request that returns
-    what the agreement returns on the request's own input (a `direct` case), provided the passed cases
-    outnumber the cases set aside and the agreement is no constant: the passed cases state both answers,
-    or, where they state one only ("Is 91 divisible by 7?", every passed case True), every agreeing
-    implementation returns True on some inputs varied from the cases' and False on others, all alike.
-    No constant and no code that ignores its input does either. One True/False value alone says little;
-    a second prompt's answer plus evidence that the agreement tells the two answers apart does."""
-    if not any(c.source == "direct" for c in passed) or len(passed) <= len(failing):
-        return False
-    return len({observation_key(c.expected) for c in passed}) >= 2 or _answers_both_ways(voters, varied)
-
-
-def _answers_both_ways(voters: Sequence[Candidate], varied: Sequence[Case]) -> bool:
-    names = [c.name for c in varied]
-    if not voters or not names:
-        return False
-    mine = voters[0].behaviour(names)
-    return all(v.behaviour(names) == mine for v in voters) and {"true", "false"} <= set(mine)
-
-
-def _keyed_anchor(failing: list[Case], rep: Candidate) -> bool:
-    """For an answer keyed by the data (a total per customer, a count per region), model cases whose sums
-    are off can still show that the model reads the request as the code does: at least two of them expect
-    exactly the keys the agreement returns (two or more) and the same value under at least one key. Adding
-    up a few rows is where a small model errs; which groups there are, and a one-row group's value, it
-    gets right, and code that reads the wrong column or groups by the wrong field matches neither."""
-    from .sandbox.tool_server import decode
-
-    shared = 0
-    for case in failing:
-        obs = rep.observations.get(case.name)
-        got = decode(obs.value) if obs is not None and obs.value is not None else None
-        want = case.expected
-        if not (isinstance(got, dict) and isinstance(want, dict) and len(want) >= 2):
-            continue
-        got = {str(k): v for k, v in got.items()}
-        if set(got) == {str(k) for k in want} and any(_same_value(got[str(k)], v) for k, v in want.items()):
-            shared += 1
-    return shared >= 2
-
-
-def _same_value(a: Any, b: Any) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
-            and not isinstance(b, bool):
-        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
-    return observation_key(a) == observation_key(b)
 
 
 def agreeing(rep: Candidate, candidates: list[Candidate], names: list[str]) -> list[Candidate]:
@@ -407,13 +235,13 @@ def describe(verdict: Verdict, consensus: int = 0) -> str:
                 f"{len(scored)} of {len(scored) + len(verdict.set_aside)} cases; "
                 f"{len(verdict.set_aside)} model case(s) set aside: " + "; ".join(
                     f"{_count_words(by)} return {d.observed.shown()} where the case expected "
-                    f"{_show(d.case.expected)}" for d in verdict.set_aside[:3]))
+                    f"{show(d.case.expected)}" for d in verdict.set_aside[:3]))
     else:
         text = f"verified by {len(scored) + consensus} of {len(scored) + len(verdict.dropped) + consensus} cases"
     if verdict.dropped:
         text += f"; {len(verdict.dropped)} case dropped: " + "; ".join(
             f"{_count_words(len(d.by))} independent implementations {d.observed.as_verb()}, the case "
-            f"expected {_show(d.case.expected)}" for d in verdict.dropped)
+            f"expected {show(d.case.expected)}" for d in verdict.dropped)
     notes = []
     stated = sum(1 for c in scored if c.trusted)
     if stated:
@@ -430,23 +258,5 @@ def describe(verdict: Verdict, consensus: int = 0) -> str:
     return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
-def _plain_text(value: Any) -> str:
-    """A tagged value (`{"$": "dict", "v": [...]}`) as people write it: `{"acme": 401.0}`, a tuple as a list."""
-    from .sandbox.tool_server import decode
-
-    try:
-        plain = decode(value)
-        if isinstance(plain, dict):
-            plain = {k if isinstance(k, (str, int, float, bool)) or k is None else repr(k): v for k, v in plain.items()}
-        return json.dumps(plain, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError):
-        return observation_key(value)
-
-
 def _count_words(n: int) -> str:
     return {2: "both", 3: "three"}.get(n, str(n))
-
-
-def _show(value: Any) -> str:
-    text = observation_key(value)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 
-from .arbitration import Case, says_something
+from .anchors import says_something
+from .observations import Case
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ MIN_INFORMATIVE = 2  # informative passed cases needed before two tools are take
 
 
 def informative(case: Case) -> bool:
-    """Does the case's answer say something about the code (`arbitration._anchor`, judged on the expected
+    """Does the case's answer say something about the code (`anchors.strong_anchor`, judged on the expected
     value instead of an observed one, since nothing has run yet)?"""
     if case.probe or case.expected is None or isinstance(case.expected, bool):
         return False

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .arbitration import Case, observation_key
+from .observations import Case, observation_key
 from .stated_examples import DOCTEST
 from . import pyparse
 

@@ -15,7 +15,7 @@ return on its input (`synthesis_engine._votes_for_direct`).
 
 Only values that say something qualify: not None, not empty, not one of the case's own arguments (the
 same bar as any anchor). A True/False answer qualifies too, but anchors only together with passed cases
-that state both answers (`arbitration._polar_anchor`).
+that state both answers (`anchors.polar_anchor`).
 """
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ import logging
 import math
 from typing import Any, Iterable, Sequence
 
-from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide, echoes
+from .anchors import echoes
+from .arbitration import Candidate, Case, Observation, Verdict, by_agreement, decide
 from .drafts import SAMPLE_TEMPERATURE
 from .import_repair import fix_from_error
 from .llm import LLMError
@@ -57,7 +58,7 @@ class DirectOpinion:
         answer is what some implementation returns on the request's own input, the probe becomes a `direct`
         case with that value, and the agreement is weighed again (`arbitration.by_agreement`). Only an
         agreement that returns the direct answer counts: the direct answer is why it was asked for.
-        `varied`: inputs off the cases the candidates were run on too (`arbitration._polar_anchor`)."""
+        `varied`: inputs off the cases the candidates were run on too (`anchors.polar_anchor`)."""
         direct = next((c for c in cases if c.source == "direct"), None)
         if direct is None:
             cases, direct, note = self._direct_case(verdict, cands, cases)
@@ -152,7 +153,7 @@ def informative(case: Case, obs: Observation | None) -> Any:
     if obs is None or obs.error or obs.value is None or obs.key.startswith("digest "):
         return None
     if obs.weak and not isinstance(decode(obs.value), bool):
-        return None  # True/False is worth asking about (`arbitration._polar_anchor`); None is not
+        return None  # True/False is worth asking about (`anchors.polar_anchor`); None is not
     value = _plain(decode(obs.value))
     echoed = any(echoes(value, _plain(v)) for v in case.args.values())
     return None if echoed or value in ("", [], {}) else value

@@ -337,7 +337,7 @@ class CapabilitySynthesisEngine:
     def _polar_probes(drafts: Drafts, verdict: Verdict, cands: list[Candidate], cases: list[Case]) -> list[Case]:
         """For an agreement on True/False answers, inputs varied from the cases' that every candidate is run on
         too: whether it answers both ways off the cases is what a direct answer needs besides, when the
-        passed cases all say the same (`arbitration._polar_anchor`). None for other answers or data tools."""
+        passed cases all say the same (`anchors.polar_anchor`). None for other answers or data tools."""
         rep = verdict.chosen
         if rep is None or drafts.data is not None or \
                 not any(isinstance(o.value, bool) for o in rep.observations.values()):

@@ -14,7 +14,7 @@ import json
 from itertools import islice
 from typing import Any, Iterator
 
-from .arbitration import Candidate, Case, Observation, observation_key
+from .observations import Candidate, Case, Observation, observation_key
 
 MAX_VARIED = 8  # inputs per check: one sandbox run for all of them, per candidate
 

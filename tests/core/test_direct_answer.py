@@ -266,7 +266,8 @@ def test_a_repair_that_does_not_return_the_direct_answer_changes_nothing():
 
 
 def test_a_zero_answer_to_a_zero_argument_is_no_anchor():
-    from selfeng.arbitration import Case, says_something
+    from selfeng.anchors import says_something
+    from selfeng.observations import Case
     assert not says_something(Case("t", {"value": 0, "percentage": 20}, 0.0, "model"))
     assert says_something(Case("t", {"value": 200, "percentage": 10}, 20.0, "model"))
     assert not says_something(Case("t", {"s": "abc"}, "abc", "model"))
