@@ -296,8 +296,11 @@ class LLMClient:
                       "properties": {p["name"]: type_schema(p.get("type")) for p in parameters},
                       "required": [p["name"] for p in parameters]}
         ctx = f"Earlier conversation (for reference only):\n{context.strip()}\n" if context else ""
+        # The caller reads the contract the implementations were written from, parameter descriptions
+        # included: a rate described "as a decimal (0.22 for 22%)" is passed as 0.22, as the code expects.
+        doc = docstring_of({"docstring": docstring, "parameters": parameters or []})
         args = self._json("extract_arguments", self._prompts["extract_arguments"].format(
-            signature=signature, prompt=prompt, context=ctx, docstring=docstring or "(no description)"),
+            signature=signature, prompt=prompt, context=ctx, docstring=doc or "(no description)"),
             schema, max_tokens=200)
         if not isinstance(args, dict):
             raise LLMError(f"extract_arguments: expected a JSON object, got {args!r}")

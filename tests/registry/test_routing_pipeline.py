@@ -66,6 +66,18 @@ def test_a_request_value_wrapped_in_code_is_that_value_and_costs_no_second_call(
     assert not run["success"] and "appears nowhere in the request" in run["error"]
 
 
+def test_the_extraction_reads_the_parameter_descriptions_the_code_was_written_from():
+    rate = {"name": "add_vat", "signature": "add_vat(amount: float, rate: float) -> float",
+            "parameters": [{"name": "amount", "type": "float", "description": "the net amount"},
+                           {"name": "rate", "type": "float", "description": "the VAT rate as a decimal (0.2 for 20%)"}],
+            "docstring": "The amount with VAT added.",
+            "code": "def add_vat(amount, rate):\n    return amount * (1 + rate)\n"}
+    ex, provider = executor([{"purpose": "extract_arguments", "content": json.dumps({"amount": 35, "rate": 0.2})}])
+    run = ex.execute_with_retry(rate, "Add 20% VAT to 35")
+    assert run["success"] and run["result"] == 42.0
+    assert "rate: the VAT rate as a decimal (0.2 for 20%)" in provider.calls[0]["messages"][-1]["content"]
+
+
 def test_fit_check_arguments_are_used_without_another_call():
     ex, provider = executor()
     tool = {**SORT, "fit_arguments": {"numbers": [10, -2, 33, 4]}}
