@@ -161,6 +161,20 @@ def ungrounded_arguments(arguments: dict[str, Any], *sources: str | None) -> lis
     return [k for k, v in arguments.items() if not _grounded(v, text, nums)]
 
 
+def grounding_problem(arguments: dict[str, Any], *sources: str | None) -> str | None:
+    """What to tell the model when some argument comes from none of `sources`, or None."""
+    missing = ungrounded_arguments(arguments, *sources)
+    if not missing:
+        return None
+    shown = ", ".join(f"{k}={arguments[k]!r}" for k in missing)
+    return f"{shown} appears nowhere in the request; use only values the request gives"
+
+
+def with_feedback(request: str, problem: str) -> str:
+    """The request as a second extraction reads it, after the first was refused for `problem`."""
+    return f"{request}\n(Previous attempt failed: {problem})"
+
+
 def unwrapped_literals(arguments: dict[str, Any], parameters: list[dict], request: str) -> dict[str, Any]:
     """`arguments`, where a text value that the model wrapped in code or brackets around one of the
     request's own values is that value: "strconv(18)" or "{18%}" for "an 18% tip", and

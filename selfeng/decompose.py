@@ -169,10 +169,20 @@ def _word_problems(segments: list[tuple[str, int, int]], masked: str) -> list[tu
 
 
 def asks_about_a_statement(prompt: str) -> bool:
-    """The rules read the whole request as one word problem (`_word_problems`)."""
+    """The rules read the whole request as one word problem (`_word_problems`): where they see parts, the
+    parts join into one; where they see none, its sentences are statements followed by one question
+    ("A phone costs 480 and the shop takes 25% off. What is the price now?"), which no model need split."""
     masked, _ = _mask(prompt.strip())
     segments = _segments(masked)
-    return len(segments) > 1 and len(_word_problems(segments, masked)) == 1
+    if len(segments) > 1:
+        return len(_word_problems(segments, masked)) == 1
+    sentences = [t for t in (x.strip() for x in _SENTENCE_END.split(masked)) if t.strip(" .;:!?")]
+    *stated, asked = sentences or [""]
+    return bool(stated) and all(_SUBJECT.match(t) and not t.endswith("?") for t in stated) and \
+        (asked.endswith("?") or bool(WH_QUESTION.match(asked)))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 
 
 def _without_handovers(parts: list[str]) -> list[str]:

@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 from .arguments import PATH_PARAM as _PATH_PARAM
-from .arguments import (coerce_arguments, fast_path_arguments, role_conflict, ungrounded_arguments,
-                        unwrapped_literals)
+from .arguments import (coerce_arguments, fast_path_arguments, grounding_problem, role_conflict,
+                        unwrapped_literals, with_feedback)
 from .config import Settings, load_settings
 from .llm import LLMError
 from .llm_client import LLMClient
@@ -53,7 +53,7 @@ class ToolExecutor:
                     if args is None and attempt == 0 and tool_info.get("fit_arguments"):
                         args = dict(tool_info["fit_arguments"])  # mapped by the registry's fit check: no new call
                     if args is None:
-                        prompt = user_prompt + (f"\n(Previous attempt failed: {feedback})" if feedback else "")
+                        prompt = with_feedback(user_prompt, feedback) if feedback else user_prompt
                         args = self.llm_client.extract_arguments(prompt, signature, params, context=context,
                                                                  docstring=tool_info.get("docstring") or "")
                 args = coerce_arguments(args, params)
@@ -90,11 +90,7 @@ class ToolExecutor:
         conflict = role_conflict(prompt, name, params, arguments=args)
         if conflict is not None:
             return f"role: {conflict}"
-        missing = ungrounded_arguments(args, prompt, context)
-        if missing:
-            shown = ", ".join(f"{k}={args[k]!r}" for k in missing)
-            return f"{shown} appears nowhere in the request; use only values the request gives"
-        return None
+        return grounding_problem(args, prompt, context)
 
     @staticmethod
     def _result(success, result, error, error_type, arguments) -> dict[str, Any]:

@@ -66,6 +66,9 @@ class QueryPlanner:
         if not multi_cue:
             if not has_weak_cue(prompt) or self._strong_single(prompt):
                 return {"strategy": "single", "reasoning": "one action and no sequencing words: a single tool"}
+            if asks_about_a_statement(prompt):  # its "and" joins the facts a question is about
+                return {"strategy": "single", "reasoning": "rules (a question about the facts stated before it) "
+                                                           "found a single step"}
             steps, how = self._analyze(prompt), "model analysis"
         else:
             steps, sure = split_steps_checked(prompt)

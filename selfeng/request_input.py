@@ -5,7 +5,8 @@ import logging
 from typing import Any
 
 from .arbitration import Candidate, Case
-from .arguments import coerce_arguments, numbers, quoted_strings, ungrounded_arguments, unwrapped_literals
+from .arguments import (coerce_arguments, grounding_problem, numbers, quoted_strings, unwrapped_literals,
+                        with_feedback)
 from .data_cases import DataCases
 from .direct_answer import informative
 from .drafts import Drafts
@@ -22,20 +23,24 @@ def read_request_input(llm_client, spec: dict, data: DataCases | None, request: 
     no value, has no input of its own."""
     if spec.get("preamble") is not None or not (data is not None or quoted_strings(request) or numbers(request)):
         return None  # no value written in the request ("Create a function that adds one"): nothing to read
-    params = spec["parameters"]
-    try:
-        args = unwrapped_literals(coerce_arguments(llm_client.extract_arguments(
-            request, signature_of(spec), params, docstring=spec["docstring"]), params), params, request)
-    except LLMError as exc:
-        log.info("the input of %r was not read for %s: %s", request, spec["function_name"], exc)
-        return None
-    if data is not None and data.own:
-        args[data.param] = next(iter(data.own))
-    own = {k: v for k, v in args.items() if data is None or k != data.param}
-    if set(args) != {p["name"] for p in params} or ungrounded_arguments(own, request):
-        log.info("the input of %r read for %s is not all from it: %r", request, spec["function_name"], args)
-        return None
-    return args
+    params, problem = spec["parameters"], None
+    for _ in range(2):  # a value the request does not have is refused once, with the reason, as the real run does
+        try:
+            args = unwrapped_literals(coerce_arguments(llm_client.extract_arguments(
+                with_feedback(request, problem) if problem else request, signature_of(spec), params,
+                docstring=spec["docstring"]), params), params, request)
+        except LLMError as exc:
+            log.info("the input of %r was not read for %s: %s", request, spec["function_name"], exc)
+            return None
+        if data is not None and data.own:
+            args[data.param] = next(iter(data.own))
+        if set(args) != {p["name"] for p in params}:
+            break
+        problem = grounding_problem({k: v for k, v in args.items() if data is None or k != data.param}, request)
+        if problem is None:
+            return args
+    log.info("the input of %r read for %s is not all from it: %r", request, spec["function_name"], args)
+    return None
 
 
 def answer_on(drafts: Drafts, code: str, args: dict) -> Any:

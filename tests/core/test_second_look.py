@@ -125,3 +125,22 @@ def test_when_the_second_design_fails_too_the_failure_says_what_direct_solutions
     assert ("direct solutions of the request return 1248 where the agreeing implementations return 48; a "
             "second design was not verified either") in result["error"]
     assert orch.get_tool_count() == 0
+
+
+def test_the_request_input_read_with_a_value_it_does_not_have_is_read_again_once_with_the_reason():
+    from selfeng.config import load_settings
+    from selfeng.llm.scripted import ScriptedProvider
+    from selfeng.llm_client import LLMClient
+    from selfeng.request_input import read_request_input
+
+    # seen with the embedded model: "2%" read as 20, then, told so, as 2
+    provider = ScriptedProvider(script(("extract_arguments", {"bill": 85, "percent": 100}),
+                                       ("extract_arguments", {"bill": 85, "percent": 10})))
+    client = LLMClient(provider, settings=load_settings())
+    assert read_request_input(client, CHARGE_SPEC, None, REQUEST) == {"bill": 85.0, "percent": 10.0}
+    second = provider.calls[1]["messages"][-1]["content"]
+    assert "percent=100.0 appears nowhere in the request" in second
+    # twice wrong: no input of its own, and no third call
+    provider = ScriptedProvider(script(*[("extract_arguments", {"bill": 85, "percent": 100})] * 3))
+    client = LLMClient(provider, settings=load_settings())
+    assert read_request_input(client, CHARGE_SPEC, None, REQUEST) is None and provider.remaining() == 1

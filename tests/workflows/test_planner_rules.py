@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from selfeng.decompose import has_weak_cue, is_explicit_repeat, split_steps, split_steps_checked
+from selfeng.decompose import (asks_about_a_statement, has_weak_cue, is_explicit_repeat, split_steps,
+                               split_steps_checked)
 
 
 @pytest.mark.parametrize("prompt,deps", [
@@ -74,3 +75,15 @@ def test_a_step_that_only_hands_over_the_previous_answer_is_no_step(prompt, step
 ])
 def test_a_question_about_the_statement_before_it_is_one_step(prompt, steps):
     assert len(split_steps(prompt)) == steps
+
+
+@pytest.mark.parametrize("prompt,asks", [
+    ("A phone costs 480 and the shop takes 25% off. What is the price now?", True),
+    ("I have 3 apples and 5 pears. How many fruits do I have?", True),
+    ("The box weighs 4 kg. My bag weighs 3 kg. How much do both weigh?", True),   # two statements
+    ("What is 20% of 100 and the square root of 64?", False),                     # one question, no statement
+    ("Compute 5 factorial and 6 factorial. Which is larger?", False),              # an imperative first
+    ("A phone costs 480. Take 25% off it.", False),                                # no question at the end
+])
+def test_sentences_that_state_then_one_that_asks_are_one_word_problem(prompt, asks):
+    assert asks_about_a_statement(prompt) is asks

@@ -245,3 +245,9 @@ def test_a_question_about_facts_stated_before_it_is_planned_as_one_step_without_
     # an instruction after the question is a step of its own, which uses the answer
     plan = orch.query_planner.plan_execution("A shirt costs 60 and is 25% off; what is the sale price, then double it")
     assert [s["depends_on"] for s in plan["sub_tasks"]] == [[], [0]], plan
+    # no part the rules split, but sentences that state, then one that asks: one step, and no model call
+    # (postfreeze-1207k: the model split "A phone costs 480 and the shop takes 25% off. What is the price
+    # now?" into the discount and its subtraction, and answered 80)
+    plan = orch.query_planner.plan_execution("A phone costs 480 and the shop takes 25% off. What is the price now?")
+    assert plan["strategy"] == "single" and "stated before it" in plan["reasoning"], plan
+    assert not [c for c in provider.calls if c["purpose"] == "analyze_query"]
