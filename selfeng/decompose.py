@@ -126,6 +126,16 @@ def _raw_parts(masked: str) -> list[str]:
 # A clause that opens with a subject (an article, a possessive determiner or a personal pronoun: closed
 # classes of English) states something; steps are asked for with an imperative or a question.
 _SUBJECT = re.compile(r"^(?:a|an|the|my|our|your|his|her|their|i|we|you|he|she|they)\b", re.I)
+_ACTION = re.compile(rf"^{_VERB}", re.I)
+
+
+def _states(clause: str) -> bool:
+    """A clause that states something: it opens with a subject (`_SUBJECT`), or with a word that is no
+    action verb and no question word: a bare plural or a name ("Prices rose 3% this year", "Tickets cost
+    12 each"). An unlisted imperative read so ("Include a 10% service charge on 85; what is the total?")
+    joins the question after it, whose one tool answers it too."""
+    return bool(_SUBJECT.match(clause)) or (bool(re.match(r"[a-z]", clause, re.I)) and not _ACTION.match(clause)
+                                            and not WH_QUESTION.match(clause))
 
 
 def _segments(masked: str) -> list[tuple[str, int, int]]:
@@ -150,17 +160,17 @@ def _asks(masked: str, segment: tuple[str, int, int]) -> bool:
 
 
 def _word_problems(segments: list[tuple[str, int, int]], masked: str) -> list[tuple[str, int, int]]:
-    """"A shirt costs 60 and is 25% off; what is the sale price?": a statement (`_SUBJECT`), with any
+    """"A shirt costs 60 and is 25% off; what is the sale price?": a statement (`_states`), with any
     predicates and statements joined to it, followed by a question about it is one question whose data
     the statement gives, not two steps. A strong boundary to an imperative ("...; then double it") ends
     the statement's reach, so later steps stay steps."""
     out, i = [], 0
     while i < len(segments):
         j = i
-        if _SUBJECT.match(_text(masked, segments[i])) and not _asks(masked, segments[i]):
+        if _states(_text(masked, segments[i])) and not _asks(masked, segments[i]):
             j = i + 1
             while j < len(segments) and not _asks(masked, segments[j]) and (
-                    not _STRONG_WORD.search(segments[j][0]) or _SUBJECT.match(_text(masked, segments[j]))):
+                    not _STRONG_WORD.search(segments[j][0]) or _states(_text(masked, segments[j]))):
                 j += 1
             j = j if j < len(segments) and _asks(masked, segments[j]) else i
         out.append((segments[i][0], segments[i][1], segments[j][2]))
@@ -178,7 +188,7 @@ def asks_about_a_statement(prompt: str) -> bool:
         return len(_word_problems(segments, masked)) == 1
     sentences = [t for t in (x.strip() for x in _SENTENCE_END.split(masked)) if t.strip(" .;:!?")]
     *stated, asked = sentences or [""]
-    return bool(stated) and all(_SUBJECT.match(t) and not t.endswith("?") for t in stated) and \
+    return bool(stated) and all(_states(t) and not t.endswith("?") for t in stated) and \
         (asked.endswith("?") or bool(WH_QUESTION.match(asked)))
 
 

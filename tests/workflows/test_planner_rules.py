@@ -72,6 +72,8 @@ def test_a_step_that_only_hands_over_the_previous_answer_is_no_step(prompt, step
     ("A shirt costs 60 and is 25% off; what is the sale price, then double it", 2),
     ("The sum of 3 and 4, then double it", 2),                               # no question: not a statement
     ("Reverse 'stressed'; what is the length of 'education'?", 2),          # an imperative is a step
+    ("Prices rose 3% this year; what does a 250 item cost now?", 1),         # a bare plural as the subject
+    ("Sort [3, 1, 2]; what is the first element?", 2),
 ])
 def test_a_question_about_the_statement_before_it_is_one_step(prompt, steps):
     assert len(split_steps(prompt)) == steps
@@ -84,6 +86,7 @@ def test_a_question_about_the_statement_before_it_is_one_step(prompt, steps):
     ("What is 20% of 100 and the square root of 64?", False),                     # one question, no statement
     ("Compute 5 factorial and 6 factorial. Which is larger?", False),              # an imperative first
     ("A phone costs 480. Take 25% off it.", False),                                # no question at the end
+    ("Tickets cost 12 each. How much do 7 tickets cost?", True),                   # a bare plural states too
 ])
 def test_sentences_that_state_then_one_that_asks_are_one_word_problem(prompt, asks):
     assert asks_about_a_statement(prompt) is asks
