@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 
 
 def read_request_input(llm_client, spec: dict, data: DataCases | None, request: str) -> dict | None:
-    """The arguments of the request itself, by the same extraction the real run makes (one call), or None:
-    kept only when every parameter gets a value and every value is in the request (a data tool's file is
+    """The arguments of the request itself, by the same extraction the real run makes (one call; a second
+    when the first read a value the request does not have), or None: kept only when every parameter gets a
+    value and every value is in the request (a data tool's file is
     the user's own, as it sits beside the tests). A stub to complete (HumanEval), or a request that writes
     no value, has no input of its own."""
     if spec.get("preamble") is not None or not (data is not None or quoted_strings(request) or numbers(request)):

@@ -402,7 +402,8 @@ class CapabilitySynthesisEngine:
             evidence["summary"] = "not verified: " + error.splitlines()[0]
         # The tool's answer on the request's own input, for a second look (`_second_look`), unless a direct
         # solution has already answered it (then the probe has become a `direct` case).
-        # An unverified agreement gets that look too: the model's cases may be right against it.
+        # An unverified agreement (at least `synthesis_agreement` independent drafts alike) gets that look
+        # too: the model's cases may be right against it.
         probe = next((c for c in verdict.kept if c.probe), None)
         agreed = not verified and chosen is not None and data is None and len(
             agreeing(chosen, cands, [c.name for c in verdict.kept])) >= self.settings.synthesis_agreement
