@@ -41,15 +41,17 @@ class Observation:
     value: Any = None         # the returned value as tagged JSON (None for an exception or a digest)
     error: str | None = None  # exception type name
     message: str = ""         # exception message or traceback tail, for repairs
+    family: str | None = None  # the exception's nearest built-in class (StatisticsError -> ValueError)
 
     @property
     def weak(self) -> bool:
         """bool/None results agree by chance too often to outvote a case. The same built-in "bad input"
-        exception (ValueError, ArithmeticError, LookupError families, as Python documents them) from
-        independent implementations is real agreement: the case asks for an answer the spec does not give.
+        exception (ValueError, ArithmeticError, LookupError families, as Python documents them; a library's
+        own subclass such as statistics.StatisticsError too, by its `family`) from independent
+        implementations is real agreement: the case asks for an answer the spec does not give.
         Any other exception (NameError, TypeError, ...) is a bug the implementations share, not evidence."""
         if self.error is not None:
-            cls = getattr(builtins, self.error, None)
+            cls = getattr(builtins, self.family or self.error, None)
             return not (isinstance(cls, type) and issubclass(cls, (ValueError, ArithmeticError, LookupError)))
         if self.key.startswith("digest "):
             return False

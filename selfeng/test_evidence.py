@@ -46,13 +46,13 @@ def _observation(test: dict) -> Observation | None:
         first_error = next((p for p in parts if p.error), None)
         key = " | ".join(p.key for p in parts)
         if first_error:
-            return Observation(key, passed, None, first_error.error, first_error.message)
+            return Observation(key, passed, None, first_error.error, first_error.message, first_error.family)
         return Observation(key, passed, [p.value for p in parts])
     call = calls[0]
     if "error" in call:
         err = call["error"]
         return Observation(f"raises {err.get('type')}", passed, None, str(err.get("type")),
-                           f"{err.get('message', '')}\n{err.get('traceback', '')}".strip())
+                           f"{err.get('message', '')}\n{err.get('traceback', '')}".strip(), err.get("family"))
     if "digest" in call:
         return Observation(f"digest {call['digest']}", passed, None, None)
     value = call.get("value")

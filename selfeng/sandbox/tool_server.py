@@ -292,7 +292,10 @@ def _observation(name: str, payload: dict, answer: dict) -> dict:
     if "error" in answer:
         info = answer["error"]
         mro = info.get("mro") or [["builtins", "Exception"]]
-        row["error"] = {"type": str(mro[0][1]), "message": str(info.get("message", ""))[:500],
+        # `family`: the nearest built-in class it derives from, so statistics.StatisticsError reads as the
+        # ValueError it is (bad input), not as an unknown class (a bug) by a name builtins does not have
+        family = next((str(c[1]) for c in mro if c[0] == "builtins"), "Exception")
+        row["error"] = {"type": str(mro[0][1]), "family": family, "message": str(info.get("message", ""))[:500],
                         "traceback": str(info.get("traceback", ""))[-1500:]}
         return row
     text = json.dumps(answer.get("ok"), sort_keys=True)

@@ -105,6 +105,10 @@ def test_agreeing_on_a_bad_input_exception_drops_the_case_but_a_shared_bug_does_
     assert "both independent implementations raise ValueError, the case expected 0" in v.summary()
     cands = [cand("a", [2, 6, 1, raises("TypeError")], empty), cand("b", [2, 6, 1, raises("TypeError")], empty)]
     assert not decide(cands, empty, min_tests=3).decided
+    # a library's own ValueError (statistics.StatisticsError) agrees as a ValueError does
+    stats = Observation("raises StatisticsError", False, None, "StatisticsError", "no median", "ValueError")
+    cands = [cand("a", [2, 6, 1, stats], empty), cand("b", [2, 6, 1, stats], empty)]
+    assert [d.case.name for d in decide(cands, empty, min_tests=3).dropped] == ["t3"]
 
 
 TWO_WRONG = [Case("t0", {"x": 1}, 2), Case("t1", {"x": 5}, 7), Case("t2", {"x": 0}, 1), Case("t3", {"x": 10}, 12)]

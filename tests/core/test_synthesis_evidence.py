@@ -27,6 +27,18 @@ def test_report_carries_observed_values_as_data():
     assert "negative" in calls["test_b"][0]["error"]["message"]
 
 
+def test_an_exception_class_outside_builtins_is_reported_with_its_built_in_family():
+    """statistics.median([]) raises StatisticsError, a ValueError: bad input, as agreement goes, not a bug
+    (postfreeze-1207m: drafts of a median tool raised it on an empty list the model expected 0.0 for)."""
+    code = "import statistics\n\ndef med(xs):\n    return statistics.median(xs)\n"
+    tests = "from med import med\n\ndef test_empty():\n    assert med([]) == 0.0\n"
+    report = SecureSandbox().verify_tool("med", code, tests)
+    error = report["tests"][0]["calls"][0]["error"]
+    assert error["type"] == "StatisticsError" and error["family"] == "ValueError"
+    from selfeng.test_evidence import _observation
+    assert not _observation(report["tests"][0]).weak
+
+
 def test_stop_iteration_from_the_tool_fails_the_test_instead_of_ending_its_loop():
     code = "def f(x):\n    raise StopIteration\n"
     tests = ("from f_tool import f\n\ndef test_loop():\n    for got, want in zip(map(f, [1, 2]), [1, 2]):\n"
