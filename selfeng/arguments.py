@@ -9,6 +9,8 @@ import calendar
 import re
 from typing import Any
 
+from .case_replies import base_type
+
 _QUOTED = re.compile(r"""(?<![\w])(?:"([^"\n]*)"|'([^'\n]*)'|“([^”\n]*)”|‘([^’\n]*)’)(?![\w])""")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
 
@@ -288,8 +290,7 @@ _ENUMERATION = re.compile(rf"(?<![\w.]){_ITEM}(?:\s*,\s*{_ITEM})+\s*,?\s*(?:(?:a
 
 
 def _takes_sequence(param: dict) -> bool:
-    return str(param.get("type") or "").replace("typing.", "").split("[", 1)[0].strip().lower() in (
-        "list", "tuple", "set", "sequence", "iterable")
+    return base_type(param.get("type")) in ("list", "tuple", "set", "sequence", "iterable")
 
 
 def _flat(value: Any) -> list[Any]:

@@ -19,10 +19,15 @@ _PY_TYPES = {
 }
 
 
+def base_type(type_name: str | None) -> str:
+    """The outer type of an annotation written as text, lower-case: "typing.List[int]" gives "list"."""
+    return str(type_name or "").replace("typing.", "").split("[", 1)[0].strip().lower()
+
+
 def type_schema(type_name: str | None) -> dict:
     """JSON schema for a Python type annotation written as text; unknown shapes accept any value."""
     t = (type_name or "").strip().replace("typing.", "")
-    base = t.split("[", 1)[0].strip().lower()
+    base = base_type(t)
     if base in ("list", "tuple", "set", "sequence") and "[" in t:
         inner = t[t.index("[") + 1:t.rindex("]")] if "]" in t else ""
         if "," not in inner:

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from .case_replies import base_type
 from .observations import Case, observation_key
 from .stated_examples import DOCTEST
 from . import pyparse
@@ -133,7 +134,7 @@ def _unwrap_field(items: list[dict], holder, key: str, declared: str | None, sam
     every case the same way, while a function that returns dicts gives different ones (`{}`, two keys...),
     so only a field that is a one-entry object in every case is unwrapped. Inputs are small dicts more
     often than answers are, so for them (`same_key`) the wrapper's key must also be the same throughout."""
-    base = str(declared or "").replace("typing.", "").split("[", 1)[0].strip().lower()
+    base = base_type(declared)
     if base in ("dict", "mapping", "counter", "defaultdict", "ordereddict"):
         return
     values = [holder(item)[key] for item in items]

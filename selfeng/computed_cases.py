@@ -24,6 +24,7 @@ from typing import Any
 
 from . import pyparse
 from .arbitration import Case
+from .case_replies import base_type
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def _as_declared(value: Any, declared: Any) -> Any:
     something else than the function returns."""
     if value is _NOTHING:
         return value
-    base = str(declared or "").replace("typing.", "").split("[", 1)[0].strip().lower()
+    base = base_type(declared)
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if base == "int":
         if isinstance(value, float) and value.is_integer():
