@@ -156,7 +156,11 @@ def _text(masked: str, segment: tuple[str, int, int]) -> str:
 
 
 def _asks(masked: str, segment: tuple[str, int, int]) -> bool:
-    return masked[segment[1]:segment[2]].rstrip().endswith("?") or bool(WH_QUESTION.match(_text(masked, segment)))
+    return _is_question(masked[segment[1]:segment[2]])
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(WH_QUESTION.match(text.strip(" ,.;?!")))
 
 
 def _word_problems(segments: list[tuple[str, int, int]], masked: str) -> list[tuple[str, int, int]]:
@@ -188,8 +192,7 @@ def asks_about_a_statement(prompt: str) -> bool:
         return len(_word_problems(segments, masked)) == 1
     sentences = [t for t in (x.strip() for x in _SENTENCE_END.split(masked)) if t.strip(" .;:!?")]
     *stated, asked = sentences or [""]
-    return bool(stated) and all(_states(t) and not t.endswith("?") for t in stated) and \
-        (asked.endswith("?") or bool(WH_QUESTION.match(asked)))
+    return bool(stated) and all(_states(t) and not t.endswith("?") for t in stated) and _is_question(asked)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
