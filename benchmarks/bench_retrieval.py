@@ -39,17 +39,26 @@ def parse_params(signature: str) -> list[dict]:
             for p in inside.split(", ") if p]
 
 
-def build_registry(tools, embedder, llm_client=None):
+def build_registry(tools, embedder, llm_client=None, answer_check: bool = False):
+    """The library as a real registry. Every tool has working code (tests/registry/routing_tools_code.json,
+    checked by check_routing_tools_code.py); with `answer_check` the registry also gets a sandbox, so an
+    uncertain candidate is run and compared with a direct solution (selfeng/answer_check.py)."""
     from selfeng.capability_registry import CapabilityRegistry
     tmp = tempfile.mkdtemp(prefix="selfeng-routing-")
     settings = load_settings(env={}, env_file=f"{tmp}/absent.env", data_dir=Path(tmp) / "data")
-    reg = CapabilityRegistry(llm_client, settings=settings, embedder=embedder)
+    sandbox = None
+    if answer_check:
+        from selfeng.sandbox import SecureSandbox
+        settings.ensure_dirs()
+        sandbox = SecureSandbox(settings)
+    reg = CapabilityRegistry(llm_client, settings=settings, embedder=embedder, sandbox=sandbox)
+    sources = json.loads((SETS / "routing_tools_code.json").read_text())
     for t in tools:
         params = parse_params(t["signature"])
         spec = {"function_name": t["name"], "parameters": params,
                 "return_type": t["signature"].rsplit("->", 1)[1].strip(), "docstring": t["docstring"]}
-        code = f"def {t['name']}({', '.join(p['name'] for p in params)}):\n    raise NotImplementedError\n"
-        reg.add_tool(t["name"], code, f"from {t['name']} import {t['name']}\n", t["docstring"], spec=spec)
+        reg.add_tool(t["name"], sources[t["name"]], f"from {t['name']} import {t['name']}\n", t["docstring"],
+                     spec=spec)
     return reg
 
 
@@ -211,6 +220,8 @@ def main() -> int:
                     help="each example its own view (max) or one centroid view per tool (mean)")
     ap.add_argument("--view-filter", type=int, default=0,
                     help="keep an example only if the library without views ranks its tool in the top N")
+    ap.add_argument("--answer-check", action="store_true",
+                    help="with --local: run uncertain candidates in the sandbox and compare with a direct solution")
     ap.add_argument("--shuffle", action="store_true", help="random order (seed 0), for partial runs")
     args = ap.parse_args()
     global PROGRESS
@@ -234,7 +245,7 @@ def main() -> int:
     if args.local:
         from selfeng.llm_client import LLMClient
         client = LLMClient(settings=load_settings(llm_provider="local"))
-    reg = build_registry(tools, emb, client)
+    reg = build_registry(tools, emb, client, answer_check=args.answer_check and client is not None)
     if args.views:
         add_usage_views(reg, tools, Path(args.views), args.view_mode, emb, args.view_filter)
     if args.calibrate:
@@ -242,6 +253,8 @@ def main() -> int:
         return 0
     rows = run(reg, requests, client)
     label = "with the embedded model's check" if client else "no model (threshold for uncertain calls)"
+    if client is not None and args.answer_check:
+        label = "model check, then the answer check"
     for split in dict.fromkeys(r["split"] for r in rows):
         sub = [r for r in rows if r["split"] == split]
         if sub:

@@ -177,20 +177,35 @@ def with_feedback(request: str, problem: str) -> str:
     return f"{request}\n(Previous attempt failed: {problem})"
 
 
+_PAIRS = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+
+
+def unquoted(arguments: dict[str, Any], request: str) -> dict[str, Any]:
+    """`arguments`, where a text passed with the request's quotation marks around it is the text inside
+    them: the length of 'abcdef' is 6, and `'abcdef'` with its quotes is 8 characters."""
+    inside = set(quoted_strings(request))
+    out = dict(arguments)
+    for name, value in arguments.items():
+        if isinstance(value, str) and len(value) >= 2 and _PAIRS.get(value[0]) == value[-1] \
+                and value[1:-1] in inside:
+            out[name] = value[1:-1]
+    return out
+
+
 def unwrapped_literals(arguments: dict[str, Any], parameters: list[dict], request: str) -> dict[str, Any]:
     """`arguments`, where a text value that the model wrapped in code or brackets around one of the
     request's own values is that value: "strconv(18)" or "{18%}" for "an 18% tip", and
     "math.floor(20/100*80)" for the discount of "an 80 dollar lamp after a 20% discount" (its 80 is the
     price, passed already). Only a value that is in the request nowhere as written, and only when exactly
     one of the request's values inside it is carried by no other argument: anything else stays as it was
-    and is refused by the grounding check."""
+    and is refused by the grounding check. A text in the request's own quotation marks loses them (`unquoted`)."""
     types = {p["name"]: str(p.get("type") or "").strip().lower() for p in parameters}
-    out = dict(arguments)
-    for name in ungrounded_arguments(arguments, request):
-        value = arguments[name]
+    out = unquoted(arguments, request)
+    for name in ungrounded_arguments(out, request):
+        value = out[name]
         if not isinstance(value, str) or types.get(name) not in _STR | _INT | _FLOAT:
             continue
-        others = {k: v for k, v in arguments.items() if k != name}
+        others = {k: v for k, v in out.items() if k != name}
         inside = [lit for lit in unused_literals(request, others) if _inside(lit, value)]
         if len(inside) == 1:
             out[name] = _as_written(inside[0], request) if types[name] in _STR else inside[0].strip("'")

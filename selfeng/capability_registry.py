@@ -94,9 +94,11 @@ class CapabilityRegistry:
 
     def __init__(self, llm_client=None, *, settings: Settings | None = None, store: Store | None = None,
                  embedder: Embedder | None = None,
-                 retrieval_config: RetrievalConfig = DEFAULT_CONFIG):
+                 retrieval_config: RetrievalConfig = DEFAULT_CONFIG, sandbox=None):
         self.llm_client = llm_client
         self.settings = settings or load_settings()
+        self.sandbox = sandbox  # with a model too, uncertain candidates are run and compared (answer_check)
+        self._answer_check = None
         self.tools_dir = Path(self.settings.tools_dir).resolve()
         self.tools_dir.mkdir(parents=True, exist_ok=True)
         self.store = store if store is not None else create_store(self.settings)
@@ -396,8 +398,20 @@ class CapabilityRegistry:
         if not self.settings.allow_experimental:
             ranked = [(c, r) for c, r in ranked if not r["experimental"]]
         verdict = tool_decision.decide(query, [(c, self._tool_dict(r)) for c, r in ranked], bars,
-                                       self.llm_client, rerank)
+                                       self.llm_client, rerank, self.answer_check)
         return verdict, ranked
+
+    @property
+    def answer_check(self):
+        """The behaviour check for uncertain candidates, when a model and a sandbox are at hand and
+        `routing_answer_check` is on; it keeps its direct answers, so it is made once."""
+        if not self.settings.routing_answer_check or self.sandbox is None or self.llm_client is None \
+                or not hasattr(self.llm_client, "generate_solution"):
+            return None
+        if self._answer_check is None:
+            from .answer_check import AnswerChecker  # its synthesis-side imports are not needed before
+            self._answer_check = AnswerChecker(self.llm_client, self.sandbox)
+        return self._answer_check
 
     def close(self) -> None:
         if self._views is not None:

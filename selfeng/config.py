@@ -82,6 +82,7 @@ class Settings:
     synthesis_agreement: int = 3
     allow_experimental: bool = False
     usage_views: int = 0  # example requests the model writes for each new tool (0: none); see usage_views.py
+    routing_answer_check: bool = True  # an uncertain candidate is also run and compared (answer_check.py)
 
     # Requests and answers
     max_prompt_chars: int = 4000
@@ -161,6 +162,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "SELFENG_SYNTHESIS_AGREEMENT": ("synthesis_agreement", int),
     "SELFENG_ALLOW_EXPERIMENTAL": ("allow_experimental", _bool),
     "SELFENG_USAGE_VIEWS": ("usage_views", int),
+    "SELFENG_ROUTING_ANSWER_CHECK": ("routing_answer_check", _bool),
     "SELFENG_MAX_PROMPT_CHARS": ("max_prompt_chars", int),
     "SELFENG_RESPONSE_STYLE": ("response_style", str),
     "SELFENG_HOST": ("web_host", str),

@@ -42,10 +42,11 @@ class DirectOpinion:
     same question asked again gets the same answer), and weighed against the implementations' behaviour
     on the request's own input each time an agreement lacks an anchor."""
 
-    def __init__(self, llm_client, sandbox, request: str, files_note: str = "", named: Iterable[str] = ()):
+    def __init__(self, llm_client, sandbox, request: str, files_note: str = "", named: Iterable[str] = (),
+                 known: tuple[bool, Any] | None = None):
         self.llm_client, self.sandbox, self.request, self.files_note = llm_client, sandbox, request, files_note
         self.named = list(named)  # values of the data file the request names (`data_cases.named_values`)
-        self._answer: tuple[bool, Any] | None = None
+        self._answer: tuple[bool, Any] | None = known  # routing may have asked already (`answer_check`)
 
     def answer(self) -> tuple[bool, Any]:
         if self._answer is None:
@@ -128,7 +129,7 @@ class DirectOpinion:
         ok, direct = self.answer()
         obs = next((o for v, o in seen if ok and answers_alike(v, direct)), None)
         if obs is None:
-            said = f"returned {_shown(direct)}" if ok else "failed"
+            said = f"returned {shown_value(direct)}" if ok else "failed"
             return cases, None, (f"a direct solution of the request {said}; the agreeing implementations "
                                  f"return {seen[0][1].shown()} on the request's own input")
         from .sandbox.tool_server import decode
@@ -154,8 +155,8 @@ def informative(case: Case, obs: Observation | None) -> Any:
         return None
     if obs.weak and not isinstance(decode(obs.value), bool):
         return None  # True/False is worth asking about (`anchors.polar_anchor`); None is not
-    value = _plain(decode(obs.value))
-    echoed = any(echoes(value, _plain(v)) for v in case.args.values())
+    value = as_json(decode(obs.value))
+    echoed = any(echoes(value, as_json(v)) for v in case.args.values())
     return None if echoed or value in ("", [], {}) else value
 
 
@@ -185,7 +186,7 @@ def direct_answer(llm_client, sandbox, request: str, files_note: str = "",
     if not run.get("success"):
         log.info("the direct answer failed: %s", str(run.get("error"))[:200])
         return False, None
-    return True, _plain(run.get("result"))
+    return True, as_json(run.get("result"))
 
 
 def answers_alike(tool: Any, direct: Any) -> bool:
@@ -209,12 +210,12 @@ def answers_alike(tool: Any, direct: Any) -> bool:
     return False
 
 
-def _shown(value: Any) -> str:
+def shown_value(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _plain(value: Any) -> Any:
+def as_json(value: Any) -> Any:
     """As JSON carries it (tuples are lists, keys are text), so both answers are compared alike."""
     try:
         return json.loads(json.dumps(value))

@@ -50,7 +50,7 @@ class AgentOrchestrator:
         self.sandbox = sandbox
         if registry is None:
             from .capability_registry import CapabilityRegistry
-            registry = CapabilityRegistry(self.llm_client, settings=self.settings, store=store)
+            registry = CapabilityRegistry(self.llm_client, settings=self.settings, store=store, sandbox=sandbox)
         self.registry = registry
         from .synthesis_engine import CapabilitySynthesisEngine
         self.synthesis_engine = synthesis_engine or CapabilitySynthesisEngine(

@@ -151,8 +151,10 @@ class CapabilitySynthesisEngine:
         state["step"] = "verification"
         self._step(callback, "verification", "in_progress")
         if direct is None and user_prompt:
+            checker = getattr(self.registry, "answer_check", None)  # routing's direct answer, if it asked
+            known = checker.known(user_prompt) if checker is not None and data is None else None
             direct = DirectOpinion(self.llm_client, self.sandbox, user_prompt, data.direct_notes if data else "",
-                                   data.named if data else [])
+                                   data.named if data else [], known)
         outcome = self._search(drafts, cases, first, callback, direct)
         state.update(code=outcome["code"], tests=outcome["tests"])
         return spec, data, outcome, direct

@@ -10,13 +10,17 @@ Three stages, cheapest first:
    word of its name said) is returned at no model cost (`fit_check.check_triggers`);
 3. an uncertain one is confirmed with one schema-constrained `check_tool_fit` call, whose named need can
    overrule its "fits" (`fit_check.need_contradicts`, `need_names_tool`). Without a model, or when that
-   call fails, the calibrated threshold decides.
+   call fails, the calibrated threshold decides;
+4. with a sandbox too, that candidate is run on the values the reply mapped and its answer compared with a
+   direct solution of the request (`answer_check`): where the run says something, it decides. When it
+   refuses the candidate, the next plausible one gets a fit check and a run, and only its run can take it.
 
 The registry supplies the candidates and the bars; nothing here touches the store or the index, so the
 decision can be replayed on recorded candidates.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +55,8 @@ def answers_another_question(query: str, tool: dict[str, Any]) -> str | None:
                           unsaid_name_words(tool["name"], query, tool["parameters"]))
 
 
-def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool = True) -> Verdict:
+def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool = True,
+           answer_check=None) -> Verdict:
     plausible = [(c, t) for c, t in ranked if c.similarity >= bars.floor and answers_another_question(query, t) is None]
     if not plausible:
         return Verdict(None, "no candidate clears the floor with matching argument roles")
@@ -71,7 +76,47 @@ def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool
     except LLMError as exc:
         log.warning("check_tool_fit failed, the threshold decides: %s", exc)
         return _by_threshold(best, bars, f"model check failed ({exc}); threshold")
-    return _weigh_reply(query, reply, best, tool, [c for c, _ in plausible], triggers, unsaid)
+    verdict = _weigh_reply(query, reply, best, tool, [c for c, _ in plausible], triggers, unsaid)
+    if answer_check is None or verdict.name not in (None, best.name):
+        return verdict
+    check = answer_check(query, tool, reply.get("arguments") or {})
+    verdict = _weigh_answer(check, verdict, best, triggers)
+    if check.fits is False:
+        return _runner_up(query, [(c, t) for c, t in plausible if c.name != best.name], llm_client, answer_check,
+                          verdict)
+    return verdict
+
+
+def _runner_up(query: str, others: Ranked, llm_client, answer_check, refused: Verdict) -> Verdict:
+    """Once a run has refused the best candidate, the next plausible one, taken only if its own run gives
+    the request's answer: the model's word alone never takes it. The direct answer is kept, so this costs
+    one more fit check (for its arguments). Seen on the tune half: "write 'quiet please' in capital
+    letters" ranked capitalize_words first ("Quiet Please") and to_uppercase second."""
+    if not others:
+        return refused
+    cand, tool = others[0]
+    try:
+        reply = llm_client.check_tool_fit(query, signature_without_name(tool["signature"]), tool["docstring"],
+                                          tool["parameters"])
+    except LLMError as exc:
+        log.warning("check_tool_fit failed on the runner-up: %s", exc)
+        return refused
+    check = answer_check(query, tool, reply.get("arguments") or {})
+    if not check.fits:
+        return refused
+    return Verdict(cand.name, f"{check.reason}; the first candidate did not: {refused.reason}", True,
+                   check.arguments, str(reply.get("needed") or ""))
+
+
+def _weigh_answer(check, verdict: Verdict, best: Candidate, triggers: list[str]) -> Verdict:
+    """The tool's answer on the request's values against a direct solution's (`answer_check`): better
+    evidence than the model's reply either way, which stands only when the run says nothing."""
+    if check.fits is None:
+        return dataclasses.replace(verdict, reason=f"{verdict.reason}; run: {check.reason}")
+    checked = "; ".join(triggers)
+    if check.fits:
+        return Verdict(best.name, f"{check.reason} (checked: {checked})", True, check.arguments, verdict.needed)
+    return Verdict(None, f"{check.reason} (checked: {checked})", True, {}, verdict.needed)
 
 
 def _by_threshold(best: Candidate, bars: Bars, reason: str) -> Verdict:

@@ -1,0 +1,96 @@
+"""Does a candidate tool give the request's answer? A routing check by behaviour, not by words.
+
+The embedded model's "does this tool do what is asked" is the weak link of routing: it refuses
+paraphrases it does not recognise ("how much is twelve percent of 250" for `percent_of`) and confirms
+tools that share the request's words ("Is 28 a perfect number?" for `is_perfect_square`). Its argument
+mapping is better than its judgement. So an uncertain candidate is also *run*: on the values the fit
+check mapped to its parameters, in the sandbox, and its result is compared with a `solve()` written for
+the request itself (`direct_answer`, which the synthesis asks for anyway when no tool fits). Twins
+answer differently there (212 °F through celsius_to_fahrenheit is 413.6; the request's answer is 100);
+a paraphrase gives the same 30.
+
+Agreement on True/False, None or one of the tool's own arguments says little (two unrelated yes/no
+functions agree half the time), so it is no evidence either way; a disagreement still is.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from .anchors import echoes
+from .arguments import PATH_PARAM, coerce_arguments, grounding_problem, role_conflict, unwrapped_literals
+from .direct_answer import answers_alike, as_json, direct_answer, shown_value
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnswerCheck:
+    """True: the tool returns the request's answer; False: another; None: no evidence either way."""
+    fits: bool | None
+    reason: str
+    arguments: dict[str, Any]
+
+
+class AnswerChecker:
+    """Runs a candidate on the request's values and compares it with a direct solution of the request.
+    The direct answer is asked once per request (greedy: the same question gets the same answer)."""
+
+    def __init__(self, llm_client, sandbox):
+        self.llm_client, self.sandbox = llm_client, sandbox
+        self._direct: dict[str, tuple[bool, Any]] = {}
+
+    def direct(self, request: str) -> tuple[bool, Any]:
+        if request not in self._direct:
+            if len(self._direct) > 64:
+                self._direct.clear()
+            self._direct[request] = direct_answer(self.llm_client, self.sandbox, request)
+        return self._direct[request]
+
+    def known(self, request: str) -> tuple[bool, Any] | None:
+        """The direct answer already asked for `request`, or None: the synthesis that follows a refusal
+        needs the same one (`DirectOpinion`)."""
+        return self._direct.get(request)
+
+    def __call__(self, request: str, tool: dict[str, Any], arguments: dict[str, Any]) -> AnswerCheck:
+        params = tool.get("parameters") or []
+        args = self._arguments(request, tool, params, arguments)
+        if isinstance(args, str):
+            return AnswerCheck(None, args, {})
+        try:
+            run = self.sandbox.run_tool(tool["name"], tool["code"], args)
+        except ValueError as exc:  # a name the sandbox refuses: no evidence, the model's reply decides
+            return AnswerCheck(None, f"not run: {exc}", {})
+        ok, direct = self.direct(request)
+        if not ok or direct in (None, "", [], {}):
+            return AnswerCheck(None, "no direct solution of the request to compare with", args)
+        if not run.get("success"):
+            return AnswerCheck(False, f"it fails on the request's values ({run.get('error_type')}) where a "
+                                      f"direct solution returns {shown_value(direct)}", args)
+        value = as_json(run.get("result"))
+        if not answers_alike(value, direct):
+            return AnswerCheck(False, f"it returns {shown_value(value)} on the request's values where a direct "
+                                      f"solution returns {shown_value(direct)}", args)
+        if isinstance(value, bool) or any(echoes(value, as_json(v)) for v in args.values()):
+            return AnswerCheck(None, f"it returns {shown_value(value)}, as a direct solution does, which says "
+                                     f"little", args)
+        return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a direct solution "
+                                 f"of the request does", args)
+
+    @staticmethod
+    def _arguments(request: str, tool: dict, params: list[dict], arguments: dict) -> dict | str:
+        """The arguments to run, or why the tool is not run (no evidence: the model's reply decides).
+        Data tools are not run here: their inputs are the user's files, which the executor resolves."""
+        if not tool.get("code") or tool.get("component_tools"):
+            return "not run: a composite or code-less tool"
+        if any(PATH_PARAM.search(p["name"]) for p in params):
+            return "not run: a data tool"
+        try:
+            args = unwrapped_literals(coerce_arguments(dict(arguments or {}), params), params, request)
+        except (TypeError, ValueError) as exc:
+            return f"not run: {exc}"
+        if set(args) != {p["name"] for p in params}:
+            return "not run: the arguments do not match the parameters"
+        problem = role_conflict(request, tool["name"], params, arguments=args) or grounding_problem(args, request)
+        return f"not run: {problem}" if problem else args

@@ -1,0 +1,128 @@
+"""Routing by behaviour (answer_check): an uncertain candidate is run in the real sandbox on the values
+the fit check mapped, and its answer compared with a direct solution of the request. The model is the
+scripted provider; the registry, store, embedder and sandbox are real."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from selfeng.capability_registry import CapabilityRegistry
+from selfeng.llm.scripted import ScriptedProvider
+from selfeng.llm_client import LLMClient
+from selfeng.sandbox import SecureSandbox
+
+PERCENT_OF = ("percent_of", [("percent", "float"), ("total", "float")], "float",
+              "Compute the given percentage of a total amount.",
+              "def percent_of(percent, total):\n    return percent / 100 * total\n")
+SORT_DESC = ("sort_numbers_descending", [("numbers", "list[float]")], "list[float]",
+             "Sort a list of numbers in descending order (largest first).",
+             "def sort_numbers_descending(numbers):\n    return sorted(numbers, reverse=True)\n")
+PERFECT_SQUARE = ("is_perfect_square", [("n", "int")], "bool", "Check whether an integer is a perfect square.",
+                  "import math\n\ndef is_perfect_square(n):\n    return n >= 0 and math.isqrt(n) ** 2 == n\n")
+CAPITALIZE = ("capitalize_words", [("text", "str")], "str", "Capitalize the first letter of every word.",
+              "def capitalize_words(text):\n    return ' '.join(w[:1].upper() + w[1:] for w in text.split(' '))\n")
+UPPER = ("to_uppercase", [("text", "str")], "str", "Write a text in capital letters (upper case).",
+         "def to_uppercase(text):\n    return text.upper()\n")
+
+
+def solve(value) -> str:
+    return f"def solve():\n    return {value!r}\n"
+
+
+@pytest.fixture
+def library(settings, embedder):
+    settings.ensure_dirs()
+    provider = ScriptedProvider([])
+    reg = CapabilityRegistry(LLMClient(provider, settings=settings), settings=settings, embedder=embedder,
+                             sandbox=SecureSandbox(settings))
+    for name, params, ret, doc, code in (PERCENT_OF, SORT_DESC, PERFECT_SQUARE, CAPITALIZE, UPPER):
+        spec = {"function_name": name, "return_type": ret, "docstring": doc,
+                "parameters": [{"name": p, "type": t, "description": ""} for p, t in params]}
+        reg.add_tool(name, code, f"from {name} import {name}\n", doc, spec=spec)
+    yield reg, provider
+    reg.close()
+
+
+def replies(provider, relation: str, arguments: dict, direct) -> None:
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "some_function", "relation": relation,
+                                                   "arguments": arguments}))
+    provider.enqueue("generate_implementation", solve(direct))
+
+
+def test_a_paraphrase_the_model_refuses_is_taken_when_its_answer_is_the_requests(library):
+    reg, provider = library
+    request = "how much is twelve percent of 250"
+    replies(provider, "different", {"percent": 12, "total": 250}, 30.0)
+    tool = reg.search_tool(request)
+    assert tool is not None and tool["name"] == "percent_of", reg.last_verdict
+    assert tool["fit_arguments"] == {"percent": 12.0, "total": 250.0}
+    assert "as a direct solution of the request does" in reg.last_verdict.reason
+    assert provider.remaining() == 0  # one fit check and one direct solution, nothing more
+
+
+def test_the_other_order_is_refused_though_the_model_confirms_it(library):
+    reg, provider = library
+    replies(provider, "same", {"numbers": [10, -2, 33, 4]}, [-2, 4, 10, 33])
+    assert reg.search_tool("Sort the numbers 10, -2, 33, 4") is None  # sorted, as people read it: smallest first
+    assert "returns [33, 10, 4, -2]" in reg.last_verdict.reason
+    assert provider.remaining() == 0
+
+
+def test_agreeing_on_true_or_false_says_nothing_so_the_models_reply_stands(library):
+    reg, provider = library
+    # is_perfect_square(28) and a direct "is 28 a perfect number?" both say False: no evidence of fit
+    replies(provider, "different", {"n": 28}, False)
+    assert reg.search_tool("Is 28 a perfect number?") is None
+    assert "says little" in reg.last_verdict.reason and "does not fit" in reg.last_verdict.reason
+
+
+def test_a_value_the_request_does_not_have_is_not_run(library):
+    reg, provider = library
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "percent_of", "relation": "same",
+                                                   "arguments": {"percent": 15, "total": 80}}))
+    tool = reg.search_tool("how much is twelve percent of 250")
+    # no run and no direct solution: the model's reply decides, and the executor checks its arguments again
+    assert tool is not None and "appears nowhere in the request" in reg.last_verdict.reason
+    assert provider.remaining() == 0 and [c["purpose"] for c in provider.calls] == ["check_tool_fit"]
+
+
+def test_the_direct_answer_is_kept_for_the_synthesis_that_follows_a_refusal(library):
+    reg, provider = library
+    request = "Sort the numbers 10, -2, 33, 4"
+    replies(provider, "same", {"numbers": [10, -2, 33, 4]}, [-2, 4, 10, 33])
+    reg.search_tool(request)
+    assert reg.answer_check.known(request) == (True, [-2, 4, 10, 33])
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "sort_ascending", "relation": "same",
+                                                   "arguments": {"numbers": [10, -2, 33, 4]}}))
+    assert reg.search_tool(request) is None  # asked again (e.g. by the planner): no second solution
+    assert sum(c["purpose"] == "generate_implementation" for c in provider.calls) == 1
+
+
+def test_off_by_setting(settings, embedder):
+    settings.routing_answer_check = False
+    reg = CapabilityRegistry(LLMClient(ScriptedProvider([]), settings=settings), settings=settings,
+                             embedder=embedder, sandbox=SecureSandbox(settings))
+    assert reg.answer_check is None
+    reg.close()
+
+
+def test_after_a_refusal_the_runner_up_is_taken_only_on_its_own_run(library):
+    reg, provider = library
+    request = "write 'quiet please' with capital letters"
+    assert [c["name"] for c in reg.search_candidates(request, k=2)] == ["to_uppercase", "capitalize_words"]
+    replies(provider, "same", {"text": "'quiet please'"}, "Quiet Please")  # quotes and all, as the model passes it
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "capitalize", "relation": "different",
+                                                   "arguments": {"text": "quiet please"}}))
+    tool = reg.search_tool(request)
+    assert tool is not None and tool["name"] == "capitalize_words", reg.last_verdict
+    assert "returns \"QUIET PLEASE\"" in reg.last_verdict.reason and provider.remaining() == 0
+    assert sum(c["purpose"] == "generate_implementation" for c in provider.calls) == 1  # one direct answer
+
+    # a runner-up whose run gives another answer is not taken, whatever the model says of it
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "upper", "relation": "same",
+                                                   "arguments": {"text": "quiet please"}}))
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "capitalize", "relation": "same",
+                                                   "arguments": {"text": "quiet please"}}))
+    provider.enqueue("generate_implementation", solve("quiet please!"))
+    assert reg.search_tool("give 'quiet please' capital letters") is None and provider.remaining() == 0
