@@ -9,8 +9,9 @@ the request itself (`direct_answer`, which the synthesis asks for anyway when no
 answer differently there (212 °F through celsius_to_fahrenheit is 413.6; the request's answer is 100);
 a paraphrase gives the same 30.
 
-Agreement on True/False, None or one of the tool's own arguments says little (two unrelated yes/no
-functions agree half the time), so it is no evidence either way; a disagreement still is.
+Agreement on True/False, 0 or 1, or one of the tool's own arguments says little (two unrelated yes/no
+functions agree half the time; "how many consonants in 'strength'" was answered 1 by a wrong direct
+solution and by `count_words`), so it is no evidence either way; a disagreement still is.
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ class AnswerChecker:
         if not answers_alike(value, direct):
             return AnswerCheck(False, f"it returns {shown_value(value)} on the request's values where a direct "
                                       f"solution returns {shown_value(direct)}", args)
-        if isinstance(value, bool) or any(echoes(value, as_json(v)) for v in args.values()):
+        if says_little(value, args):
             return AnswerCheck(None, f"it returns {shown_value(value)}, as a direct solution does, which says "
                                      f"little", args)
         return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a direct solution "
@@ -94,3 +95,11 @@ class AnswerChecker:
             return "not run: the arguments do not match the parameters"
         problem = role_conflict(request, tool["name"], params, arguments=args) or grounding_problem(args, request)
         return f"not run: {problem}" if problem else args
+
+
+def says_little(value: Any, args: dict[str, Any]) -> bool:
+    """A value that many unrelated functions return: True/False, 0 or 1 (an empty or a single count, the
+    identity of a product), or one of the call's own arguments handed back."""
+    if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
+        return True
+    return any(echoes(value, as_json(v)) for v in args.values())

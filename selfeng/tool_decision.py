@@ -104,7 +104,8 @@ def _runner_up(query: str, others: Ranked, llm_client, answer_check, refused: Ve
     check = answer_check(query, tool, reply.get("arguments") or {})
     if not check.fits:
         return refused
-    return Verdict(cand.name, f"{check.reason}; the first candidate did not: {refused.reason}", True,
+    return Verdict(cand.name, f"{check.reason} (the model said: {reply.get('relation')}); the first candidate "
+                              f"did not: {refused.reason}", True,
                    check.arguments, str(reply.get("needed") or ""))
 
 

@@ -126,3 +126,17 @@ def test_after_a_refusal_the_runner_up_is_taken_only_on_its_own_run(library):
                                                    "arguments": {"text": "quiet please"}}))
     provider.enqueue("generate_implementation", solve("quiet please!"))
     assert reg.search_tool("give 'quiet please' capital letters") is None and provider.remaining() == 0
+
+
+def test_a_count_of_one_or_zero_says_little(settings):
+    from selfeng.answer_check import AnswerChecker
+    settings.ensure_dirs()
+    provider = ScriptedProvider([{"purpose": "generate_implementation", "content": solve(1)},
+                                 {"purpose": "generate_implementation", "content": solve(7)}])
+    check = AnswerChecker(LLMClient(provider, settings=settings), SecureSandbox(settings))
+    count_words = {"name": "count_words", "parameters": [{"name": "text", "type": "str"}],
+                   "code": "def count_words(text):\n    return len(text.split())\n"}
+    # a wrong direct answer (1) and an unrelated tool (one word) agree: no evidence either way
+    assert check('How many consonants are in the word "strength"?', count_words, {"text": "strength"}).fits is None
+    # where they differ, the tool is refused
+    assert check('How many consonants are in "strength"?', count_words, {"text": "strength"}).fits is False
