@@ -15,15 +15,12 @@ solution and by `count_words`), so it is no evidence either way; a disagreement 
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from .anchors import echoes
 from .arguments import PATH_PARAM, coerce_arguments, grounding_problem, role_conflict, unwrapped_literals
 from .direct_answer import answers_alike, as_json, direct_answer, shown_value
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
