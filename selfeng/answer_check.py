@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .anchors import echoes
-from .arguments import PATH_PARAM, coerce_arguments, grounding_problem, role_conflict, unwrapped_literals
+from .arguments import (PATH_PARAM, coerce_arguments, grounding_problem, other_percent_scale, role_conflict,
+                        unwrapped_literals)
 from .direct_answer import answers_alike, as_json, direct_answer, shown_value
 
 
@@ -63,10 +64,14 @@ class AnswerChecker:
         ok, direct = self.direct(request)
         if not ok or direct in (None, "", [], {}):
             return AnswerCheck(None, "no direct solution of the request to compare with", args)
+        value = as_json(run.get("result")) if run.get("success") else None
+        if not run.get("success") or not answers_alike(value, direct):
+            rescaled = self._other_scale(request, tool, args, direct)
+            if rescaled is not None:
+                return rescaled
         if not run.get("success"):
             return AnswerCheck(False, f"it fails on the request's values ({run.get('error_type')}) where a "
                                       f"direct solution returns {shown_value(direct)}", args)
-        value = as_json(run.get("result"))
         if not answers_alike(value, direct):
             return AnswerCheck(False, f"it returns {shown_value(value)} on the request's values where a direct "
                                       f"solution returns {shown_value(direct)}", args)
@@ -75,6 +80,21 @@ class AnswerChecker:
                                      f"little", args)
         return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a direct solution "
                                  f"of the request does", args)
+
+    def _other_scale(self, request: str, tool: dict, args: dict, direct: Any) -> AnswerCheck | None:
+        """A fit when the request's percentage, read on its other scale (12 for 0.12), gives the direct
+        answer: the fit check's mapping read "twelve percent" as 0.12 for a tool that takes 12. Its
+        arguments then go to the executor as they were run here."""
+        other = other_percent_scale(args, request)
+        if other is None:
+            return None
+        run = self.sandbox.run_tool(tool["name"], tool["code"], other)
+        value = as_json(run.get("result")) if run.get("success") else None
+        if value is None or not answers_alike(value, direct) or says_little(value, other):
+            return None
+        return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values (its percentage "
+                                 f"read as {shown_value(next(v for k, v in other.items() if v != args[k]))}), as "
+                                 f"a direct solution of the request does", other)
 
     @staticmethod
     def _arguments(request: str, tool: dict, params: list[dict], arguments: dict) -> dict | str:
@@ -96,7 +116,11 @@ class AnswerChecker:
 
 def says_little(value: Any, args: dict[str, Any]) -> bool:
     """A value that many unrelated functions return: True/False, 0 or 1 (an empty or a single count, the
-    identity of a product), or one of the call's own arguments handed back."""
+    identity of a product), or one of the call's own arguments, or an element of one, handed back: every
+    function that picks from its input (smallest, largest, first, middle) returns one ("the smallest
+    number both 8 and 12 divide into" was answered 8 by a wrong direct solution and by `find_min`)."""
     if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
         return True
-    return any(echoes(value, as_json(v)) for v in args.values())
+    given = [as_json(v) for v in args.values()]
+    given += [e for v in given if isinstance(v, list) for e in v]
+    return any(echoes(value, v) for v in given)

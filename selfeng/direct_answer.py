@@ -34,6 +34,11 @@ from .llm import LLMError
 log = logging.getLogger(__name__)
 
 ROUNDED_DECIMALS = 2  # a direct answer written with at most this many decimals was rounded, as people ask
+# Two authors of one computation write its constants to different precision: 1.60934 km per mile or
+# 2.20462 lb per kg against the exact factors differ by about 2e-6 relative, and 1e-6 read those as other
+# answers (six km -> miles reuses refused on the routing sets). One part in 10^4 still tells apart every
+# pair of different computations seen there (the nearest: 13.78 against 14.70).
+SAME_NUMBER = 1e-4
 SECOND_LOOK_SAMPLES = 2  # further direct solutions drawn when the first contradicts a verified tool
 
 
@@ -190,9 +195,9 @@ def direct_answer(llm_client, sandbox, request: str, files_note: str = "",
 
 
 def answers_alike(tool: Any, direct: Any) -> bool:
-    """The same answer: numbers within 1e-6 relative, or within rounding when the direct answer has at most
-    two decimals (a careful try rounds as the request asks; the tool may not); strings equal after
-    stripping; lists and dicts element by element. No looser than that: a number is not its string."""
+    """The same answer: numbers within `SAME_NUMBER` relative, or within rounding when the direct answer
+    has at most two decimals (a careful try rounds as the request asks; the tool may not); strings equal
+    after stripping; lists and dicts element by element. No looser than that: a number is not its string."""
     if isinstance(direct, bool) or isinstance(tool, bool) or direct is None or tool is None:
         return tool is direct
     if isinstance(direct, (int, float)) and isinstance(tool, (int, float)):
@@ -200,7 +205,7 @@ def answers_alike(tool: Any, direct: Any) -> bool:
             return False
         if isinstance(direct, float) and _decimals(direct) <= ROUNDED_DECIMALS:
             return abs(tool - direct) <= 0.5 * 10 ** -ROUNDED_DECIMALS + 1e-9
-        return math.isclose(tool, direct, rel_tol=1e-6, abs_tol=1e-9)
+        return math.isclose(tool, direct, rel_tol=SAME_NUMBER, abs_tol=1e-9)
     if isinstance(direct, str) and isinstance(tool, str):
         return tool.strip() == direct.strip()
     if isinstance(direct, list) and isinstance(tool, list):

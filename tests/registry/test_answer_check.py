@@ -61,6 +61,15 @@ def test_a_paraphrase_the_model_refuses_is_taken_when_its_answer_is_the_requests
     assert provider.remaining() == 0  # one fit check and one direct solution, nothing more
 
 
+def test_a_percentage_read_on_the_other_scale_is_run_again(library):
+    reg, provider = library
+    request = "How much is a 20% tip on a 45 dollar bill?"
+    replies(provider, "different", {"percent": 0.2, "total": 45}, 9.0)  # percent_of takes 20 for 20%
+    tool = reg.search_tool(request)
+    assert tool is not None and tool["name"] == "percent_of", reg.last_verdict
+    assert tool["fit_arguments"] == {"percent": 20, "total": 45} and "read as 20" in reg.last_verdict.reason
+
+
 def test_the_other_order_is_refused_though_the_model_confirms_it(library):
     reg, provider = library
     replies(provider, "same", {"numbers": [10, -2, 33, 4]}, [-2, 4, 10, 33])
@@ -140,3 +149,19 @@ def test_a_count_of_one_or_zero_says_little(settings):
     assert check('How many consonants are in the word "strength"?', count_words, {"text": "strength"}).fits is None
     # where they differ, the tool is refused
     assert check('How many consonants are in "strength"?', count_words, {"text": "strength"}).fits is False
+
+
+def test_a_pick_from_the_input_or_a_close_constant(settings):
+    from selfeng.answer_check import AnswerChecker
+    settings.ensure_dirs()
+    provider = ScriptedProvider([{"purpose": "generate_implementation", "content": solve(8)},
+                                 {"purpose": "generate_implementation", "content": solve(8 * 0.621371)}])
+    check = AnswerChecker(LLMClient(provider, settings=settings), SecureSandbox(settings))
+    find_min = {"name": "find_min", "parameters": [{"name": "numbers", "type": "list[float]"}],
+                "code": "def find_min(numbers):\n    return min(numbers)\n"}
+    # a wrong direct answer that is one of the request's values, and a tool that picks one: no evidence
+    assert check("smallest number that both 8 and 12 divide into", find_min, {"numbers": [8, 12]}).fits is None
+    km_to_miles = {"name": "km_to_miles", "parameters": [{"name": "km", "type": "float"}],
+                   "code": "def km_to_miles(km):\n    return km / 1.609344\n"}
+    # the direct solution's rounded factor (0.621371) is the same computation
+    assert check("I ran 8 km, how far is that in miles", km_to_miles, {"km": 8}).fits is True

@@ -449,3 +449,13 @@ def test_the_spec_can_only_return_what_answers_the_kind_of_question_asked():
     with pytest.raises(LLMError):  # what a grammar-constrained model cannot write, the check refuses
         LLMClient(provider, settings=load_settings()).generate_spec("Who earns the most in employees.json?")
     assert answer_kind_conflict("Who earns the most in employees.json?", "find_max_salary", "int")
+
+
+def test_percentages_and_their_other_scale():
+    from selfeng.arguments import other_percent_scale, percentages
+    assert percentages("how much is twelve percent of 250") == [12.0]
+    assert percentages("add 20 per cent VAT to 49.99, or 6.25% on 10") == [20.0, 6.25]
+    assert percentages("what is 10 times 3") == []
+    assert other_percent_scale({"percent": 0.12, "total": 250}, "twelve percent of 250") == {"percent": 12, "total": 250}
+    assert other_percent_scale({"amount": 100, "rate": 8}, "100 plus 8% tax") == {"amount": 100, "rate": 0.08}
+    assert other_percent_scale({"amount": 100, "rate": 3}, "100 plus 8% tax") is None
