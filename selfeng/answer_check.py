@@ -22,6 +22,7 @@ from .anchors import echoes
 from .arguments import (PATH_PARAM, coerce_arguments, grounding_problem, other_percent_scale, role_conflict,
                         unwrapped_literals)
 from .direct_answer import answers_alike, as_json, direct_answer, shown_value
+from .drafts import SAMPLE_TEMPERATURE
 
 
 @dataclass(frozen=True)
@@ -40,19 +41,27 @@ class AnswerChecker:
         self.llm_client, self.sandbox = llm_client, sandbox
         self._direct: dict[str, tuple[bool, Any]] = {}
 
-    def direct(self, request: str) -> tuple[bool, Any]:
-        if request not in self._direct:
+    def direct(self, request: str, sampled: bool = False) -> tuple[bool, Any]:
+        """The greedy direct answer, or (`sampled`) a second one drawn at the drafts' temperature; each is
+        kept, so asking again costs nothing and says the same."""
+        key = ("sampled " if sampled else "") + request
+        if key not in self._direct:
             if len(self._direct) > 64:
                 self._direct.clear()
-            self._direct[request] = direct_answer(self.llm_client, self.sandbox, request)
-        return self._direct[request]
+            self._direct[key] = direct_answer(self.llm_client, self.sandbox, request,
+                                              temperature=SAMPLE_TEMPERATURE if sampled else 0.0)
+        return self._direct[key]
 
     def known(self, request: str) -> tuple[bool, Any] | None:
         """The direct answer already asked for `request`, or None: the synthesis that follows a refusal
         needs the same one (`DirectOpinion`)."""
         return self._direct.get(request)
 
-    def __call__(self, request: str, tool: dict[str, Any], arguments: dict[str, Any]) -> AnswerCheck:
+    def __call__(self, request: str, tool: dict[str, Any], arguments: dict[str, Any],
+                 confirmed: bool = False) -> AnswerCheck:
+        """`confirmed`: the model's reply alone would take the tool. A run that contradicts it then meets a
+        second, sampled direct solution before it refuses: a direct solution is a model opinion too, and
+        wrong often enough ("Reverse 'Python'" solved as "nhoP") that one against two is not enough."""
         params = tool.get("parameters") or []
         args = self._arguments(request, tool, params, arguments)
         if isinstance(args, str):
@@ -73,6 +82,12 @@ class AnswerChecker:
             return AnswerCheck(False, f"it fails on the request's values ({run.get('error_type')}) where a "
                                       f"direct solution returns {shown_value(direct)}", args)
         if not answers_alike(value, direct):
+            if confirmed and not says_little(value, args):
+                ok, second = self.direct(request, sampled=True)
+                if ok and answers_alike(value, second):
+                    return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a second "
+                                             f"direct solution does (the first returned {shown_value(direct)}), "
+                                             f"and the model said it fits", args)
             return AnswerCheck(False, f"it returns {shown_value(value)} on the request's values where a direct "
                                       f"solution returns {shown_value(direct)}", args)
         if says_little(value, args):

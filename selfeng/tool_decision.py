@@ -79,7 +79,7 @@ def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool
     verdict = _weigh_reply(query, reply, best, tool, [c for c, _ in plausible], triggers, unsaid)
     if answer_check is None or verdict.name not in (None, best.name):
         return verdict
-    check = answer_check(query, tool, reply.get("arguments") or {})
+    check = answer_check(query, tool, reply.get("arguments") or {}, confirmed=verdict.name == best.name)
     verdict = _weigh_answer(check, verdict, best, triggers)
     if check.fits is False:
         return _runner_up(query, [(c, t) for c, t in plausible if c.name != best.name], llm_client, answer_check,

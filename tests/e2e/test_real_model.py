@@ -46,7 +46,9 @@ def test_reverse_string_is_synthesised_then_reused(orchestrator):
     second = orchestrator.process_request("Reverse 'Python'")
     assert second["success"] and not second["synthesized"], second
     assert second["tool_name"] == first["tool_name"] and second["tool_result"] == "nohtyP"
-    assert second["usage"]["model_calls"] <= 1
+    # an uncertain reuse costs its fit check and a direct solution to compare with (answer_check), and a
+    # second, sampled direct solution when the first contradicts a tool the model said fits
+    assert second["usage"]["model_calls"] <= 3
 
 
 def test_factorial_is_synthesised_and_correct(orchestrator):

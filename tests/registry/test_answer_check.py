@@ -73,9 +73,25 @@ def test_a_percentage_read_on_the_other_scale_is_run_again(library):
 def test_the_other_order_is_refused_though_the_model_confirms_it(library):
     reg, provider = library
     replies(provider, "same", {"numbers": [10, -2, 33, 4]}, [-2, 4, 10, 33])
+    # the model said it fits, so a second direct solution (sampled) is drawn before the run refuses
+    provider.enqueue("generate_implementation", solve([-2, 4, 10, 33]))
     assert reg.search_tool("Sort the numbers 10, -2, 33, 4") is None  # sorted, as people read it: smallest first
     assert "returns [33, 10, 4, -2]" in reg.last_verdict.reason
     assert provider.remaining() == 0
+    solves = [c for c in provider.calls if c["purpose"] == "generate_implementation"]
+    assert [c["temperature"] > 0 for c in solves] == [False, True]
+
+
+def test_a_wrong_direct_answer_meets_a_second_one_when_the_model_confirms(library):
+    reg, provider = library
+    replies(provider, "same", {"percent": 12, "total": 250}, 3.0)  # the greedy solve slipped a digit
+    provider.enqueue("generate_implementation", solve(30.0))
+    tool = reg.search_tool("how much is twelve percent of 250")
+    assert tool is not None and tool["name"] == "percent_of", reg.last_verdict
+    assert "as a second direct solution does (the first returned 3.0)" in reg.last_verdict.reason
+    # without the model's word for it, one direct answer against the run refuses (no second draw)
+    replies(provider, "different", {"percent": 15, "total": 80}, 1.2)
+    assert reg.search_tool("how much is 15 percent of 80") is None and provider.remaining() == 0
 
 
 def test_agreeing_on_true_or_false_says_nothing_so_the_models_reply_stands(library):
@@ -99,10 +115,10 @@ def test_a_value_the_request_does_not_have_is_not_run(library):
 def test_the_direct_answer_is_kept_for_the_synthesis_that_follows_a_refusal(library):
     reg, provider = library
     request = "Sort the numbers 10, -2, 33, 4"
-    replies(provider, "same", {"numbers": [10, -2, 33, 4]}, [-2, 4, 10, 33])
+    replies(provider, "different", {"numbers": [10, -2, 33, 4]}, [-2, 4, 10, 33])
     reg.search_tool(request)
     assert reg.answer_check.known(request) == (True, [-2, 4, 10, 33])
-    provider.enqueue("check_tool_fit", json.dumps({"needed": "sort_ascending", "relation": "same",
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "sort_ascending", "relation": "different",
                                                    "arguments": {"numbers": [10, -2, 33, 4]}}))
     assert reg.search_tool(request) is None  # asked again (e.g. by the planner): no second solution
     assert sum(c["purpose"] == "generate_implementation" for c in provider.calls) == 1
@@ -120,7 +136,7 @@ def test_after_a_refusal_the_runner_up_is_taken_only_on_its_own_run(library):
     reg, provider = library
     request = "write 'quiet please' with capital letters"
     assert [c["name"] for c in reg.search_candidates(request, k=2)] == ["to_uppercase", "capitalize_words"]
-    replies(provider, "same", {"text": "'quiet please'"}, "Quiet Please")  # quotes and all, as the model passes it
+    replies(provider, "different", {"text": "'quiet please'"}, "Quiet Please")  # quotes and all, as the model passes it
     provider.enqueue("check_tool_fit", json.dumps({"needed": "capitalize", "relation": "different",
                                                    "arguments": {"text": "quiet please"}}))
     tool = reg.search_tool(request)
@@ -129,7 +145,7 @@ def test_after_a_refusal_the_runner_up_is_taken_only_on_its_own_run(library):
     assert sum(c["purpose"] == "generate_implementation" for c in provider.calls) == 1  # one direct answer
 
     # a runner-up whose run gives another answer is not taken, whatever the model says of it
-    provider.enqueue("check_tool_fit", json.dumps({"needed": "upper", "relation": "same",
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "upper", "relation": "different",
                                                    "arguments": {"text": "quiet please"}}))
     provider.enqueue("check_tool_fit", json.dumps({"needed": "capitalize", "relation": "same",
                                                    "arguments": {"text": "quiet please"}}))
