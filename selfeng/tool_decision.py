@@ -1,6 +1,6 @@
 """The decision behind `registry.search_tool`: ranked candidates in, a `Verdict` out.
 
-Three stages, cheapest first:
+Four stages, cheapest first:
 
 1. candidates that cannot answer are dropped without a model: their arguments cannot take the request's
    unit-labelled values (`arguments.role_conflict`), their return type or result unit answers another
