@@ -9,7 +9,8 @@ the request itself (`direct_answer`, which the synthesis asks for anyway when no
 answer differently there (212 °F through celsius_to_fahrenheit is 413.6; the request's answer is 100);
 a paraphrase gives the same 30.
 
-Agreement on True/False, 0 or 1, or one of the tool's own arguments says little (two unrelated yes/no
+Agreement on True/False, 0 or 1, or one of the tool's own arguments or an element of one says little
+(`says_little`: two unrelated yes/no
 functions agree half the time; "how many consonants in 'strength'" was answered 1 by a wrong direct
 solution and by `count_words`), so it is no evidence either way; a disagreement still is.
 """
