@@ -10,9 +10,9 @@ answer differently there (212 °F through celsius_to_fahrenheit is 413.6; the re
 a paraphrase gives the same 30.
 
 Agreement on True/False, 0 or 1, or one of the tool's own arguments or an element of one says little
-(`says_little`: two unrelated yes/no
-functions agree half the time; "how many consonants in 'strength'" was answered 1 by a wrong direct
-solution and by `count_words`), so it is no evidence either way; a disagreement still is.
+(`says_little`: two unrelated yes/no functions agree half the time; "how many consonants in 'strength'"
+was answered 1 by a wrong direct solution and by `count_words`), so it is no evidence either way; a
+disagreement still is.
 """
 from __future__ import annotations
 
