@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .anchors import echoes
-from .arguments import (PATH_PARAM, coerce_arguments, grounding_problem, other_percent_scale, role_conflict,
-                        unwrapped_literals)
+from .arguments import PATH_PARAM, argument_problem, coerce_arguments, other_percent_scale, unwrapped_literals
 from .direct_answer import answers_alike, as_json, direct_answer, shown_value
 from .drafts import SAMPLE_TEMPERATURE
 
@@ -76,26 +75,29 @@ class AnswerChecker:
             return AnswerCheck(None, "no direct solution of the request to compare with", args)
         value = as_json(run.get("result")) if run.get("success") else None
         if not run.get("success") or not answers_alike(value, direct):
-            rescaled = self._other_scale(request, tool, args, direct)
-            if rescaled is not None:
-                return rescaled
-        if not run.get("success"):
-            return AnswerCheck(False, f"it fails on the request's values ({run.get('error_type')}) where a "
-                                      f"direct solution returns {shown_value(direct)}", args)
-        if not answers_alike(value, direct):
-            if confirmed and not says_little(value, args):
-                ok, second = self.direct(request, sampled=True)
-                if ok and answers_alike(value, second):
-                    return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a second "
-                                             f"direct solution does (the first returned {shown_value(direct)}), "
-                                             f"and the model said it fits", args)
-            return AnswerCheck(False, f"it returns {shown_value(value)} on the request's values where a direct "
-                                      f"solution returns {shown_value(direct)}", args)
+            return self._other_scale(request, tool, args, direct) or \
+                self._disagreement(request, run, value, direct, args, confirmed)
         if says_little(value, args):
             return AnswerCheck(None, f"it returns {shown_value(value)}, as a direct solution does, which says "
                                      f"little", args)
         return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a direct solution "
                                  f"of the request does", args)
+
+    def _disagreement(self, request: str, run: dict, value: Any, direct: Any, args: dict,
+                      confirmed: bool) -> AnswerCheck:
+        """A refusal: the run failed or answered otherwise than the direct solution. Unless the model said
+        the tool fits and a second, sampled direct solution returns what the tool does."""
+        if not run.get("success"):
+            return AnswerCheck(False, f"it fails on the request's values ({run.get('error_type')}) where a "
+                                      f"direct solution returns {shown_value(direct)}", args)
+        if confirmed and not says_little(value, args):
+            ok, second = self.direct(request, sampled=True)
+            if ok and answers_alike(value, second):
+                return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a second "
+                                         f"direct solution does (the first returned {shown_value(direct)}), "
+                                         f"and the model said it fits", args)
+        return AnswerCheck(False, f"it returns {shown_value(value)} on the request's values where a direct "
+                                  f"solution returns {shown_value(direct)}", args)
 
     def _other_scale(self, request: str, tool: dict, args: dict, direct: Any) -> AnswerCheck | None:
         """A fit when the request's percentage, read on its other scale (12 for 0.12), gives the direct
@@ -126,7 +128,7 @@ class AnswerChecker:
             return f"not run: {exc}"
         if set(args) != {p["name"] for p in params}:
             return "not run: the arguments do not match the parameters"
-        problem = role_conflict(request, tool["name"], params, arguments=args) or grounding_problem(args, request)
+        problem = argument_problem(tool["name"], params, args, request)  # the executor's own check
         return f"not run: {problem}" if problem else args
 
 

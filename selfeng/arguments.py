@@ -172,6 +172,17 @@ def grounding_problem(arguments: dict[str, Any], *sources: str | None) -> str | 
     return f"{shown} appears nowhere in the request; use only values the request gives"
 
 
+def argument_problem(tool_name: str, parameters: list[dict], arguments: dict[str, Any], request: str,
+                     context: str | None = None) -> str | None:
+    """Why these arguments may not run, or None: every value must come from the request or the session
+    context, and a unit-labelled value must suit its parameter ("role: …", which no other reading of the
+    request can fix)."""
+    conflict = role_conflict(request, tool_name, parameters, arguments=arguments)
+    if conflict is not None:
+        return f"role: {conflict}"
+    return grounding_problem(arguments, request, context)
+
+
 def with_feedback(request: str, problem: str) -> str:
     """The request as a second extraction reads it, after the first was refused for `problem`."""
     return f"{request}\n(Previous attempt failed: {problem})"

@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 ROUNDED_DECIMALS = 2  # a direct answer written with at most this many decimals was rounded, as people ask
 # Two authors of one computation write its constants to different precision: 1.60934 km per mile or
 # 2.20462 lb per kg against the exact factors differ by about 2e-6 relative, and 1e-6 read those as other
-# answers (six km -> miles reuses refused on the routing sets). One part in 10^4 still tells apart every
-# pair of different computations seen there (the nearest: 13.78 against 14.70).
+# answers (eight km and kg conversions refused on the routing sets' held-out halves). One part in 10^4
+# still tells apart every pair of different computations seen there (the nearest: 13.78 against 14.70).
 SAME_NUMBER = 1e-4
 SECOND_LOOK_SAMPLES = 2  # further direct solutions drawn when the first contradicts a verified tool
 

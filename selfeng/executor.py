@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 from .arguments import PATH_PARAM as _PATH_PARAM
-from .arguments import (coerce_arguments, fast_path_arguments, grounding_problem, role_conflict,
-                        unwrapped_literals, with_feedback)
+from .arguments import (argument_problem, coerce_arguments, fast_path_arguments, unwrapped_literals,
+                        with_feedback)
 from .config import Settings, load_settings
 from .llm import LLMError
 from .llm_client import LLMClient
@@ -59,7 +59,7 @@ class ToolExecutor:
                 args = coerce_arguments(args, params)
                 if arguments is None or attempt > 0:
                     args = unwrapped_literals(args, params, user_prompt)  # "strconv(18)" for the 18 of "18%"
-                    problem = self._check_roles(tool_info["name"], params, args, user_prompt, context)
+                    problem = argument_problem(tool_info["name"], params, args, user_prompt, context)
                     if problem is not None:
                         last = self._result(False, None, problem, "argument_mismatch", args)
                         if problem.startswith("role:"):
@@ -83,15 +83,6 @@ class ToolExecutor:
         return self._done(last, started, fast)
 
     # -- helpers --------------------------------------------------------------------------------------
-    @staticmethod
-    def _check_roles(name: str, params: list[dict], args: dict, prompt: str, context: str | None) -> str | None:
-        """Why these arguments may not run, or None: every value must come from the request or the
-        session context, and a unit-labelled value must suit its parameter ("role: …")."""
-        conflict = role_conflict(prompt, name, params, arguments=args)
-        if conflict is not None:
-            return f"role: {conflict}"
-        return grounding_problem(args, prompt, context)
-
     @staticmethod
     def _result(success, result, error, error_type, arguments) -> dict[str, Any]:
         return {"success": success, "result": result, "error": None if success else error,

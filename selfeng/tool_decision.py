@@ -71,8 +71,7 @@ def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool
     if llm_client is None or not hasattr(llm_client, "check_tool_fit"):
         return _by_threshold(best, bars, "no model to check: " + "; ".join(triggers))
     try:
-        reply = llm_client.check_tool_fit(query, signature_without_name(tool["signature"]),
-                                          tool["docstring"], tool["parameters"])
+        reply = _fit_reply(llm_client, query, tool)
     except LLMError as exc:
         log.warning("check_tool_fit failed, the threshold decides: %s", exc)
         return _by_threshold(best, bars, f"model check failed ({exc}); threshold")
@@ -87,6 +86,12 @@ def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool
     return verdict
 
 
+def _fit_reply(llm_client, query: str, tool: dict[str, Any]) -> dict:
+    """The schema-constrained `check_tool_fit` reply for one candidate, its name hidden."""
+    return llm_client.check_tool_fit(query, signature_without_name(tool["signature"]), tool["docstring"],
+                                     tool["parameters"])
+
+
 def _runner_up(query: str, others: Ranked, llm_client, answer_check, refused: Verdict) -> Verdict:
     """Once a run has refused the best candidate, the next plausible one, taken only if its own run gives
     the request's answer: the model's word alone never takes it. The direct answer is kept, so this costs
@@ -96,8 +101,7 @@ def _runner_up(query: str, others: Ranked, llm_client, answer_check, refused: Ve
         return refused
     cand, tool = others[0]
     try:
-        reply = llm_client.check_tool_fit(query, signature_without_name(tool["signature"]), tool["docstring"],
-                                          tool["parameters"])
+        reply = _fit_reply(llm_client, query, tool)
     except LLMError as exc:
         log.warning("check_tool_fit failed on the runner-up: %s", exc)
         return refused
