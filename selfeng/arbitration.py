@@ -234,7 +234,7 @@ def describe(verdict: Verdict, consensus: int = 0) -> str:
         text = (f"verified by the agreement of {by} independent implementations on every input and by "
                 f"{len(scored)} of {len(scored) + len(verdict.set_aside)} cases; "
                 f"{len(verdict.set_aside)} model case(s) set aside: " + "; ".join(
-                    f"{_count_words(by)} return {d.observed.shown()} where the case expected "
+                    f"{_count_words(by)} {d.observed.as_verb()} where the case expected "
                     f"{show(d.case.expected)}" for d in verdict.set_aside[:3]))
     else:
         text = f"verified by {len(scored) + consensus} of {len(scored) + len(verdict.dropped) + consensus} cases"

@@ -105,6 +105,7 @@ class CapabilityRegistry:
         self.embedder = embedder if embedder is not None else create_embedder(self.settings)
         self.reject_below, self.accept_at, self.min_coverage = DECISION_BANDS
         self.last_verdict: Verdict | None = None
+        self._last_decision: tuple | None = None  # (question, verdict): see `decide`
         self._config = retrieval_config
         self._lock = threading.RLock()
         self._version: str | None = None
@@ -397,8 +398,15 @@ class CapabilityRegistry:
         ranked = self._ranked(query, 5)
         if not self.settings.allow_experimental:
             ranked = [(c, r) for c, r in ranked if not r["experimental"]]
+        # The planner asks whether one tool fits before the request is handled, and the handler asks
+        # again: the same question over the same candidates gets the same verdict, without its model calls.
+        key = (query, bars, rerank, self._version, tuple((c.name, c.score) for c, _ in ranked))
+        memo = self._last_decision
+        if memo is not None and memo[0] == key:
+            return memo[1], ranked
         verdict = tool_decision.decide(query, [(c, self._tool_dict(r)) for c, r in ranked], bars,
                                        self.llm_client, rerank, self.answer_check)
+        self._last_decision = (key, verdict)
         return verdict, ranked
 
     @property

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from .arbitration import Case, Observation
+from .observations import error_key
 from . import pyparse
 
 FLOAT_DIGITS = 6  # behaviour keys compare floats to ~pytest.approx's precision, so 8.0467 and 8.04670001 agree
@@ -51,7 +52,8 @@ def _observation(test: dict) -> Observation | None:
     call = calls[0]
     if "error" in call:
         err = call["error"]
-        return Observation(f"raises {err.get('type')}", passed, None, str(err.get("type")),
+        return Observation(f"raises {error_key(str(err.get('type')), err.get('family'))}", passed, None,
+                           str(err.get("type")),
                            f"{err.get('message', '')}\n{err.get('traceback', '')}".strip(), err.get("family"))
     if "digest" in call:
         return Observation(f"digest {call['digest']}", passed, None, None)

@@ -512,3 +512,29 @@ def test_a_parameter_the_request_gives_no_value_to_is_left_out_of_the_spec():
     assert [p["name"] for p in result["spec"]["parameters"]] == ["date_str"]
     later = [c["messages"][-1]["content"] for c in provider.calls if c["purpose"] != "generate_spec"]
     assert all("locale:" not in text and "locale," not in text for text in later)
+
+
+MEDIAN_SPEC = {"function_name": "median", "return_type": "float", "docstring": "The median of a list of numbers.",
+               "parameters": [{"name": "numbers", "type": "list[float]", "description": "the numbers"}]}
+LIBRARY_MEDIAN = "```python\nimport statistics\n\ndef median(numbers: list) -> float:\n" \
+                 "    return statistics.median(numbers)\n```"
+HAND_MEDIAN = ("```python\ndef median(numbers: list) -> float:\n    if not numbers:\n"
+               "        raise ValueError('no numbers')\n    s = sorted(numbers)\n    m = len(s) // 2\n"
+               "    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2\n```")
+
+
+def test_a_library_error_and_a_value_error_on_the_same_bad_input_are_one_behaviour():
+    """postfreeze-1207m: two drafts raised statistics.StatisticsError on an empty list and the third a
+    ValueError, so no three agreed; with a second wrong model case no one-case drop could help either.
+    StatisticsError is a ValueError, so the three agree and outvote both model cases."""
+    cases = {"cases": [{"args": {"numbers": xs}, "expected": want, "from_request": False}
+                       for xs, want in (([1, 3, 2], 2), ([4, 1, 3, 2], 2.5), ([3, 9, 4, 7, 5], 6.0), ([], 0.0),
+                                        ([7], 7))]}
+    orch, _ = make_orchestrator(script(("generate_spec", MEDIAN_SPEC), ("generate_tests", cases),
+                                       ("generate_implementation", LIBRARY_MEDIAN),
+                                       ("generate_implementation", LIBRARY_MEDIAN),
+                                       ("generate_implementation", HAND_MEDIAN)))
+    result = orch.synthesis_engine.synthesize_capability("Create a function that returns the median of numbers")
+    assert result["tests_verified"], result.get("error")
+    assert [d["case"] for d in result["evidence"]["set_aside"]] == ["test_median_case_3", "test_median_case_4"]
+    assert "three raise ValueError where the case expected 0.0" in result["evidence"]["summary"]

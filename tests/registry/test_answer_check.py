@@ -59,6 +59,13 @@ def test_a_paraphrase_the_model_refuses_is_taken_when_its_answer_is_the_requests
     assert tool["fit_arguments"] == {"percent": 12.0, "total": 250.0}
     assert "as a direct solution of the request does" in reg.last_verdict.reason
     assert provider.remaining() == 0  # one fit check and one direct solution, nothing more
+    # The planner's question and the handler's are one: asked again, the verdict costs no model call.
+    assert reg.search_tool(request)["name"] == "percent_of" and len(provider.calls) == 2
+    reg.record_usage("percent_of", True)  # the candidates' scores move: the question is asked afresh
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "percent_of", "relation": "different",
+                                                   "arguments": {"percent": 12, "total": 250}}))
+    assert reg.search_tool(request)["name"] == "percent_of"  # (the direct answer is the checker's, kept)
+    assert provider.remaining() == 0 and len(provider.calls) == 3
 
 
 def test_a_percentage_read_on_the_other_scale_is_run_again(library):
