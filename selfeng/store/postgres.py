@@ -7,56 +7,22 @@ session, so concurrent requests never compute the same index. The seeds' table n
 """
 from __future__ import annotations
 
-import json
 import logging
-import math
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, Iterable
 
 import numpy as np
 
 from .base import StoreError, ToolExistsError, fault_point
 from .pg_migrations import migrate
+from .pg_values import iso, to_array, to_json, to_vector
 from .pg_vector_index import EF_SEARCH, IVF_MIN_VECTORS, IvfflatIndex
+from .pg_workflows import WorkflowTables
 
 log = logging.getLogger(__name__)
 
 _TOOL_COLS = ("name", "code", "tests", "docstring", "spec", "signature", "tests_verified", "experimental",
               "component_tools", "usage_count", "success_count", "created_at", "updated_at")
-
-
-def _iso(v: Any) -> Any:
-    return v.isoformat() if isinstance(v, datetime) else v
-
-
-def _finite(value: Any) -> Any:
-    """JSON for PostgreSQL: NaN and ±Infinity are not JSON, so they travel as the strings the web
-    layer uses for them anyway ("NaN", "Infinity", "-Infinity")."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
-
-
-def _json(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(_finite(json.loads(json.dumps(value, default=str))), allow_nan=False).replace("\\u0000", "")
-
-
-def _vec(v: np.ndarray | None) -> np.ndarray | None:
-    return None if v is None else np.ascontiguousarray(v, dtype=np.float32)
-
-
-def _arr(v: Any) -> np.ndarray | None:
-    """A stored pgvector value as a float32 array."""
-    if v is None:
-        return None
-    return np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v, dtype=np.float32)
 
 
 def _configure(conn) -> None:
@@ -78,7 +44,7 @@ def _configure(conn) -> None:
     conn.adapters.register_loader(conn.adapters.types["vector"].oid, VectorLoader)
 
 
-class PostgresStore:
+class PostgresStore(WorkflowTables):
     """The `Store` on PostgreSQL. `url` is a libpq URL/conninfo (a search_path option selects a schema)."""
 
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8,
@@ -131,7 +97,7 @@ class PostgresStore:
     def _tool_row(cols, row) -> dict[str, Any]:
         d = dict(zip(cols, row))
         d["component_tools"] = d.get("component_tools") or []
-        d["created_at"], d["updated_at"] = _iso(d["created_at"]), _iso(d["updated_at"])
+        d["created_at"], d["updated_at"] = iso(d["created_at"]), iso(d["updated_at"])
         return {k: d[k] for k in _TOOL_COLS}
 
     def _select_tools(self, c, where: str = "", args: tuple = ()) -> list[dict[str, Any]]:
@@ -141,10 +107,10 @@ class PostgresStore:
     @staticmethod
     def _tool_vals(tool: dict[str, Any], embedding: np.ndarray | None) -> dict[str, Any]:
         return {"name": tool["name"], "code": tool["code"], "tests": tool.get("tests", ""),
-                "docstring": tool.get("docstring") or "", "spec": _json(tool.get("spec")),
+                "docstring": tool.get("docstring") or "", "spec": to_json(tool.get("spec")),
                 "signature": tool.get("signature"), "tests_verified": bool(tool.get("tests_verified", True)),
                 "experimental": bool(tool.get("experimental", False)),
-                "component_tools": _json(list(tool.get("component_tools") or [])), "embedding": _vec(embedding)}
+                "component_tools": to_json(list(tool.get("component_tools") or [])), "embedding": to_vector(embedding)}
 
     def _insert_tool(self, c, tool: dict[str, Any], replace: bool,
                      embedding: np.ndarray | None = None) -> dict[str, Any]:
@@ -181,7 +147,7 @@ class PostgresStore:
         params = {**vals, "embedder": embedder, "counter": counter}
         rows = []
         for i, (view, v) in enumerate(views.items()):
-            params.update({f"view{i}": view, f"dim{i}": int(np.asarray(v).shape[-1]), f"vec{i}": _vec(v)})
+            params.update({f"view{i}": view, f"dim{i}": int(np.asarray(v).shape[-1]), f"vec{i}": to_vector(v)})
             rows.append(f"(%(view{i})s, %(dim{i})s::int, %(vec{i})s::vector)")
         sql = (f"WITH t AS (INSERT INTO agent_tools (id, {', '.join(cols)}) VALUES (%(name)s, "
                f"{', '.join('%(' + k + ')s' for k in cols)}) ON CONFLICT (name) DO NOTHING "
@@ -264,9 +230,9 @@ class PostgresStore:
         with c.cursor() as cur:
             cur.executemany("INSERT INTO tool_embeddings (tool_name, view, embedder, dim, embedding) "
                             "VALUES (%s, %s, %s, %s, %s)",
-                            [(name, view, embedder, int(np.asarray(v).shape[-1]), _vec(v)) for view, v in views.items()])
+                            [(name, view, embedder, int(np.asarray(v).shape[-1]), to_vector(v)) for view, v in views.items()])
         if "full" in views and not fresh:
-            c.execute("UPDATE agent_tools SET embedding = %s WHERE name = %s", (_vec(views["full"]), name))
+            c.execute("UPDATE agent_tools SET embedding = %s WHERE name = %s", (to_vector(views["full"]), name))
 
     def set_tool_vectors(self, name: str, embedder: str, views: dict[str, np.ndarray]) -> None:
         try:
@@ -282,7 +248,7 @@ class PostgresStore:
         with self._one() as c, c.cursor(binary=True) as cur:
             cur.execute("SELECT tool_name, view, embedding FROM tool_embeddings WHERE embedder = %s", (embedder,))
             for name, view, vec in cur:
-                out.setdefault(name, {})[view] = _arr(vec)
+                out.setdefault(name, {})[view] = to_array(vec)
         return out
 
     def search_vectors(self, embedder: str, query: np.ndarray, k: int, *, mode: str = "auto",
@@ -294,7 +260,7 @@ class PostgresStore:
         that kind exists (the benchmark builds them)."""
         dim = int(query.shape[-1])
         rows_wanted = k * 3  # up to three views per tool
-        q = _vec(query)
+        q = to_vector(query)
         with self._one() as c:
             if mode == "auto":
                 lists = self.ann.lists(c, dim)
@@ -325,7 +291,7 @@ class PostgresStore:
                        vector: np.ndarray | None = None) -> None:
         with self._one() as c:
             c.execute("INSERT INTO tool_queries (tool_name, query, embedder, embedding) VALUES (%s, %s, %s, %s)",
-                      (name, query, embedder, _vec(vector)))
+                      (name, query, embedder, to_vector(vector)))
 
     def list_tool_queries(self, name: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT id, tool_name, query, embedder, embedding FROM tool_queries"
@@ -336,12 +302,12 @@ class PostgresStore:
         with self._one() as c, c.cursor(binary=True) as cur:
             rows = cur.execute(sql + " ORDER BY id", args).fetchall()
         return [{"id": i, "tool_name": t, "query": q, "embedder": e,
-                 "vector": _arr(v)} for i, t, q, e, v in rows]
+                 "vector": to_array(v)} for i, t, q, e, v in rows]
 
     def set_tool_query_vectors(self, embedder: str, vectors: Iterable[tuple[int, np.ndarray]]) -> None:
         with self._conn() as c, c.cursor() as cur:
             cur.executemany("UPDATE tool_queries SET embedder = %s, embedding = %s WHERE id = %s",
-                            [(embedder, _vec(v), int(i)) for i, v in vectors])
+                            [(embedder, to_vector(v), int(i)) for i, v in vectors])
 
     # --- executions ---
 
@@ -357,7 +323,7 @@ class PostgresStore:
             return c.execute(
                 "INSERT INTO tool_executions (session_id, tool_name, execution_order, inputs, outputs, success, "
                 "execution_time_ms, user_prompt) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                (session_id, tool_name, execution_order, _json(inputs), _json(outputs), bool(success),
+                (session_id, tool_name, execution_order, to_json(inputs), to_json(outputs), bool(success),
                  execution_time_ms, user_prompt)).fetchone()[0]
 
     def get_executions(self, *, tool_name: str | None = None, session_id: str | None = None,
@@ -377,7 +343,7 @@ class PostgresStore:
         with self._one() as c:
             cur = c.execute(sql, args)
             cols = [d.name for d in cur.description]
-            return [{**dict(zip(cols, r)), "timestamp": _iso(r[-1])} for r in cur.fetchall()]
+            return [{**dict(zip(cols, r)), "timestamp": iso(r[-1])} for r in cur.fetchall()]
 
     # --- sessions and messages ---
 
@@ -400,98 +366,13 @@ class PostgresStore:
                                 (session_id, idx, role, content)).fetchone()[0]
             c.execute("UPDATE sessions SET updated_at = now() WHERE id = %s", (session_id,))
         return {"session_id": session_id, "role": role, "content": content, "message_index": idx,
-                "created_at": _iso(created)}
+                "created_at": iso(created)}
 
     def get_messages(self, session_id: str, limit: int = 10) -> list[dict[str, Any]]:
         with self._one() as c:
             rows = c.execute("SELECT role, content, message_index, created_at FROM messages WHERE session_id = %s "
                              "ORDER BY message_index DESC LIMIT %s", (session_id, int(limit))).fetchall()
-        return [{"role": r, "content": t, "message_index": i, "created_at": _iso(ts)} for r, t, i, ts in reversed(rows)]
-
-    # --- workflows ---
-
-    def record_workflow(self, session_id: str, sequence: list[str], success_rates: dict[tuple, float],
-                        steps: list[dict], success: bool, user_prompt: str | None,
-                        describe) -> list[dict[str, Any]]:
-        """As SQLiteStore.record_workflow: one transaction, increments in SQL."""
-        described = {seq: describe(list(seq)) for seq in success_rates}
-        with self._conn() as c:
-            for seq, rate in success_rates.items():
-                key = " > ".join(seq)
-                desc, embedder, vec = described[seq]
-                c.execute("INSERT INTO workflow_patterns (pattern_name, sequence_key, tool_sequence, description, "
-                          "embedder, embedding) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (sequence_key) DO NOTHING",
-                          ("_then_".join(seq), key, list(seq), desc, embedder, _vec(vec)))
-                c.execute("UPDATE workflow_patterns SET frequency = frequency + 1, success_sum = success_sum + %s, "
-                          "avg_success_rate = (success_sum + %s) / (frequency + 1), "
-                          "confidence_score = ((success_sum + %s) / (frequency + 1)) * (frequency + 1.0) / (frequency + 2.0), "
-                          "updated_at = now() WHERE sequence_key = %s", (rate, rate, rate, key))
-            for a, b in zip(sequence, sequence[1:]):
-                c.execute("INSERT INTO tool_relationships (tool_a, tool_b, count) VALUES (%s, %s, 1) "
-                          "ON CONFLICT (tool_a, tool_b) DO UPDATE SET count = tool_relationships.count + 1, "
-                          "updated_at = now()", (a, b))
-            c.execute("INSERT INTO workflow_runs (session_id, sequence_key, user_prompt, steps, success) "
-                      "VALUES (%s, %s, %s, %s, %s)",
-                      (session_id, " > ".join(sequence), user_prompt, _json(steps), bool(success)))
-        return [self.get_pattern(list(seq)) for seq in success_rates]
-
-    _PATTERN_COLS = ("id", "pattern_name", "sequence_key", "tool_sequence", "frequency", "success_sum",
-                     "avg_success_rate", "confidence_score", "description", "embedder", "composite_tool",
-                     "created_at", "updated_at")
-
-    def _patterns(self, where: str, args: tuple, with_vectors: bool = False) -> list:
-        cols = ", ".join(self._PATTERN_COLS) + (", embedding" if with_vectors else "")
-        with self._one() as c:
-            rows = c.execute(f"SELECT {cols} FROM workflow_patterns {where}", args).fetchall()
-        out = []
-        for r in rows:
-            d = dict(zip(self._PATTERN_COLS, r))
-            d["tool_sequence"] = list(d["tool_sequence"])
-            d["created_at"], d["updated_at"] = _iso(d["created_at"]), _iso(d["updated_at"])
-            out.append((d, _arr(r[-1])) if with_vectors else d)
-        return out
-
-    def get_pattern(self, sequence: list[str]) -> dict[str, Any] | None:
-        rows = self._patterns("WHERE sequence_key = %s", (" > ".join(sequence),))
-        return rows[0] if rows else None
-
-    def get_patterns(self, min_frequency: int = 1, limit: int = 10) -> list[dict[str, Any]]:
-        return self._patterns("WHERE frequency >= %s ORDER BY frequency DESC, confidence_score DESC, id LIMIT %s",
-                              (int(min_frequency), int(limit)))
-
-    def pattern_vectors(self, embedder: str, min_frequency: int = 1) -> list[tuple[dict, np.ndarray]]:
-        return self._patterns("WHERE embedder = %s AND embedding IS NOT NULL AND frequency >= %s ORDER BY id",
-                              (embedder, int(min_frequency)), with_vectors=True)
-
-    def set_pattern_composite(self, sequence: list[str], tool_name: str) -> None:
-        with self._one() as c:
-            c.execute("UPDATE workflow_patterns SET composite_tool = %s, updated_at = now() WHERE sequence_key = %s",
-                      (tool_name, " > ".join(sequence)))
-
-    def get_relationships(self, tool_name: str | None = None) -> list[dict[str, Any]]:
-        sql = ("SELECT r.tool_a, r.tool_b, r.count, r.count::float8 / t.total AS confidence_score "
-               "FROM tool_relationships r JOIN (SELECT tool_a, SUM(count) AS total FROM tool_relationships "
-               "GROUP BY tool_a) t ON t.tool_a = r.tool_a")
-        args: tuple = ()
-        if tool_name is not None:
-            sql += " WHERE r.tool_a = %s OR r.tool_b = %s"
-            args = (tool_name, tool_name)
-        with self._one() as c:
-            rows = c.execute(sql + " ORDER BY r.count DESC, r.tool_a, r.tool_b", args).fetchall()
-        return [{"tool_a": a, "tool_b": b, "count": n, "confidence_score": s} for a, b, n, s in rows]
-
-    def get_workflow_runs(self, sequence: list[str], *, success: bool | None = True,
-                          limit: int = 20) -> list[dict[str, Any]]:
-        sql = ("SELECT id, session_id, sequence_key, user_prompt, steps, success, created_at FROM workflow_runs "
-               "WHERE sequence_key = %s")
-        args: list = [" > ".join(sequence)]
-        if success is not None:
-            sql += " AND success = %s"
-            args.append(bool(success))
-        with self._one() as c:
-            cur = c.execute(sql + " ORDER BY id DESC LIMIT %s", (*args, int(limit)))
-            cols = [d.name for d in cur.description]
-            return [{**dict(zip(cols, r)), "created_at": _iso(r[-1])} for r in cur.fetchall()]
+        return [{"role": r, "content": t, "message_index": i, "created_at": iso(ts)} for r, t, i, ts in reversed(rows)]
 
     # --- meta ---
 

@@ -12,14 +12,9 @@ client's jobs are cancelled. A request's events go only to the client that sent 
 """
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import json
 import logging
-import math
-import os
 import re
-import secrets
 import threading
 from typing import Any
 
@@ -32,26 +27,23 @@ from werkzeug.serving import BaseWSGIServer, make_server as _werkzeug_server
 from ..config import Settings, load_settings
 from .dispatch import jsonable as _jsonable
 from .dispatch import run_rest_request, run_socket_request
+from .guard import BadArgument, WebState, api_token, float_arg, int_arg, is_loopback, secret_key
 from .jobs import ClientLimit, Job, JobQueue, QueueFull
-from .openapi import SESSION_ID, TOOL_NAME, build_openapi
+from .openapi import TOOL_NAME, build_openapi
+from .summaries import analytics_stats, tool_summary
 
 log = logging.getLogger(__name__)
 
 _TOOL_NAME = re.compile(TOOL_NAME["pattern"])
-_SESSION_ID = re.compile(SESSION_ID["pattern"])
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
 _PUBLIC_API = {"/api/health", "/api/openapi.json", "/api/docs"}
-_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 # The page loads only its own files; 'self' also covers same-origin ws:// in CSP level 3 browsers.
 _CSP_PAGE = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
              "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 # Swagger UI sets inline styles; it still runs only our local scripts and talks only to us.
 _CSP_DOCS = _CSP_PAGE.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-SUMMARY_KEYS = ("name", "docstring", "signature", "tests_verified", "experimental", "usage_count",
-                "success_rate", "timestamp", "component_tools")
 PATTERN_KEYS = ("id", "pattern_name", "tool_sequence", "frequency", "avg_success_rate", "confidence_score",
                 "description", "composite_tool", "created_at", "updated_at")
-TOP_TOOLS = 5
 EXAMPLE_QUERIES = (
     "Reverse the string 'hello world'",
     "Count the vowels in 'self-engineering agent'",
@@ -75,153 +67,6 @@ class _FiniteJSON:
         return json.dumps(_jsonable(obj), *args, **kwargs)
 
     loads = staticmethod(json.loads)
-
-
-def _api_token(settings: Settings) -> str | None:
-    return getattr(settings, "api_token", None) or os.environ.get("SELFENG_API_TOKEN") or None
-
-
-def _secret_key(settings: Settings) -> str:
-    # A fixed key would let anyone forge signed cookies; without one configured, each process makes its own.
-    return getattr(settings, "secret_key", None) or os.environ.get("SELFENG_SECRET_KEY") or secrets.token_hex(32)
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _host_only(host_header: str) -> str:
-    """'127.0.0.1:5000' -> '127.0.0.1', '[::1]:80' -> '::1'."""
-    h = host_header.strip().lower()
-    if h.startswith("["):
-        return h[1:h.find("]")] if "]" in h else h
-    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
-
-
-class WebState:
-    """What the handlers share: the orchestrator, the job queue and the security settings."""
-
-    def __init__(self, orchestrator, settings: Settings):
-        self.orchestrator = orchestrator
-        self.settings = settings
-        self.token = _api_token(settings)
-        self.max_prompt_chars = int(settings.max_prompt_chars)
-        self.rest_wait = float(getattr(settings, "rest_wait_seconds", 30.0))
-        self.queue = None  # JobQueue (in-process) or BrokerQueue: create_app sets it
-        # Loopback names by default: a DNS-rebinding page (Host: evil.example) is refused. serve() widens
-        # this when binding a non-loopback address; None disables the check.
-        self.allowed_hosts: set[str] | None = set(_LOOPBACK_NAMES)
-
-    def token_ok(self, presented: str | None) -> bool:
-        if not self.token:
-            return True
-        return isinstance(presented, str) and hmac.compare_digest(presented.encode(), self.token.encode())
-
-    def host_ok(self, host_header: str | None) -> bool:
-        if self.allowed_hosts is None:
-            return True
-        host = _host_only(host_header or "")
-        return host in self.allowed_hosts or _is_loopback(host)
-
-    def prompt_problem(self, prompt: Any) -> str | None:
-        if not isinstance(prompt, str) or not prompt.strip():
-            return "'prompt' must be a non-empty string"
-        if len(prompt) > self.max_prompt_chars:
-            return f"'prompt' is {len(prompt)} characters; the limit is {self.max_prompt_chars}"
-        return None
-
-    @staticmethod
-    def session_problem(session_id: Any, *, optional: bool = True) -> str | None:
-        if session_id is None and optional:
-            return None
-        if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
-            return "'session_id' must be 1-128 characters of letters, digits, '_', '-', '.', ':'"
-        return None
-
-    def recent_messages(self, session_id: str, limit: int = 20) -> list[dict]:
-        return _jsonable(self.orchestrator.memory_manager.get_recent_messages(session_id, limit))
-
-    def session_exists(self, session_id: str) -> bool:
-        store = getattr(self.orchestrator.memory_manager, "store", None)
-        if store is not None and hasattr(store, "session_exists"):
-            return bool(store.session_exists(session_id))
-        return bool(self.orchestrator.memory_manager.get_recent_messages(session_id, 1))
-
-
-def _tool_summary(tool: dict) -> dict:
-    out = {k: tool.get(k) for k in SUMMARY_KEYS}
-    out["docstring"] = out["docstring"] or ""
-    out["signature"] = out["signature"] or tool.get("name", "")
-    out["tests_verified"] = bool(out["tests_verified"])
-    out["experimental"] = bool(out["experimental"])
-    out["usage_count"] = int(out["usage_count"] or 0)
-    out["success_rate"] = float(out["success_rate"] or 0.0)
-    out["timestamp"] = None if out["timestamp"] is None else str(out["timestamp"])
-    out["component_tools"] = [str(t) for t in out["component_tools"] or []]  # non-empty: a composite tool
-    return out
-
-
-class BadArgument(ValueError):
-    """A query-string value that is not what the route accepts (answered with a 400)."""
-
-
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not re.fullmatch(r"\d{1,9}", raw) or not lo <= int(raw) <= hi:
-        raise BadArgument(f"'{name}' must be an integer from {lo} to {hi}")
-    return int(raw)
-
-
-def _float_arg(name: str, default: float, lo: float, hi: float) -> float:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw) if len(raw) <= 64 else math.nan
-    except ValueError:
-        value = math.nan
-    if not lo <= value <= hi:  # NaN fails this too
-        raise BadArgument(f"'{name}' must be a number from {lo:g} to {hi:g}")
-    return value
-
-
-def analytics_stats(orchestrator) -> dict[str, Any]:
-    """Library, pattern and execution figures for the page: a handful of reads, no model, no sandbox."""
-    tools = orchestrator.registry.get_all_tools()
-    composites = [t for t in tools if t.get("component_tools")]
-    tracker = orchestrator.workflow_tracker
-    store = getattr(orchestrator, "store", None) or tracker.store
-    executions = store.get_executions(limit=None)
-    succeeded = sum(1 for e in executions if e.get("success"))
-    observed = tracker.get_workflow_patterns(min_frequency=1, limit=1_000_000)
-    by_composite = {p["composite_tool"]: p for p in observed if p.get("composite_tool")}
-    used = sorted((t for t in tools if t.get("usage_count")), key=lambda t: (-int(t["usage_count"]), t["name"]))
-    return {
-        "tool_count": len(tools),
-        "composite_count": len(composites),
-        "pattern_count": sum(1 for p in observed if int(p["frequency"]) >= 2),
-        "sequence_count": len(observed),
-        "relationship_count": len(tracker.get_tool_relationships(min_confidence=0.0)),
-        "execution_count": len(executions),
-        "execution_success_rate": round(succeeded / len(executions), 4) if executions else None,
-        "workflow_run_count": len({e["session_id"] for e in executions if e.get("session_id")}),
-        "top_tools": [{"name": t["name"], "usage_count": int(t["usage_count"]),
-                       "success_rate": float(t.get("success_rate") or 0.0),
-                       "composite": bool(t.get("component_tools"))} for t in used[:TOP_TOOLS]],
-        "composites": [{"name": t["name"], "component_tools": list(t["component_tools"]),
-                        "usage_count": int(t.get("usage_count") or 0),
-                        "success_rate": float(t.get("success_rate") or 0.0),
-                        "pattern_frequency": (by_composite.get(t["name"]) or {}).get("frequency"),
-                        "pattern_confidence": (by_composite.get(t["name"]) or {}).get("confidence_score")}
-                       for t in sorted(composites, key=lambda t: t["name"])],
-    }
 
 
 def _error(message: str, status: int) -> tuple[Response, int]:
@@ -270,7 +115,7 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
     app.json = _FiniteJSONProvider(app)
     # A prompt of max_prompt_chars, JSON-escaped at worst 6 bytes a character, plus room for the envelope.
     max_body = max(64 * 1024, state.max_prompt_chars * 6 + 4096)
-    app.config.update(SECRET_KEY=_secret_key(settings), MAX_CONTENT_LENGTH=max_body)
+    app.config.update(SECRET_KEY=secret_key(settings), MAX_CONTENT_LENGTH=max_body)
     app.extensions["selfeng"] = state
     # cors_allowed_origins=None: python-engineio accepts only the server's own origin.
     broker_url = getattr(settings, "broker_url", None)
@@ -347,7 +192,7 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
 
     @app.get("/api/tools")
     def api_tools():
-        tools = [_tool_summary(t) for t in orchestrator.registry.get_all_tools()]
+        tools = [tool_summary(t) for t in orchestrator.registry.get_all_tools()]
         return jsonify({"tools": tools, "count": len(tools)})
 
     @app.get("/api/tools/<name>")
@@ -357,7 +202,7 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
         tool = orchestrator.registry.get_tool_by_name(name)
         if tool is None:
             return _error(f"no tool named {name!r}", 404)
-        return jsonify({**_tool_summary(tool), "code": tool.get("code") or "", "tests": tool.get("tests") or ""})
+        return jsonify({**tool_summary(tool), "code": tool.get("code") or "", "tests": tool.get("tests") or ""})
 
     @app.delete("/api/tools/<name>")
     def api_delete_tool(name: str):
@@ -430,8 +275,8 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
     # -- analytics: what the workflow tracker has learned -----------------------------------------------
     @app.get("/api/analytics/patterns")
     def api_patterns():
-        min_frequency = _int_arg("min_frequency", 2, 1, 1_000_000)
-        limit = _int_arg("limit", 10, 1, 100)
+        min_frequency = int_arg("min_frequency", 2, 1, 1_000_000)
+        limit = int_arg("limit", 10, 1, 100)
         rows = orchestrator.workflow_tracker.get_workflow_patterns(min_frequency=min_frequency, limit=limit)
         patterns = _jsonable([{k: p.get(k) for k in PATTERN_KEYS} for p in rows])
         return jsonify({"patterns": patterns, "count": len(patterns)})
@@ -441,7 +286,7 @@ def create_app(orchestrator=None, settings: Settings | None = None) -> tuple[Fla
         tool = request.args.get("tool")
         if tool is not None and not _TOOL_NAME.fullmatch(tool):
             raise BadArgument("'tool' must be a tool name")
-        min_confidence = _float_arg("min_confidence", 0.5, 0.0, 1.0)
+        min_confidence = float_arg("min_confidence", 0.5, 0.0, 1.0)
         rows = orchestrator.workflow_tracker.get_tool_relationships(tool_name=tool, min_confidence=min_confidence)
         relationships = _jsonable([{k: r.get(k) for k in ("tool_a", "tool_b", "count", "confidence_score")}
                                    for r in rows])
@@ -508,7 +353,7 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 5000) -> BaseWS
     Werkzeug hands the raw socket to simple-websocket, so Socket.IO runs over a real WebSocket.
     """
     state: WebState | None = app.extensions.get("selfeng")
-    if state is not None and state.allowed_hosts is not None and not _is_loopback(host):
+    if state is not None and state.allowed_hosts is not None and not is_loopback(host):
         if host in ("0.0.0.0", "::", ""):
             state.allowed_hosts = None  # any interface: names are unknowable; rely on the token
         else:
@@ -527,7 +372,7 @@ def serve(host: str = "127.0.0.1", port: int = 5000) -> None:
     """Run the web interface until interrupted."""
     settings = load_settings()
     app, _ = create_app(settings=settings)
-    if not _is_loopback(host) and not _api_token(settings):
+    if not is_loopback(host) and not api_token(settings):
         log.warning("serving on %s without SELFENG_API_TOKEN: anyone who can reach it can use it", host)
     server = make_server(app, host, port)
     shown = f"[{host}]" if ":" in host else host
