@@ -206,16 +206,28 @@ def identifier_words(identifier: str) -> list[str]:
     return re.sub(r"([a-z])([A-Z])", r"\1 \2", identifier).replace("_", " ").split()
 
 
+_LONGEST_NAME = max(len(n.split()) for n in _NAMES)
+
+
 def identifier_units(identifier: str) -> list[Unit]:
-    """Units named by an identifier's words: `weight_kg` -> [kilogram], `celsius` -> [degree celsius]."""
+    """Units named by an identifier's words: `weight_kg` -> [kilogram], `celsius` -> [degree celsius].
+    A unit of several words is read whole, longest first: `nautical_miles` is the nautical mile, not a
+    mile (recorded: a verified nautical-mile converter was refused its own request's "7 nautical miles")."""
     parts = identifier_words(identifier)
-    out = []
-    for i, p in enumerate(parts):
-        unit = _NAMES.get(p.lower()) or (_LOOSE.get(p.lower()) if len(p) > 1 else None)
-        if unit is None and len(p) == 1 and i > 0:  # `height_m`, but never a bare `s` or `a`
-            unit = _SYMBOLS.get(p)
+    out: list[Unit] = []
+    i = 0
+    while i < len(parts):
+        width, unit = next(((n, _NAMES[" ".join(parts[i:i + n]).lower()])
+                            for n in range(min(_LONGEST_NAME, len(parts) - i), 1, -1)
+                            if " ".join(parts[i:i + n]).lower() in _NAMES), (1, None))
+        if unit is None:
+            p = parts[i]
+            unit = _NAMES.get(p.lower()) or (_LOOSE.get(p.lower()) if len(p) > 1 else None)
+            if unit is None and len(p) == 1 and i > 0:  # `height_m`, but never a bare `s` or `a`
+                unit = _SYMBOLS.get(p)
         if unit is not None and unit not in out:
             out.append(unit)
+        i += width
     return out
 
 

@@ -131,6 +131,23 @@ def test_two_unit_parameters_take_their_own_units():
     assert role_conflict("BMI for 154 lbs and 1.75 m", "calculate_bmi", params) is not None
 
 
+def test_a_unit_of_several_words_is_read_whole_in_a_parameter_or_tool_name():
+    """postfreeze-1207o: verified nautical-mile converters were refused their own requests, the identifier
+    `nautical_miles` read as a mile."""
+    miles = [{"name": "nautical_miles", "type": "float"}]
+    assert role_conflict("Convert 7 nautical miles to kilometers", "nautical_miles_to_km", miles) is None
+    assert role_conflict("Convert 7 miles to kilometers", "nautical_miles_to_km", miles) is not None
+    km = [{"name": "kilometers", "type": "float"}]
+    tool = "convert_kilometers_to_nautical_miles"
+    assert role_conflict("How many nautical miles is 50 kilometers?", tool, km) is None
+    assert role_conflict("How many miles is 50 kilometers?", tool, km) is not None
+    speed = [{"name": "miles_per_hour", "type": "float"}, {"name": "hours", "type": "float"}]
+    assert role_conflict("At 60 mph for 2 hours, how far do I go?", "distance", speed,
+                         arguments={"miles_per_hour": 60, "hours": 2}) is None
+    assert role_conflict("At 60 mph for 2 hours, how far do I go?", "distance", speed,
+                         arguments={"miles_per_hour": 2, "hours": 60}) is not None
+
+
 def test_a_stated_example_in_another_unit_is_not_an_input_of_the_run():
     params = [{"name": "temperature_celsius", "type": "float"}]
     request = "What's 30 degrees Celsius in Fahrenheit? For example 25 °C is 77 °F."
