@@ -209,6 +209,15 @@ def identifier_words(identifier: str) -> list[str]:
 _LONGEST_NAME = max(len(n.split()) for n in _NAMES)
 
 
+def _name_at(words: list[str], i: int) -> tuple[int, Unit | None]:
+    """(how many words, unit) for the longest unit name of two or more words starting at words[i]."""
+    for n in range(min(_LONGEST_NAME, len(words) - i), 1, -1):
+        unit = _NAMES.get(" ".join(words[i:i + n]).lower())
+        if unit is not None:
+            return n, unit
+    return 1, None
+
+
 def identifier_units(identifier: str) -> list[Unit]:
     """Units named by an identifier's words: `weight_kg` -> [kilogram], `celsius` -> [degree celsius].
     A unit of several words is read whole, longest first: `nautical_miles` is the nautical mile, not a
@@ -217,9 +226,7 @@ def identifier_units(identifier: str) -> list[Unit]:
     out: list[Unit] = []
     i = 0
     while i < len(parts):
-        width, unit = next(((n, _NAMES[" ".join(parts[i:i + n]).lower()])
-                            for n in range(min(_LONGEST_NAME, len(parts) - i), 1, -1)
-                            if " ".join(parts[i:i + n]).lower() in _NAMES), (1, None))
+        width, unit = _name_at(parts, i)
         if unit is None:
             p = parts[i]
             unit = _NAMES.get(p.lower()) or (_LOOSE.get(p.lower()) if len(p) > 1 else None)
