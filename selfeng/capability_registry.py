@@ -386,7 +386,7 @@ class CapabilityRegistry:
         result.update(fit_check={"reason": verdict.reason, "model_checked": verdict.model_checked,
                                  "needed": verdict.needed})
         if verdict.model_checked and verdict.arguments:
-            result["fit_arguments"] = verdict.arguments
+            result["fit_arguments"] = dict(verdict.arguments)  # the verdict is kept (`decide`): never share it
         return result
 
     def decide(self, query: str, threshold: float | None = None, rerank: bool = True):
