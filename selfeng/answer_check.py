@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .anchors import echoes
-from .arguments import PATH_PARAM, argument_problem, coerce_arguments, other_percent_scale, unwrapped_literals
+from .arguments import PATH_PARAM, argument_problem, coerce_arguments, unwrapped_literals
 from .direct_answer import answers_alike, as_json, direct_answer, shown_value
 from .drafts import SAMPLE_TEMPERATURE
+from .percentages import other_percent_scale
 
 
 @dataclass(frozen=True)

@@ -469,7 +469,7 @@ def test_the_spec_can_only_return_what_answers_the_kind_of_question_asked():
 
 
 def test_percentages_and_their_other_scale():
-    from selfeng.arguments import other_percent_scale, percentages
+    from selfeng.percentages import other_percent_scale, percentages
     assert percentages("how much is twelve percent of 250") == [12.0]
     assert percentages("add 20 per cent VAT to 49.99, or 6.25% on 10") == [20.0, 6.25]
     assert percentages("what is 10 times 3") == []
