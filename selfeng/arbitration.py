@@ -97,7 +97,7 @@ def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Ve
 
     for case in failing:
         obs = rep.observations.get(case.name)
-        why = "it is stated by the user" if case.trusted else _why_kept(best, case, obs, len(scored), min_tests)
+        why = _why_trusted(case) if case.trusted else _why_kept(best, case, obs, len(scored), min_tests)
         reasons.append(f"{case.name} (expects {show(case.expected)}) fails with "
                        f"{obs.shown() if obs else 'no result'}; not dropped: {why}")
     crashed = any(rep.observations.get(c.name) is None or rep.observations[c.name].error for c in failing)
@@ -106,6 +106,10 @@ def decide(candidates: list[Candidate], cases: list[Case], min_tests: int) -> Ve
     # independent draw instead: a repair would just fit whichever expected value the model guessed.
     repair = crashed or any(c.trusted for c in failing)
     return Verdict(rep, kept, [], False, "repair" if repair else "sample", reasons, disputed)
+
+
+def _why_trusted(case: Case) -> str:
+    return "it follows from the units' definitions" if case.source == "definition" else "it is stated by the user"
 
 
 def _informative_passes(rep: Candidate, scored: list[Case]) -> int:
@@ -243,9 +247,12 @@ def describe(verdict: Verdict, consensus: int = 0) -> str:
             f"{_count_words(len(d.by))} independent implementations {d.observed.as_verb()}, the case "
             f"expected {show(d.case.expected)}" for d in verdict.dropped)
     notes = []
-    stated = sum(1 for c in scored if c.trusted)
+    stated = sum(1 for c in scored if c.trusted and c.source != "definition")
     if stated:
         notes.append(f"{stated} stated in the request")
+    defined = sum(1 for c in scored if c.source == "definition")
+    if defined:
+        notes.append(f"{defined} fixed by the units' definitions")
     if consensus:
         notes.append(f"{consensus} the request's own input, answered alike by independent implementations")
     if any(c.source == "direct" for c in scored):

@@ -1,7 +1,8 @@
 """The cases a new tool is judged by, gathered before any code exists and never edited to fit it.
 
 Highest trust first: examples the user stated (`>>>` lines of the spec, prose such as `f(2) == 4`,
-`Input:`/`Output:` pairs), then the request's own input as a probe whose answer comes from the agreement
+`Input:`/`Output:` pairs) and, for a unit converter, values its units' definitions fix
+(`unit_definitions`), then the request's own input as a probe whose answer comes from the agreement
 of implementations rather than from the model's guess, then the model's cases, written from the spec alone.
 A model case on a stated input is a guess at a known answer and is left out (`cases.guessed_copies`).
 """
@@ -15,6 +16,7 @@ from .cases import code_cases, guessed_copies, merge, model_cases, request_probe
 from .data_cases import DataCases
 from .llm import LLMError
 from .stated_examples import assignment_examples, doctest_examples, io_examples, written_examples
+from .unit_definitions import definition_cases
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,10 @@ def gather_cases(llm_client, min_tests: int, spec: dict, user_prompt: str, data:
     stated = stated_cases(spec, user_prompt)
     probe = data_probe(spec, data) if data else (
         None if spec.get("preamble") is not None else request_probe(spec, user_prompt))
-    return written_cases(llm_client, min_tests, spec, user_prompt, data, stated, [probe] if probe else [])
+    # a converter's definition decides its answers exactly (`unit_definitions`); next to the user's word
+    defined = definition_cases(spec, user_prompt)
+    return written_cases(llm_client, min_tests, spec, user_prompt, data, stated,
+                         defined + ([probe] if probe else []))
 
 
 def stated_cases(spec: dict, user_prompt: str) -> list[Case]:

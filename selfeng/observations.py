@@ -8,7 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-TRUSTED_SOURCES = ("request", "docstring")
+# The user's word, and for a unit converter the units' definitions (`unit_definitions`): never outvoted.
+TRUSTED_SOURCES = ("request", "docstring", "definition")
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Case:
     name: str
     args: dict
     expected: Any = None
-    source: str = "model"     # request | docstring | model | probe | consensus | agreed | direct | code
+    source: str = "model"     # request | docstring | definition | model | probe | consensus | agreed | direct | code
     code: str = ""            # source == "code": the test function as a model wrote it (raw pytest)
     prelude: str = ""         # ... and the imports/helpers it needs
     compute: str = ""         # source == "model": the expression it gave for `expected` (computed_cases)
@@ -61,6 +62,8 @@ class Observation:
         name they share: a StatisticsError is a ValueError, see `error_key`)."""
         if not self.error:
             return f"return {self.shown()}"
+        if self.key == EMPTY_REFUSAL:
+            return "raise an error on empty input"
         one_call = self.key.startswith("raises ") and " | " not in self.key
         return f"raise {self.key.removeprefix('raises ') if one_call else self.error}"
 
@@ -108,13 +111,30 @@ def bad_input(error: str) -> bool:
     return isinstance(cls, type) and issubclass(cls, (ValueError, ArithmeticError, LookupError))
 
 
-def error_key(error: str, family: str | None) -> str:
+# The key of any "bad input" exception on an input where every argument is empty (`error_key`).
+EMPTY_REFUSAL = "raises an error on empty input"
+
+
+def error_key(error: str, family: str | None, empty_input: bool = False) -> str:
     """The text an exception is compared by. A library's own "bad input" class is its built-in family:
     `statistics.median([])` raises StatisticsError where a hand-written median raises ValueError, and
     both say the same thing about the input, so two drafts that differ only there behave alike (recorded:
     a median failed with three drafts split 2:1 between the two). Any other exception keeps its own name:
-    a shared bug is not a shared behaviour to vote with."""
-    return family if family and bad_input(family) else error
+    a shared bug is not a shared behaviour to vote with.
+
+    On an input where every argument is empty there is nothing to compute with, and which bad-input class
+    comes out is whatever the code's first step raises: `max([])` a ValueError, `xs[0]` an IndexError,
+    `sum(xs) / len(xs)` a ZeroDivisionError. All of them refuse the input, so they are one behaviour there
+    (recorded: a median's drafts agreed on 80 for the request and split between IndexError and
+    ValueError on `[]`, and no agreement formed)."""
+    named = family if family and bad_input(family) else error
+    return EMPTY_REFUSAL if empty_input and bad_input(named) else named
+
+
+def empty_arguments(values: list) -> bool:
+    """Every argument is an empty text or collection (and there is at least one)."""
+    return bool(values) and all(isinstance(v, (str, list, tuple, dict, set, frozenset)) and len(v) == 0
+                                for v in values)
 
 
 def observation_key(value: Any) -> str:

@@ -30,6 +30,7 @@ from .request_spec import spec_from_request
 from .behaviour_match import existing_twin
 from .query_planner import is_explicit_synthesis
 from .data_cases import DataCases, data_cases_for
+from .unit_definitions import grounded_spec
 from .direct_answer import DirectOpinion, informative, request_answer
 from .request_input import answer_on, read_request_input
 from .varied_inputs import varied_choice, varied_inputs
@@ -231,7 +232,7 @@ class CapabilitySynthesisEngine:
     def _spec(self, user_prompt: str, hint: str = "") -> dict:
         spec = spec_from_request(user_prompt)
         if spec is None:
-            spec = self.llm_client.generate_spec(user_prompt, hint)
+            spec = grounded_spec(self.llm_client.generate_spec(user_prompt, hint))  # a converter's definition
             block = doctest_block(user_prompt)
             if block:  # the spec keeps the request's examples verbatim: they are the best evidence there is
                 spec["docstring"] += "\n" + block

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from .arbitration import Case, Observation
-from .observations import error_key
+from .observations import empty_arguments, error_key
 from . import pyparse
 
 FLOAT_DIGITS = 6  # behaviour keys compare floats to ~pytest.approx's precision, so 8.0467 and 8.04670001 agree
@@ -52,13 +52,25 @@ def _observation(test: dict) -> Observation | None:
     call = calls[0]
     if "error" in call:
         err = call["error"]
-        return Observation(f"raises {error_key(str(err.get('type')), err.get('family'))}", passed, None,
+        key = error_key(str(err.get("type")), err.get("family"), _empty_call(call))
+        return Observation(key if key.startswith("raises ") else f"raises {key}", passed, None,
                            str(err.get("type")),
                            f"{err.get('message', '')}\n{err.get('traceback', '')}".strip(), err.get("family"))
     if "digest" in call:
         return Observation(f"digest {call['digest']}", passed, None, None)
     value = call.get("value")
     return Observation(json.dumps(_canonical(value), sort_keys=True, ensure_ascii=False), passed, value)
+
+
+def _empty_call(call: dict) -> bool:
+    from .sandbox.tool_server import decode
+
+    try:
+        args = decode(call.get("args") or [])
+        kwargs = decode(call.get("kwargs") or {})
+    except (TypeError, ValueError, KeyError):
+        return False
+    return isinstance(args, list) and isinstance(kwargs, dict) and empty_arguments(args + list(kwargs.values()))
 
 
 def observations(report: dict, cases: list[Case]) -> dict[str, Observation]:

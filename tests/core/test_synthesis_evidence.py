@@ -538,3 +538,32 @@ def test_a_library_error_and_a_value_error_on_the_same_bad_input_are_one_behavio
     assert result["tests_verified"], result.get("error")
     assert [d["case"] for d in result["evidence"]["set_aside"]] == ["test_median_case_3", "test_median_case_4"]
     assert "three raise ValueError where the case expected 0.0" in result["evidence"]["summary"]
+
+
+INDEX_MEDIAN = ("```python\ndef median(numbers: list) -> float:\n    s = sorted(numbers)\n    m = len(s) // 2\n"
+                "    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2\n```")
+UNSORTED_MEDIAN = ("```python\ndef median(numbers: list) -> float:\n    m = len(numbers) // 2\n"
+                   "    return numbers[m] if len(numbers) % 2 else (numbers[m - 1] + numbers[m]) / 2\n```")
+
+
+def test_any_bad_input_error_on_an_empty_input_is_one_behaviour():
+    """postfreeze-1207o: two drafts agreed on 80 for "72, 88, 95 and 64" and on every other input, but on
+    `[]` one raised IndexError (`s[m - 1]`) and the other ValueError, so they never counted as agreeing.
+    On an input with nothing in it, either error refuses it: the two agree and, with a direct solution of
+    the request that returns 80, outvote the unsorted drafts and the model's wrong cases."""
+    cases = {"cases": [{"args": {"numbers": xs}, "expected": want, "from_request": False}
+                       for xs, want in (([1, 3, 2], 2), ([4, 1, 3, 2], 2.5), ([3, 9, 4, 7, 5], 6.0), ([], 0.0),
+                                        ([7], 7))]}
+    solve = {"purpose": "generate_implementation", "match": "solve()",
+             "content": "```python\ndef solve():\n    return (72 + 88) / 2\n```"}
+    orch, _ = make_orchestrator([solve] * 3 + script(
+        ("generate_spec", MEDIAN_SPEC), ("generate_tests", cases),
+        ("generate_implementation", UNSORTED_MEDIAN), ("generate_implementation", INDEX_MEDIAN),
+        ("generate_implementation", HAND_MEDIAN), ("generate_implementation", UNSORTED_MEDIAN),
+        *[("fix_implementation", UNSORTED_MEDIAN)] * 2, ("extract_arguments", {"numbers": [72, 88, 95, 64]})))
+    result = orch.synthesis_engine.synthesize_capability("My four test scores were 72, 88, 95 and 64; what's "
+                                                         "their median?")
+    assert result["tests_verified"], result.get("error")
+    assert "raise an error on empty input where the case expected 0.0" in result["evidence"]["summary"]
+    probe = next(c for c in result["tests"].split("def ")[1:] if "72" in c)
+    assert "== pytest.approx(80.0)" in probe
