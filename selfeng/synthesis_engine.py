@@ -232,7 +232,9 @@ class CapabilitySynthesisEngine:
     def _spec(self, user_prompt: str, hint: str = "") -> dict:
         spec = spec_from_request(user_prompt)
         if spec is None:
-            spec = grounded_spec(self.llm_client.generate_spec(user_prompt, hint))  # a converter's definition
+            # routing may have had the model write this spec already (`restated_spec`); a hint asks anew
+            asked = None if hint else getattr(self.registry, "restated_spec", lambda _: None)(user_prompt)
+            spec = grounded_spec(asked or self.llm_client.generate_spec(user_prompt, hint))  # a converter's definition
             block = doctest_block(user_prompt)
             if block:  # the spec keeps the request's examples verbatim: they are the best evidence there is
                 spec["docstring"] += "\n" + block

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .answer_kind import answer_kind_conflict, asked_input_conflict, asked_output_conflict
 from .arguments import role_conflict
@@ -56,10 +56,14 @@ def answers_another_question(query: str, tool: dict[str, Any]) -> str | None:
 
 
 def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool = True,
-           answer_check=None) -> Verdict:
+           answer_check=None, restate: Callable[[str], Ranked] | None = None) -> Verdict:
+    """`restate`: the library searched with the request restated as a function (`_restated`)."""
     plausible = [(c, t) for c, t in ranked if c.similarity >= bars.floor and answers_another_question(query, t) is None]
     if not plausible:
-        return Verdict(None, "no candidate clears the floor with matching argument roles")
+        none = Verdict(None, "no candidate clears the floor with matching argument roles")
+        if restate is None or answer_check is None or llm_client is None:
+            return none
+        return _restated(query, restate, bars, llm_client, answer_check) or none
     best, tool = plausible[0]
     if rerank:  # usage statistics reorder only candidates about as relevant as the best
         close = [(c, t) for c, t in plausible if c.similarity >= best.similarity - RERANK_WINDOW]
@@ -84,6 +88,36 @@ def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool
         return _runner_up(query, [(c, t) for c, t in plausible if c.name != best.name], llm_client, answer_check,
                           verdict)
     return verdict
+
+
+def _restated(query: str, restate: Callable[[str], Ranked], bars: Bars, llm_client,
+              answer_check) -> Verdict | None:
+    """Nothing clears the floor for the request's own words, which may be nobody's words for the tool
+    ("the smallest number that 18 and 24 both go into" for `lcm`). The model restates the need as a
+    function, the spec a synthesis starts from anyway (so a miss costs nothing more), and the library is
+    searched with that. A tool found so is taken only on its run: the request's values, mapped by a fit
+    check, must give what a direct solution of the request gives (as for a runner-up). The model's word
+    alone never takes it, and a data tool, which the check cannot run, is never taken this way."""
+    try:
+        found = [(c, t) for c, t in restate(query)
+                 if c.similarity >= bars.floor and answers_another_question(query, t) is None]
+    except LLMError as exc:
+        log.info("no restated need: %s", exc)
+        return None
+    if not found:
+        return None
+    cand, tool = found[0]
+    try:
+        reply = _fit_reply(llm_client, query, tool)
+    except LLMError as exc:
+        log.warning("check_tool_fit failed on a restated candidate: %s", exc)
+        return None
+    check = answer_check(query, tool, reply.get("arguments") or {})
+    if not check.fits:
+        return Verdict(None, f"found by the request restated as a function, then refused: {check.reason}", True,
+                       {}, str(reply.get("needed") or ""))
+    return Verdict(cand.name, f"found by the request restated as a function; {check.reason}", True,
+                   check.arguments, str(reply.get("needed") or ""))
 
 
 def _fit_reply(llm_client, query: str, tool: dict[str, Any]) -> dict:

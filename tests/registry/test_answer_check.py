@@ -188,3 +188,49 @@ def test_a_pick_from_the_input_or_a_close_constant(settings):
                    "code": "def km_to_miles(km):\n    return km / 1.609344\n"}
     # the direct solution's rounded factor (0.621371) is the same computation
     assert check("I ran 8 km, how far is that in miles", km_to_miles, {"km": 8}).fits is True
+
+
+def spec_reply(name: str, docstring: str, params: list[tuple[str, str]], ret: str) -> str:
+    return json.dumps({"function_name": name, "docstring": docstring, "return_type": ret,
+                       "parameters": [{"name": p, "type": t, "description": ""} for p, t in params]})
+
+
+def test_a_request_in_nobody_s_words_is_found_by_its_restated_need_and_taken_on_its_run(library):
+    """Nothing clears the floor for the request's own words; the spec the model writes for it names the
+    tool's job, the library is searched with that, and the tool is taken because its run gives the direct
+    solution's answer. The spec is kept for a synthesis of the same request."""
+    reg, provider = library
+    request = "rank 4, 19, 7 so that the biggest comes first and the smallest comes last"
+    provider.enqueue("generate_spec", spec_reply("sort_numbers_descending",
+                                                 "Sort a list of numbers from largest to smallest.",
+                                                 [("numbers", "list[float]")], "list[float]"))
+    replies(provider, "same", {"numbers": [4, 19, 7]}, [19, 7, 4])
+    tool = reg.search_tool(request)
+    assert tool is not None and tool["name"] == "sort_numbers_descending", reg.last_verdict
+    assert "restated as a function" in reg.last_verdict.reason
+    assert reg.restated_spec(request)["function_name"] == "sort_numbers_descending"
+
+
+def test_a_restated_candidate_whose_run_disagrees_is_refused_and_the_spec_kept_for_synthesis(library):
+    reg, provider = library
+    request = "rank 4, 19, 7 so that the smallest comes first and the biggest comes last"
+    provider.enqueue("generate_spec", spec_reply("sort_numbers_ascending",
+                                                 "Sort a list of numbers from smallest to largest.",
+                                                 [("numbers", "list[float]")], "list[float]"))
+    replies(provider, "same", {"numbers": [4, 19, 7]}, [4, 7, 19])
+    assert reg.search_tool(request) is None
+    assert reg.restated_spec(request)["function_name"] == "sort_numbers_ascending"
+    # asked again, the spec is not written twice
+    assert sum(c["purpose"] == "generate_spec" for c in provider.calls) == 1
+
+
+def test_without_a_sandbox_nothing_is_restated(settings, embedder):
+    provider = ScriptedProvider([])
+    reg = CapabilityRegistry(LLMClient(provider, settings=settings), settings=settings, embedder=embedder)
+    name, params, ret, doc, code = SORT_DESC
+    reg.add_tool(name, code, f"from {name} import {name}\n", doc, spec={
+        "function_name": name, "return_type": ret, "docstring": doc,
+        "parameters": [{"name": p, "type": t, "description": ""} for p, t in params]})
+    assert reg.search_tool("rank 4, 19, 7 so that the biggest comes first") is None
+    assert provider.calls == []
+    reg.close()
