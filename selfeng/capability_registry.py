@@ -7,7 +7,6 @@ query embedding plus a matrix product, whatever the library's size.
 from __future__ import annotations
 
 import ast
-import copy
 import os
 import tempfile
 import threading
@@ -26,8 +25,8 @@ from .retrieval import (DEFAULT_CONFIG, Candidate, RetrievalConfig, ToolDoc, def
 from .store import Store, ToolExistsError, create_store
 from .store.base import fault_point
 from .store.vector_backends import create_index
+from .restated_need import RestatedNeeds, search_text
 from .tool_decision import Bars
-from .units import identifier_words
 from .usage_views import UsageViewWriter
 from . import tool_decision
 from . import pyparse
@@ -108,7 +107,7 @@ class CapabilityRegistry:
         self.reject_below, self.accept_at, self.min_coverage = DECISION_BANDS
         self.last_verdict: Verdict | None = None
         self._last_decision: tuple | None = None  # (question, verdict): see `decide`
-        self._specs: dict[str, dict] = {}  # request -> the spec routing had the model write (`restated_spec`)
+        self._restated_needs = RestatedNeeds(llm_client)  # specs routing had the model write, per request
         self._config = retrieval_config
         self._lock = threading.RLock()
         self._version: str | None = None
@@ -413,23 +412,13 @@ class CapabilityRegistry:
         return verdict, ranked
 
     def restated_spec(self, query: str, ask: bool = False) -> dict | None:
-        """The spec the model wrote for `query` when routing restated it (a copy), or, with `ask`, one
-        written now. A synthesis of the same request starts from it instead of asking again."""
-        spec = self._specs.get(query)
-        if spec is None and ask and self.llm_client is not None and hasattr(self.llm_client, "generate_spec"):
-            spec = self._specs[query] = self.llm_client.generate_spec(query)
-            while len(self._specs) > 16:  # the requests of one conversation, not a cache of all time
-                self._specs.pop(next(iter(self._specs)))
-        return copy.deepcopy(spec)
+        """The spec the model wrote for `query` when routing restated it, or with `ask` one written now."""
+        return self._restated_needs.spec(query, ask)
 
     def _restated(self, query: str) -> list[tuple[Candidate, dict]]:
-        """The library ranked for the request restated as a function: its name's words and its docstring
-        (`tool_decision._restated`). The spec's text is what tools' docs are written in."""
+        """The library ranked for the request restated as a function (`tool_decision._restated`)."""
         spec = self.restated_spec(query, ask=True)
-        if not spec:
-            return []
-        text = f"{' '.join(identifier_words(spec['function_name']))}: {spec['docstring']}"
-        ranked = self._ranked(text, 5)
+        ranked = self._ranked(search_text(spec), 5) if spec else []
         if not self.settings.allow_experimental:
             ranked = [(c, r) for c, r in ranked if not r["experimental"]]
         return [(c, self._tool_dict(r)) for c, r in ranked]

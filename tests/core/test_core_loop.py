@@ -333,3 +333,14 @@ def test_unused_literals_are_the_inputs_no_argument_carries():
     assert unused_literals("Sort [12, 4, 56] from largest to smallest", {"numbers": [12, 4, 56]}) == []
     assert unused_literals("Convert 5 miles to km, rounded to 2 decimals", {"miles": 5}) == ["2"]
     assert unused_literals("What time is 10:30 plus 45 minutes?", {"time": "10:30", "minutes": 45}) == []
+
+
+def test_a_spec_written_while_routing_is_the_one_the_synthesis_starts_from():
+    """Routing restates a request nothing matched as a spec (`restated_need`); the synthesis of the same
+    request uses that spec, so the model writes it once."""
+    orch, provider = make_orchestrator(reverse_synthesis_script())
+    request = "Reverse the string 'hello world'"
+    assert orch.registry.restated_spec(request, ask=True)["function_name"] == "reverse_string"
+    result = orch.synthesis_engine.synthesize_capability(request)
+    assert result["success"], result.get("error")
+    assert [c["purpose"] for c in provider.calls].count("generate_spec") == 1
