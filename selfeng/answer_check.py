@@ -16,15 +16,19 @@ disagreement still is.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from .anchors import echoes
-from .arguments import PATH_PARAM, argument_problem, coerce_arguments, unwrapped_literals
+from .arguments import PATH_PARAM, argument_problem, coerce_arguments, unwrapped_literals, with_feedback
 from .direct_answer import answers_alike, as_json, direct_answer, shown_value
 from .drafts import SAMPLE_TEMPERATURE
+from .llm import LLMError
 from .percentages import other_percent_scale
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class AnswerCheck:
@@ -65,8 +69,10 @@ class AnswerChecker:
         wrong often enough ("Reverse 'Python'" solved as "nhoP") that one against two is not enough."""
         params = tool.get("parameters") or []
         args = self._arguments(request, tool, params, arguments)
-        if isinstance(args, str):
-            return AnswerCheck(None, args, {})
+        if isinstance(args, AnswerCheck) and args.fits is False:
+            args = self._read_again(request, tool, params, args)
+        if isinstance(args, AnswerCheck):
+            return args
         try:
             run = self.sandbox.run_tool(tool["name"], tool["code"], args)
         except ValueError as exc:  # a name the sandbox refuses: no evidence, the model's reply decides
@@ -115,22 +121,47 @@ class AnswerChecker:
                                  f"read as {shown_value(next(v for k, v in other.items() if v != args[k]))}), as "
                                  f"a direct solution of the request does", other)
 
+    def _read_again(self, request: str, tool: dict, params: list[dict], refusal: AnswerCheck) -> dict | AnswerCheck:
+        """The arguments read once more by the executor's own extraction, told what was wrong, as the
+        executor would before a run: a fit check's mapping can be sloppy for the right tool (15 and 80 for
+        "twelve percent of 250"). Still invented, the refusal stands."""
+        try:
+            again = self.llm_client.extract_arguments(with_feedback(request, refusal.reason.removeprefix("not run: ")),
+                                                      tool.get("signature") or tool["name"], params,
+                                                      docstring=tool.get("docstring") or "")
+        except LLMError as exc:
+            log.info("arguments not read again: %s", exc)
+            return refusal
+        return self._arguments(request, tool, params, again)
+
     @staticmethod
-    def _arguments(request: str, tool: dict, params: list[dict], arguments: dict) -> dict | str:
-        """The arguments to run, or why the tool is not run (no evidence: the model's reply decides).
-        Data tools are not run here: their inputs are the user's files, which the executor resolves."""
+    def _arguments(request: str, tool: dict, params: list[dict], arguments: dict) -> dict | AnswerCheck:
+        """The arguments to run, or the check's outcome without a run. Data tools are not run here (their
+        inputs are the user's files, which the executor resolves), nor composites: no evidence, the
+        model's reply decides. But a mapping the executor's own check refuses (a value that appears
+        nowhere in the request, or a unit-labelled value for a parameter of another unit) refuses the
+        tool: the model could fill the tool's parameters only by inventing, so the request does not give
+        what it needs. Recorded: `simple_interest` for "the monthly interest on 10000 at 5% a year" with
+        `years=1.0`, `count_letter` for "contains only letters" with `letter='a'`, `seconds_to_minutes`
+        for "seven and a half minutes" in seconds with `seconds=45.0`, each taken on the model's word."""
+        def untested(why: str) -> AnswerCheck:
+            return AnswerCheck(None, f"not run: {why}", {})
+
         if not tool.get("code") or tool.get("component_tools"):
-            return "not run: a composite or code-less tool"
+            return untested("a composite or code-less tool")
         if any(PATH_PARAM.search(p["name"]) for p in params):
-            return "not run: a data tool"
+            return untested("a data tool")
         try:
             args = unwrapped_literals(coerce_arguments(dict(arguments or {}), params), params, request)
         except (TypeError, ValueError) as exc:
-            return f"not run: {exc}"
+            return untested(str(exc))
         if set(args) != {p["name"] for p in params}:
-            return "not run: the arguments do not match the parameters"
+            return untested("the arguments do not match the parameters")
         problem = argument_problem(tool["name"], params, args, request)  # the executor's own check
-        return f"not run: {problem}" if problem else args
+        if problem:
+            return AnswerCheck(False, f"not run: its parameters take values the request does not give "
+                                      f"({problem})", {})
+        return args
 
 
 def says_little(value: Any, args: dict[str, Any]) -> bool:

@@ -109,14 +109,36 @@ def test_agreeing_on_true_or_false_says_nothing_so_the_models_reply_stands(libra
     assert "says little" in reg.last_verdict.reason and "does not fit" in reg.last_verdict.reason
 
 
-def test_a_value_the_request_does_not_have_is_not_run(library):
+def test_a_mapping_with_values_the_request_does_not_have_is_read_again_before_the_run(library):
+    """The fit check's mapping is sloppy for the right tool: the executor's extraction, told what was wrong,
+    reads the request's own values, and the run decides."""
     reg, provider = library
     provider.enqueue("check_tool_fit", json.dumps({"needed": "percent_of", "relation": "same",
                                                    "arguments": {"percent": 15, "total": 80}}))
+    provider.enqueue("extract_arguments", json.dumps({"percent": 12, "total": 250}))
+    provider.enqueue("generate_implementation", solve(30.0))
     tool = reg.search_tool("how much is twelve percent of 250")
-    # no run and no direct solution: the model's reply decides, and the executor checks its arguments again
-    assert tool is not None and "appears nowhere in the request" in reg.last_verdict.reason
-    assert provider.remaining() == 0 and [c["purpose"] for c in provider.calls] == ["check_tool_fit"]
+    assert tool is not None and tool["fit_arguments"] == {"percent": 12.0, "total": 250.0}, reg.last_verdict
+    assert "appears nowhere in the request" in provider.calls[1]["messages"][-1]["content"]
+
+
+def test_a_tool_whose_parameters_the_model_can_only_fill_by_inventing_is_refused(library):
+    """postfreeze held-out: `count_letter` for "contains only letters" with an invented letter='a' was
+    taken on the model's word. Read again, the letter is still invented: no run, and no tool."""
+    reg, provider = library
+    reg.add_tool("count_letter", "def count_letter(text, letter):\n    return text.count(letter)\n",
+                 "from count_letter import count_letter\n", "Count how often a letter occurs in a text.",
+                 spec={"function_name": "count_letter", "return_type": "int",
+                       "docstring": "Count how often a letter occurs in a text.",
+                       "parameters": [{"name": "text", "type": "str", "description": ""},
+                                      {"name": "letter", "type": "str", "description": ""}]})
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "count_letter", "relation": "same",
+                                                   "arguments": {"text": "abc123", "letter": "'a'"}}))
+    provider.enqueue("extract_arguments", json.dumps({"text": "abc123", "letter": "x"}))
+    reg.search_tool("Check if 'abc123' contains only letters")
+    assert reg.last_verdict.name != "count_letter"
+    assert "the request does not give" in reg.last_verdict.reason, reg.last_verdict
+    assert [c["purpose"] for c in provider.calls][-2:] == ["check_tool_fit", "extract_arguments"]
 
 
 def test_the_direct_answer_is_kept_for_the_synthesis_that_follows_a_refusal(library):
