@@ -27,8 +27,8 @@ from .drafts import SAMPLE_TEMPERATURE
 from .llm import LLMError
 from .percentages import other_percent_scale
 
-
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class AnswerCheck:

@@ -62,8 +62,6 @@ class Observation:
         name they share: a StatisticsError is a ValueError, see `error_key`)."""
         if not self.error:
             return f"return {self.shown()}"
-        if self.key == EMPTY_REFUSAL:
-            return "raise an error on empty input"
         one_call = self.key.startswith("raises ") and " | " not in self.key
         return f"raise {self.key.removeprefix('raises ') if one_call else self.error}"
 
@@ -111,8 +109,8 @@ def bad_input(error: str) -> bool:
     return isinstance(cls, type) and issubclass(cls, (ValueError, ArithmeticError, LookupError))
 
 
-# The key of any "bad input" exception on an input where every argument is empty (`error_key`).
-EMPTY_REFUSAL = "raises an error on empty input"
+# What any "bad input" exception is compared as on an input where every argument is empty (`error_key`).
+EMPTY_REFUSAL = "an error on empty input"
 
 
 def error_key(error: str, family: str | None, empty_input: bool = False) -> str:

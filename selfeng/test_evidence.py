@@ -53,7 +53,7 @@ def _observation(test: dict) -> Observation | None:
     if "error" in call:
         err = call["error"]
         key = error_key(str(err.get("type")), err.get("family"), _empty_call(call))
-        return Observation(key if key.startswith("raises ") else f"raises {key}", passed, None,
+        return Observation(f"raises {key}", passed, None,
                            str(err.get("type")),
                            f"{err.get('message', '')}\n{err.get('traceback', '')}".strip(), err.get("family"))
     if "digest" in call:
@@ -63,6 +63,7 @@ def _observation(test: dict) -> Observation | None:
 
 
 def _empty_call(call: dict) -> bool:
+    """Every argument of the call is empty (`observations.empty_arguments`)."""
     from .sandbox.tool_server import decode
 
     try:

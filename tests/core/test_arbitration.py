@@ -214,3 +214,12 @@ def test_implementations_that_pass_the_same_cases_but_return_different_values_of
     assert varied_choice(greedy, [greedy, other, third], names)[0] is other
     same = with_varied("sample 4", [1, 2], 0.30000000000000004)
     assert varied_choice(greedy, [greedy, same], names) == (greedy, "")  # rounding is no disagreement
+
+
+def test_a_library_error_is_its_built_in_family_and_any_bad_input_error_on_an_empty_input_is_one():
+    from selfeng.observations import EMPTY_REFUSAL, error_key
+    assert error_key("StatisticsError", "ValueError") == "ValueError"
+    assert error_key("IndexError", "IndexError") == "IndexError"
+    assert error_key("TypeError", "TypeError", empty_input=True) == "TypeError"  # a bug stays a bug
+    assert error_key("IndexError", "IndexError", empty_input=True) == EMPTY_REFUSAL
+    assert error_key("ZeroDivisionError", "ZeroDivisionError", empty_input=True) == EMPTY_REFUSAL
