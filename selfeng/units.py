@@ -120,6 +120,12 @@ def _build() -> tuple[dict[str, Unit], dict[str, Unit], dict[str, Unit]]:
             symbols[s] = unit
             if len(s.strip("°")) > 1:
                 loose.setdefault(s.lower(), unit)
+    # An identifier cannot hold a slash, so `km/h` is written `kmh` there (`convert_mph_to_kmh`): the
+    # slash-less form of a symbol reads as its unit, unless it is another unit's symbol (`m/s`, `ms`).
+    for s, unit in list(symbols.items()):
+        joined = s.replace("/", "").lower()
+        if "/" in s and joined not in loose and joined not in names and s.replace("/", "") not in symbols:
+            loose[joined] = unit
     return names, symbols, loose
 
 

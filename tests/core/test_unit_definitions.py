@@ -20,6 +20,7 @@ def spec(name: str, ptype: str = "float", rtype: str = "float", params: int = 1)
     ("convert_nautical_miles_to_kilometers", ("nautical mile", "kilometre")),
     ("fahrenheit_to_celsius", ("degree fahrenheit", "degree celsius")),
     ("weeks_to_days", ("week", "day")),
+    ("convert_mph_to_kmh", ("mile per hour", "kilometre per hour")),  # km/h without its slash (1207p)
 ])
 def test_a_converter_between_defined_units_is_recognised(name, pair):
     assert converter(spec(name)) == pair
@@ -36,6 +37,12 @@ def test_a_converter_between_defined_units_is_recognised(name, pair):
 ])
 def test_anything_else_is_left_alone(s):
     assert converter(s) is None and grounded_spec(s) == s and definition_cases(s, "x") == []
+
+
+def test_a_symbol_without_its_slash_is_read_only_when_no_other_unit_has_that_symbol():
+    from selfeng.units import identifier_units
+    assert [u.name for u in identifier_units("speed_kmh")] == ["kilometre per hour"]
+    assert [u.name for u in identifier_units("delay_ms")] == ["millisecond"]  # not m/s
 
 
 def test_the_note_states_the_exact_definition_the_short_way():
