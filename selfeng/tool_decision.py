@@ -107,17 +107,26 @@ def _restated(query: str, restate: Callable[[str], Ranked], bars: Bars, llm_clie
     if not found:
         return None
     cand, tool = found[0]
-    try:
-        reply = _fit_reply(llm_client, query, tool)
-    except LLMError as exc:
-        log.warning("check_tool_fit failed on a restated candidate: %s", exc)
+    checked = _on_its_run(query, tool, llm_client, answer_check, "a restated candidate")
+    if checked is None:
         return None
-    check = answer_check(query, tool, reply.get("arguments") or {})
+    check, reply = checked
     if not check.fits:
         return Verdict(None, f"found by the request restated as a function, then refused: {check.reason}", True,
                        {}, str(reply.get("needed") or ""))
     return Verdict(cand.name, f"found by the request restated as a function; {check.reason}", True,
                    check.arguments, str(reply.get("needed") or ""))
+
+
+def _on_its_run(query: str, tool: dict[str, Any], llm_client, answer_check, role: str):
+    """(answer check, fit reply) for a candidate that only its own run can take: the fit check gives the
+    arguments, the run decides. None when the fit check fails."""
+    try:
+        reply = _fit_reply(llm_client, query, tool)
+    except LLMError as exc:
+        log.warning("check_tool_fit failed on %s: %s", role, exc)
+        return None
+    return answer_check(query, tool, reply.get("arguments") or {}), reply
 
 
 def _fit_reply(llm_client, query: str, tool: dict[str, Any]) -> dict:
@@ -134,14 +143,10 @@ def _runner_up(query: str, others: Ranked, llm_client, answer_check, refused: Ve
     if not others:
         return refused
     cand, tool = others[0]
-    try:
-        reply = _fit_reply(llm_client, query, tool)
-    except LLMError as exc:
-        log.warning("check_tool_fit failed on the runner-up: %s", exc)
+    checked = _on_its_run(query, tool, llm_client, answer_check, "the runner-up")
+    if checked is None or not checked[0].fits:
         return refused
-    check = answer_check(query, tool, reply.get("arguments") or {})
-    if not check.fits:
-        return refused
+    check, reply = checked
     return Verdict(cand.name, f"{check.reason} (the model said: {reply.get('relation')}); the first candidate "
                               f"did not: {refused.reason}", True,
                    check.arguments, str(reply.get("needed") or ""))
