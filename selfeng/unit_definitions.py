@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+
 from .observations import Case
 
 F = Fraction
@@ -45,8 +46,8 @@ TEMPERATURE: dict[str, tuple[Fraction, Fraction]] = {
     "degree fahrenheit": (F(5, 9), F("273.15") - F(32) * F(5, 9)),
 }
 # How a request or a spec asks for a rounded answer: then an exact value is not what the tool returns.
-_ROUNDING = re.compile(r"\b(?:round\w*|decimals?|significant|nearest|whole|integer|truncat\w*|approximate\w*)\b",
-                       re.I)
+# ("approximately" is not among them: models write it into docstrings of exact conversions.)
+_ROUNDING = re.compile(r"\b(?:round\w*|decimals?|significant|nearest|whole numbers?|integers?|truncat\w*)\b", re.I)
 _NUMERIC = ("float", "int", "number", "numbers.real")
 
 

@@ -68,6 +68,7 @@ def test_no_cases_when_the_request_asks_for_a_rounded_answer_or_an_int_cannot_be
     s = spec("miles_to_km")
     assert definition_cases(s, "Convert 5 miles to km, rounded to 2 decimals") == []
     assert definition_cases(s, "5 miles in km to the nearest tenth") == []
+    assert len(definition_cases(s, "About how many km is 5 miles, approximately?")) == 2
     assert definition_cases(spec("hours_to_days", rtype="int"), "How many days is 50 hours?") == []
     assert len(definition_cases(spec("minutes_to_seconds", "int", "int"), "seconds in 7 minutes")) == 2
 
