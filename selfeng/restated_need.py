@@ -8,6 +8,7 @@ instead of asking again (`synthesis_engine._spec`), so a request that needs a ne
 from __future__ import annotations
 
 import copy
+import threading
 
 from .units import identifier_words
 
@@ -18,14 +19,18 @@ class RestatedNeeds:
     def __init__(self, llm_client=None):
         self.llm_client = llm_client
         self._specs: dict[str, dict] = {}
+        self._lock = threading.Lock()  # the web server routes several jobs at once
 
     def spec(self, request: str, ask: bool = False) -> dict | None:
         """A copy of the spec written for `request`, or, with `ask`, one written now (None without a model)."""
-        found = self._specs.get(request)
+        with self._lock:
+            found = self._specs.get(request)
         if found is None and ask and self.llm_client is not None and hasattr(self.llm_client, "generate_spec"):
-            found = self._specs[request] = self.llm_client.generate_spec(request)
-            while len(self._specs) > KEEP:
-                self._specs.pop(next(iter(self._specs)))
+            found = self.llm_client.generate_spec(request)  # a model call: not under the lock
+            with self._lock:
+                self._specs[request] = found
+                while len(self._specs) > KEEP:
+                    self._specs.pop(next(iter(self._specs)))
         return copy.deepcopy(found)
 
 
