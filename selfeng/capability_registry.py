@@ -397,9 +397,7 @@ class CapabilityRegistry:
         bars = Bars(floor=self.reject_below if explicit is None else max(self.reject_below, float(explicit)),
                     fallback=self.default_threshold if explicit is None else float(explicit),
                     accept_at=self.accept_at, min_coverage=self.min_coverage)
-        ranked = self._ranked(query, 5)
-        if not self.settings.allow_experimental:
-            ranked = [(c, r) for c, r in ranked if not r["experimental"]]
+        ranked = self._usable(query)
         # The planner asks whether one tool fits before the request is handled, and the handler asks
         # again: the same question over the same candidates gets the same verdict, without its model calls.
         key = (query, bars, rerank, self._version, tuple((c.name, c.score) for c, _ in ranked))
@@ -418,10 +416,14 @@ class CapabilityRegistry:
     def _restated(self, query: str) -> list[tuple[Candidate, dict]]:
         """The library ranked for the request restated as a function (`tool_decision._restated`)."""
         spec = self.restated_spec(query, ask=True)
-        ranked = self._ranked(search_text(spec), 5) if spec else []
+        return [(c, self._tool_dict(r)) for c, r in self._usable(search_text(spec))] if spec else []
+
+    def _usable(self, text: str) -> list[tuple[Candidate, dict]]:
+        """The 5 best candidates for `text` that may answer: experimental tools only when allowed."""
+        ranked = self._ranked(text, 5)
         if not self.settings.allow_experimental:
             ranked = [(c, r) for c, r in ranked if not r["experimental"]]
-        return [(c, self._tool_dict(r)) for c, r in ranked]
+        return ranked
 
     @property
     def answer_check(self):

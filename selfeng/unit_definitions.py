@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from .arguments import converter_units
 from .observations import Case
+from .units import plural
 
 F = Fraction
 # canonical unit name (units._TABLE) -> its size in the kind's SI unit (m, kg, s, m³, m², m/s, J, Pa)
@@ -54,8 +56,6 @@ _NUMERIC = ("float", "int", "number", "numbers.real")
 def converter(spec: dict) -> tuple[str, str] | None:
     """(from, to) canonical unit names when the spec converts one number between two units defined here:
     named `a_to_b`, with one numeric parameter and a numeric result."""
-    from .arguments import converter_units
-
     pair = converter_units(spec.get("function_name", ""))
     params = spec.get("parameters") or []
     if pair is None or len(params) != 1:
@@ -123,8 +123,6 @@ def definition_cases(spec: dict, request: str) -> list[Case]:
 
 
 def _plural(name: str, amount: Fraction) -> str:
-    from .units import _plural as plural
-
     return name if amount == 1 else plural(name)
 
 

@@ -95,11 +95,11 @@ _TABLE: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
 _IRREGULAR_PLURALS = {"foot": "feet", "inch": "inches", "century": "centuries"}
 
 
-def _plural(name: str) -> str:
+def plural(name: str) -> str:
     head, _, tail = name.rpartition(" ")
     if " per " in name:  # "kilometres per hour"
         first, _, rest = name.partition(" per ")
-        return f"{_plural(first)} per {rest}"
+        return f"{plural(first)} per {rest}"
     word = tail or name
     p = _IRREGULAR_PLURALS.get(word) or (word + "es" if word.endswith(("s", "x", "ch", "sh")) else word + "s")
     return f"{head} {p}" if head else p
@@ -113,7 +113,7 @@ def _build() -> tuple[dict[str, Unit], dict[str, Unit], dict[str, Unit]]:
         unit = Unit(canonical, kind)
         for n in (canonical, *others):
             names[n] = unit
-            names[_plural(n)] = unit
+            names[plural(n)] = unit
             if n.startswith("degree "):
                 names[n.split(" ", 1)[1]] = unit
         for s in syms:

@@ -217,16 +217,22 @@ def spec_reply(name: str, docstring: str, params: list[tuple[str, str]], ret: st
                        "parameters": [{"name": p, "type": t, "description": ""} for p, t in params]})
 
 
+def restated_sort(provider, order: str, answer: list) -> None:
+    """The spec the model writes for a sorting request in its own words, then the fit check and the
+    direct solution for the candidate that spec finds."""
+    first, last = ("largest", "smallest") if order == "descending" else ("smallest", "largest")
+    provider.enqueue("generate_spec", spec_reply(f"sort_numbers_{order}", f"Sort a list of numbers from {first} "
+                                                 f"to {last}.", [("numbers", "list[float]")], "list[float]"))
+    replies(provider, "same", {"numbers": [4, 19, 7]}, answer)
+
+
 def test_a_request_in_nobody_s_words_is_found_by_its_restated_need_and_taken_on_its_run(library):
     """Nothing clears the floor for the request's own words; the spec the model writes for it names the
     tool's job, the library is searched with that, and the tool is taken because its run gives the direct
     solution's answer. The spec is kept for a synthesis of the same request."""
     reg, provider = library
     request = "rank 4, 19, 7 so that the biggest comes first and the smallest comes last"
-    provider.enqueue("generate_spec", spec_reply("sort_numbers_descending",
-                                                 "Sort a list of numbers from largest to smallest.",
-                                                 [("numbers", "list[float]")], "list[float]"))
-    replies(provider, "same", {"numbers": [4, 19, 7]}, [19, 7, 4])
+    restated_sort(provider, "descending", [19, 7, 4])
     tool = reg.search_tool(request)
     assert tool is not None and tool["name"] == "sort_numbers_descending", reg.last_verdict
     assert "restated as a function" in reg.last_verdict.reason
@@ -236,13 +242,10 @@ def test_a_request_in_nobody_s_words_is_found_by_its_restated_need_and_taken_on_
 def test_a_restated_candidate_whose_run_disagrees_is_refused_and_the_spec_kept_for_synthesis(library):
     reg, provider = library
     request = "rank 4, 19, 7 so that the smallest comes first and the biggest comes last"
-    provider.enqueue("generate_spec", spec_reply("sort_numbers_ascending",
-                                                 "Sort a list of numbers from smallest to largest.",
-                                                 [("numbers", "list[float]")], "list[float]"))
-    replies(provider, "same", {"numbers": [4, 19, 7]}, [4, 7, 19])
+    restated_sort(provider, "ascending", [4, 7, 19])
     assert reg.search_tool(request) is None
     assert reg.restated_spec(request)["function_name"] == "sort_numbers_ascending"
-    # asked again, the spec is not written twice
+    # reading the kept spec back asks the model nothing
     assert sum(c["purpose"] == "generate_spec" for c in provider.calls) == 1
 
 
