@@ -259,3 +259,44 @@ def test_without_a_sandbox_nothing_is_restated(settings, embedder):
     assert reg.search_tool("rank 4, 19, 7 so that the biggest comes first") is None
     assert provider.calls == []
     reg.close()
+
+
+PICNIC = "our club has 40 members and 35 out of every hundred came to the picnic - how many people came?"
+
+
+def story_spec(provider) -> None:
+    """The spec a small model writes for a request told as a story: named after the story, so that its
+    search too leaves the tool below the floor (postfreeze-1207e: "calculate_bracelet_kits" for gcd)."""
+    provider.enqueue("generate_spec", spec_reply("count_picnic_guests", "Count the club members who came to "
+                                                 "the picnic.", [("members", "int"), ("share", "float")], "float"))
+
+
+def test_a_story_s_tool_below_the_floor_is_chosen_by_name_and_taken_on_its_run(library):
+    reg, provider = library
+    story_spec(provider)
+    provider.enqueue("choose_tool", json.dumps({"choice": "percent_of"}))
+    replies(provider, "same", {"percent": 35, "total": 40}, 14.0)
+    tool = reg.search_tool(PICNIC)
+    assert tool is not None and tool["name"] == "percent_of", reg.last_verdict
+    assert reg.last_verdict.reason.startswith("chosen among the restated need's nearest tools; it returns 14")
+    assert tool["fit_arguments"] == {"percent": 35, "total": 40}
+    shown = next(c for c in provider.calls if c["purpose"] == "choose_tool")["messages"][-1]["content"]
+    assert "percent_of(percent: float, total: float) -> float" in shown  # the names say the computation
+    assert provider.remaining() == 0
+
+
+def test_a_chosen_tool_whose_run_disagrees_is_refused(library):
+    reg, provider = library
+    story_spec(provider)
+    provider.enqueue("choose_tool", json.dumps({"choice": "percent_of"}))
+    replies(provider, "same", {"percent": 35, "total": 40}, 26.0)  # e.g. those who stayed home
+    assert reg.search_tool(PICNIC) is None
+    assert reg.last_verdict.reason.startswith("chosen among the restated need's nearest tools, then refused")
+
+
+def test_when_the_model_chooses_none_nothing_is_run(library):
+    reg, provider = library
+    story_spec(provider)
+    provider.enqueue("choose_tool", json.dumps({"choice": "none"}))
+    assert reg.search_tool(PICNIC) is None
+    assert [c["purpose"] for c in provider.calls] == ["generate_spec", "choose_tool"]
