@@ -22,7 +22,7 @@ from fractions import Fraction
 
 from .arguments import converter_units
 from .observations import Case
-from .units import plural
+from .units import mentioned_units, plural, quantities
 
 F = Fraction
 # canonical unit name (units._TABLE) -> its size in the kind's SI unit (m, kg, s, m³, m², m/s, J, Pa)
@@ -50,6 +50,16 @@ TEMPERATURE: dict[str, tuple[Fraction, Fraction]] = {
 # How a request or a spec asks for a rounded answer: then an exact value is not what the tool returns.
 # ("approximately" is not among them: models write it into docstrings of exact conversions.)
 _ROUNDING = re.compile(r"\b(?:round\w*|decimals?|significant|nearest|whole numbers?|integers?|truncat\w*)\b", re.I)
+# ...and the rounding it names, when it names one: "2 decimal places", "one decimal", "the nearest tenth",
+# "a whole number". Anything else (significant figures, "the nearest degree", truncating) says no number
+# of places the cases could round to.
+_SMALL = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)[\s-]+(?:decimal\s+places?|decimals?|dp|places?)\b",
+                     re.I)
+_FRACTION_PLACES = re.compile(r"\bnearest\s+(tenth|hundredth|thousandth)s?\b", re.I)
+_TO_NEAREST = re.compile(r"\bround\w*\b(?!\s+(?:up|down)\b)", re.I)  # rounding up or down is not to the nearest
+# not "an integer" alone: it names a type, too
+_WHOLE = re.compile(r"\b(?:nearest\s+(?:whole\s+number|integer)|whole\s+numbers?)\b", re.I)
 _NUMERIC = ("float", "int", "number", "numbers.real")
 
 
@@ -106,20 +116,71 @@ def grounded_spec(spec: dict) -> dict:
     return {**spec, "docstring": f"{spec['docstring'].rstrip()} {definition_note(*pair)}"}
 
 
+def reads_as_stated(spec: dict, request: str) -> bool:
+    """The request gives a value in the converter's from-unit and names its to-unit, and no other unit of
+    that kind ("14 F ... on the kelvin scale" for fahrenheit_to_kelvin): the spec reads the request as
+    written, so the definition, not an opinion, decides the answer on the request's input."""
+    if converter(spec) is None:
+        return False
+    a, b = converter_units(spec.get("source_name") or spec["function_name"])
+    named = {u for u, _ in mentioned_units(request) if u.kind == a.kind}
+    return any(q.unit == a for q in quantities(request)) and b in named and named <= {a, b}
+
+
 def definition_cases(spec: dict, request: str) -> list[Case]:
-    """Two cases the definition decides, or none when the request or spec asks for rounding (a rounded
-    result is not the exact value, and how it rounds is the request's to say)."""
+    """Two cases the definition decides: exact values, or rounded to the places the request and spec
+    name ("rounded to 2 decimals"). None when they ask for a rounding without naming its places, or name
+    two different ones: how it rounds is the request's to say."""
     pair = converter(spec)
-    if pair is None or _ROUNDING.search(f"{request} {spec.get('docstring', '')}"):
+    places = asked_places(request, spec.get("docstring", ""))
+    if pair is None or places is _UNSAID:
         return []
     name, param = spec["function_name"], spec["parameters"][0]
     whole = str(param.get("type", "")).strip().lower() == "int"
-    inputs = (F(0), F(100)) if pair[0] in TEMPERATURE else (F(1), F(250))
-    answers = [convert(x, *pair) for x in inputs]
-    if str(spec.get("return_type", "")).strip().lower() == "int" and any(y.denominator != 1 for y in answers):
+    answers = [(x, _rounded(convert(x, *pair), places)) for x in _inputs(pair, places)][:2]
+    if str(spec.get("return_type", "")).strip().lower() == "int" and any(y.denominator != 1 for _, y in answers):
         return []  # an int result cannot be the exact value; the cases would only test the rounding
     return [Case(f"test_{name}_definition_{i + 1}", {param["name"]: int(x) if whole else float(x)},
-                 float(y), "definition") for i, (x, y) in enumerate(zip(inputs, answers))]
+                 float(y), "definition") for i, (x, y) in enumerate(answers)]
+
+
+_UNSAID = object()  # a rounding is asked for, but not one the cases can follow
+
+
+def asked_places(request: str, docstring: str):
+    """The decimal places the request and docstring round the answer to: None when neither asks for
+    rounding, an int when what they say names one number of places, else _UNSAID."""
+    said = [t for t in (request, docstring) if _ROUNDING.search(t)]
+    if not said:
+        return None
+    named = set()
+    for text in said:
+        found = [_SMALL.get(m.lower(), None) if not m.isdigit() else int(m) for m in _PLACES.findall(text)]
+        found += [("tenth", "hundredth", "thousandth").index(m.lower()) + 1 for m in _FRACTION_PLACES.findall(text)]
+        found += [0] * len(_WHOLE.findall(text))
+        # every rounding word of the text must be part of a named rounding ("rounded to 2 decimals"),
+        # else it may say something the places do not (significant figures, "the nearest degree")
+        rest = text
+        for named_rounding in (_PLACES, _FRACTION_PLACES, _WHOLE, _TO_NEAREST):
+            rest = named_rounding.sub(" ", rest)
+        if not found or _ROUNDING.search(rest):
+            return _UNSAID
+        named.update(found)
+    return named.pop() if len(named) == 1 else _UNSAID
+
+
+def _inputs(pair: tuple[str, str], places: int | None) -> list[Fraction]:
+    """Round inputs whose answers, rounded to `places`, are not ties: a tie rounds either way (half-even,
+    half-up, float error), so it would test the rounding method rather than the conversion."""
+    pool = (F(0), F(100), F(37), F(-40)) if pair[0] in TEMPERATURE else (F(1), F(250), F(3), F(40), F(7))
+    if places is None:
+        return list(pool)
+    scale = 10 ** places
+    return [x for x in pool if abs((convert(x, *pair) * scale) % 1 - F(1, 2)) > F(1, 10**6)]
+
+
+def _rounded(y: Fraction, places: int | None) -> Fraction:
+    return y if places is None else F(round(y, places))
 
 
 def _plural(name: str, amount: Fraction) -> str:

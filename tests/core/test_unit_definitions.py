@@ -64,11 +64,37 @@ def test_the_cases_are_the_definition_s_exact_values():
                                                               (100.0, pytest.approx(340 / 9))]
 
 
-def test_no_cases_when_the_request_asks_for_a_rounded_answer_or_an_int_cannot_be_exact():
+def expected(cases) -> list:
+    return [(c.args["value0"], c.expected) for c in cases]
+
+
+def test_a_rounding_the_request_names_rounds_the_cases_and_any_other_rounding_leaves_none():
     s = spec("miles_to_km")
-    assert definition_cases(s, "Convert 5 miles to km, rounded to 2 decimals") == []
-    assert definition_cases(s, "5 miles in km to the nearest tenth") == []
+    assert expected(definition_cases(s, "Convert 5 miles to km, rounded to 2 decimals")) == [(1.0, 1.61),
+                                                                                         (250.0, 402.34)]
+    assert expected(definition_cases(s, "5 miles in km to the nearest tenth")) == [(1.0, 1.6), (250.0, 402.3)]
+    assert expected(definition_cases(s, "5 miles in km as a whole number")) == [(1.0, 2), (250.0, 402)]
     assert len(definition_cases(s, "About how many km is 5 miles, approximately?")) == 2
+    for unsaid in ("5 miles in km to 3 significant figures", "5 miles in km, rounded",
+                   "5 miles in km to the nearest metre", "5 miles in km, rounded down to 1 decimal"):
+        assert definition_cases(s, unsaid) == [], unsaid
+    # the docstring is read too, and must not name other places than the request
+    said = {**s, "docstring": "Convert miles to kilometres, rounded to two decimal places."}
+    assert expected(definition_cases(said, "5 miles in km")) == [(1.0, 1.61), (250.0, 402.34)]
+    assert definition_cases(said, "5 miles in km to the nearest tenth") == []
+    assert definition_cases({**s, "docstring": "Takes an integer number of miles."}, "5 miles in km") == []
+
+
+def test_an_input_whose_rounded_answer_is_a_tie_is_not_a_case():
+    assert expected(definition_cases(spec("hours_to_days"), "days in 36 hours, to the nearest whole number")) \
+        == [(1.0, 0), (250.0, 10)]
+    # 250 g = 0.25 kg rounds either way at 1 place (half-even, half-up, float error): the next input is taken
+    assert expected(definition_cases(spec("grams_to_kilograms"), "1234 g in kg, to one decimal place")) == \
+        [(1.0, 0.0), (3.0, 0.0)]
+
+
+def test_no_cases_when_an_int_cannot_be_exact():
+    s = spec("miles_to_km")
     assert definition_cases(spec("hours_to_days", rtype="int"), "How many days is 50 hours?") == []
     assert len(definition_cases(spec("minutes_to_seconds", "int", "int"), "seconds in 7 minutes")) == 2
 
@@ -115,3 +141,62 @@ def test_drafts_that_use_the_definition_outvote_the_model_s_short_constant():
     assert "fixed by the units' definitions" in result["evidence"]["summary"]
     assert "0.9144" in result["code"]
     assert "By definition, 1 yard = 0.9144 metres." in result["spec"]["docstring"]
+
+
+MILES_SPEC = {"function_name": "miles_to_km",
+              "parameters": [{"name": "miles", "type": "float", "description": "a distance in miles"}],
+              "return_type": "float", "docstring": "Convert miles to kilometres, rounded to 2 decimal places."}
+ROUGH_CASES = {"cases": [{"args": {"miles": m}, "expected": round(m * 1.6, 2), "from_request": False}
+                         for m in (1, 10, 5)]}
+ROUGH = "```python\ndef miles_to_km(miles: float) -> float:\n    return round(miles * 1.6, 2)\n```"
+ROUNDED = "```python\ndef miles_to_km(miles: float) -> float:\n    return round(miles * 1.609344, 2)\n```"
+ROUNDED_TOO = "```python\ndef miles_to_km(miles):\n    km = miles * 1609.344 / 1000\n    return round(km, 2)\n```"
+
+
+def test_a_rounded_conversion_with_a_rough_factor_is_not_verified():
+    """The request asks for 2 decimals: the definition's cases are rounded to 2 decimals, not dropped
+    (the issue's "Convert 5 miles to kilometers, rounded to 2 decimals")."""
+    orch, _ = make_orchestrator(solved("round(5 * 1.6, 2)") + script(
+        ("generate_spec", MILES_SPEC), ("generate_tests", ROUGH_CASES),
+        *[("generate_implementation", ROUGH)] * 4, *[("fix_implementation", ROUGH)] * 4))
+    result = orch.synthesis_engine.synthesize_capability("Convert 5 miles to kilometers, rounded to 2 decimals")
+    assert not result["success"]
+    assert "test_miles_to_km_definition_1 expects 1.61" in result["error"]
+    assert orch.get_tool_count() == 0
+
+
+def test_rounded_drafts_that_use_the_definition_outvote_the_model_s_rough_factor():
+    orch, _ = make_orchestrator(solved("round(5 * 1.609344, 2)") + script(
+        ("generate_spec", MILES_SPEC), ("generate_tests", ROUGH_CASES),
+        ("generate_implementation", ROUGH), ("fix_implementation", ROUNDED),
+        ("generate_implementation", ROUNDED_TOO), ("generate_implementation", ROUNDED),
+        ("generate_implementation", ROUNDED_TOO)))
+    result = orch.synthesis_engine.synthesize_capability("Convert 5 miles to kilometers, rounded to 2 decimals")
+    assert result["tests_verified"], result.get("error")
+    assert "fixed by the units' definitions" in result["evidence"]["summary"]
+    assert "1.609344" in result["code"] or "1609.344" in result["code"]
+
+
+F_TO_K = {"function_name": "fahrenheit_to_kelvin",
+          "parameters": [{"name": "fahrenheit", "type": "float", "description": "a temperature in °F"}],
+          "return_type": "float", "docstring": "Convert a temperature in Fahrenheit to kelvin."}
+F_TO_K_CASES = {"cases": [{"args": {"fahrenheit": f}, "expected": k, "from_request": False}
+                          for f, k in ((32, 273.15), (212, 373.15), (-40, 233.15))]}
+F_TO_K_CODE = ("```python\ndef fahrenheit_to_kelvin(fahrenheit: float) -> float:\n"
+               "    return (fahrenheit - 32) * 5 / 9 + 273.15\n```")
+F_TO_K_TOO = ("```python\ndef fahrenheit_to_kelvin(fahrenheit):\n"
+              "    celsius = (fahrenheit - 32) / 1.8\n    return celsius + 273.15\n```")
+
+
+def test_direct_solutions_that_misread_a_stated_conversion_do_not_reopen_a_defined_converter():
+    """postfreeze-1207p: "14 F ... on the kelvin scale" was solved directly as 14 °C (287.15 K) twice. The
+    converter is verified on the definition's cases, and the request gives °F and asks for kelvin, so
+    their answer is not weighed against it: no second spec is written."""
+    orch, provider = make_orchestrator(solved("14 + 273.15") + solved("14 + 273.15") + script(
+        ("generate_spec", F_TO_K), ("generate_tests", F_TO_K_CASES),
+        ("generate_implementation", F_TO_K_CODE), *[("generate_implementation", F_TO_K_TOO)] * 3))
+    result = orch.synthesis_engine.synthesize_capability("It's 14 F outside this morning; what is that on "
+                                                         "the kelvin scale?")
+    assert result["tests_verified"], result.get("error")
+    assert "direct solutions" not in result["evidence"]["summary"]
+    assert sum(c["purpose"] == "generate_spec" for c in provider.calls) == 1
