@@ -71,6 +71,10 @@ def test_answers_alike_is_strict_about_kinds_and_lenient_only_about_rounding():
     assert answers_alike([3, 2, 1], [3, 2, 1]) and not answers_alike([3, 2, 1], [1, 2, 3])
     assert answers_alike({"a": 1.0}, {"a": 1}) and not answers_alike({"a": 1}, {"b": 1})
     assert answers_alike(" Saturday", "Saturday")
+    # a datetime at midnight where a date was meant is the same day (a direct solution returned one)
+    assert answers_alike("2027-01-13", "2027-01-13T00:00:00") and answers_alike("2027-01-13T00:00:00", "2027-01-13")
+    assert not answers_alike("2027-01-13", "2027-01-13T12:00:00") and not answers_alike("2027-01-13", "2027-01-14")
+    assert not answers_alike("2027-13-45", "2027-13-45T00:00:00")
 
 
 ADD_SPEC = {"function_name": "add_days",
