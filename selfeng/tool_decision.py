@@ -117,6 +117,8 @@ def _restated(query: str, restate: Callable[[str], Ranked], bars: Bars, llm_clie
     if checked is None:
         return None
     check, reply = checked
+    if how.startswith("chosen") and hasattr(answer_check, "seconded"):
+        check = answer_check.seconded(query, check)  # below the floor twice: the run alone is not enough
     if not check.fits:
         return Verdict(None, f"{how}, then refused: {check.reason}", True, {}, str(reply.get("needed") or ""))
     return Verdict(cand.name, f"{how}; {check.reason}", True, check.arguments, str(reply.get("needed") or ""))
@@ -139,13 +141,16 @@ def _chosen(query: str, near: Ranked, llm_client) -> Ranked:
 
 def _on_its_run(query: str, tool: dict[str, Any], llm_client, answer_check, role: str):
     """(answer check, fit reply) for a candidate that only its own run can take: the fit check gives the
-    arguments, the run decides. None when the fit check fails."""
+    arguments, the run decides. None when the fit check fails. When the fit check says the tool does what
+    is asked, a run that contradicts the direct solution meets a second, sampled one before it refuses, as
+    on the main path: on requests told as stories the greedy direct solution was often the wrong one
+    (1207e: "carved MCMXXVII" solved as 2027)."""
     try:
         reply = _fit_reply(llm_client, query, tool)
     except LLMError as exc:
         log.warning("check_tool_fit failed on %s: %s", role, exc)
         return None
-    return answer_check(query, tool, reply.get("arguments") or {}), reply
+    return answer_check(query, tool, reply.get("arguments") or {}, confirmed=bool(reply.get("fits"))), reply
 
 
 def _fit_reply(llm_client, query: str, tool: dict[str, Any]) -> dict:

@@ -94,7 +94,6 @@ def test_an_input_whose_rounded_answer_is_a_tie_is_not_a_case():
 
 
 def test_no_cases_when_an_int_cannot_be_exact():
-    s = spec("miles_to_km")
     assert definition_cases(spec("hours_to_days", rtype="int"), "How many days is 50 hours?") == []
     assert len(definition_cases(spec("minutes_to_seconds", "int", "int"), "seconds in 7 minutes")) == 2
 
