@@ -57,7 +57,7 @@ _SMALL = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six"
 _PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)[\s-]+(?:decimal\s+places?|decimals?|dp|places?)\b",
                      re.I)
 _FRACTION_PLACES = re.compile(r"\bnearest\s+(tenth|hundredth|thousandth)s?\b", re.I)
-_TO_NEAREST = re.compile(r"\bround\w*\b(?!\s+(?:up|down)\b)", re.I)  # rounding up or down is not to the nearest
+_ROUND_WORD = re.compile(r"\bround\w*\b(?!\s+(?:up|down)\b)", re.I)  # rounding up or down is not to the nearest
 # not "an integer" alone: it names a type, too
 _WHOLE = re.compile(r"\b(?:nearest\s+(?:whole\s+number|integer)|whole\s+numbers?)\b", re.I)
 _NUMERIC = ("float", "int", "number", "numbers.real")
@@ -148,25 +148,31 @@ _UNSAID = object()  # a rounding is asked for, but not one the cases can follow
 
 
 def asked_places(request: str, docstring: str):
-    """The decimal places the request and docstring round the answer to: None when neither asks for
-    rounding, an int when what they say names one number of places, else _UNSAID."""
-    said = [t for t in (request, docstring) if _ROUNDING.search(t)]
-    if not said:
+    """The decimal places the tool rounds its answer to: None for an exact answer, an int, or _UNSAID.
+
+    The docstring is the contract every draft reads, so it decides: a request that asks for rounding the
+    docstring does not mention gets tools that return exact values, which rounded cases would fail (so
+    none are made, _UNSAID). A request that names other places than the docstring is _UNSAID too."""
+    doc, asked = _places_in(docstring), _places_in(request)
+    if doc is None:
+        return None if asked is None else _UNSAID
+    return doc if asked is None or asked == doc else _UNSAID
+
+
+def _places_in(text: str):
+    """None when `text` asks for no rounding, the places when what it says names one number of them,
+    else _UNSAID."""
+    if not _ROUNDING.search(text):
         return None
-    named = set()
-    for text in said:
-        found = [_SMALL.get(m.lower(), None) if not m.isdigit() else int(m) for m in _PLACES.findall(text)]
-        found += [("tenth", "hundredth", "thousandth").index(m.lower()) + 1 for m in _FRACTION_PLACES.findall(text)]
-        found += [0] * len(_WHOLE.findall(text))
-        # every rounding word of the text must be part of a named rounding ("rounded to 2 decimals"),
-        # else it may say something the places do not (significant figures, "the nearest degree")
-        rest = text
-        for named_rounding in (_PLACES, _FRACTION_PLACES, _WHOLE, _TO_NEAREST):
-            rest = named_rounding.sub(" ", rest)
-        if not found or _ROUNDING.search(rest):
-            return _UNSAID
-        named.update(found)
-    return named.pop() if len(named) == 1 else _UNSAID
+    found = {int(m) if m.isdigit() else _SMALL[m.lower()] for m in _PLACES.findall(text)}
+    found |= {("tenth", "hundredth", "thousandth").index(m.lower()) + 1 for m in _FRACTION_PLACES.findall(text)}
+    found |= {0} if _WHOLE.search(text) else set()
+    # every rounding word must belong to a named rounding ("rounded to 2 decimals"), else the text may
+    # say something the places do not (significant figures, "the nearest degree", rounding up)
+    rest = text
+    for named in (_PLACES, _FRACTION_PLACES, _WHOLE, _ROUND_WORD):
+        rest = named.sub(" ", rest)
+    return found.pop() if len(found) == 1 and not _ROUNDING.search(rest) else _UNSAID
 
 
 def _inputs(pair: tuple[str, str], places: int | None) -> list[Fraction]:

@@ -68,29 +68,35 @@ def expected(cases) -> list:
     return [(c.args["value0"], c.expected) for c in cases]
 
 
-def test_a_rounding_the_request_names_rounds_the_cases_and_any_other_rounding_leaves_none():
-    s = spec("miles_to_km")
-    assert expected(definition_cases(s, "Convert 5 miles to km, rounded to 2 decimals")) == [(1.0, 1.61),
-                                                                                         (250.0, 402.34)]
-    assert expected(definition_cases(s, "5 miles in km to the nearest tenth")) == [(1.0, 1.6), (250.0, 402.3)]
-    assert expected(definition_cases(s, "5 miles in km as a whole number")) == [(1.0, 2), (250.0, 402)]
-    assert len(definition_cases(s, "About how many km is 5 miles, approximately?")) == 2
-    for unsaid in ("5 miles in km to 3 significant figures", "5 miles in km, rounded",
-                   "5 miles in km to the nearest metre", "5 miles in km, rounded down to 1 decimal"):
-        assert definition_cases(s, unsaid) == [], unsaid
-    # the docstring is read too, and must not name other places than the request
-    said = {**s, "docstring": "Convert miles to kilometres, rounded to two decimal places."}
-    assert expected(definition_cases(said, "5 miles in km")) == [(1.0, 1.61), (250.0, 402.34)]
-    assert definition_cases(said, "5 miles in km to the nearest tenth") == []
-    assert definition_cases({**s, "docstring": "Takes an integer number of miles."}, "5 miles in km") == []
+def rounding(doc: str, name: str = "miles_to_km") -> dict:
+    return {**spec(name), "docstring": doc}
+
+
+def test_a_rounding_the_docstring_names_rounds_the_cases_and_any_other_rounding_leaves_none():
+    two = rounding("Convert miles to kilometres, rounded to two decimal places.")
+    assert expected(definition_cases(two, "Convert 5 miles to km, rounded to 2 decimals")) == [(1.0, 1.61),
+                                                                                           (250.0, 402.34)]
+    assert expected(definition_cases(two, "5 miles in km")) == [(1.0, 1.61), (250.0, 402.34)]
+    assert expected(definition_cases(rounding("Miles to km, to the nearest tenth."), "5 mi in km")) == \
+        [(1.0, 1.6), (250.0, 402.3)]
+    assert expected(definition_cases(rounding("Miles to km as a whole number."), "5 mi in km")) == \
+        [(1.0, 2), (250.0, 402)]
+    assert len(definition_cases(spec("miles_to_km"), "About how many km is 5 miles, approximately?")) == 2
+    for unsaid in ("Miles to km to 3 significant figures.", "Miles to km, rounded.", "Miles to km to the "
+                   "nearest metre.", "Miles to km, rounded down to 1 decimal.", "Takes an integer number of miles."):
+        assert definition_cases(rounding(unsaid), "5 miles in km") == [], unsaid
+    # the request must not name other places than the docstring, nor ask for a rounding it does not say:
+    # the drafts read the docstring and return what it says
+    assert definition_cases(two, "5 miles in km to the nearest tenth") == []
+    assert definition_cases(spec("miles_to_km"), "Convert 5 miles to km, rounded to 2 decimals") == []
 
 
 def test_an_input_whose_rounded_answer_is_a_tie_is_not_a_case():
-    assert expected(definition_cases(spec("hours_to_days"), "days in 36 hours, to the nearest whole number")) \
-        == [(1.0, 0), (250.0, 10)]
+    whole = rounding("Convert hours to days, to the nearest whole number.", "hours_to_days")
+    assert expected(definition_cases(whole, "days in 36 hours")) == [(1.0, 0), (250.0, 10)]
     # 250 g = 0.25 kg rounds either way at 1 place (half-even, half-up, float error): the next input is taken
-    assert expected(definition_cases(spec("grams_to_kilograms"), "1234 g in kg, to one decimal place")) == \
-        [(1.0, 0.0), (3.0, 0.0)]
+    tenth = rounding("Grams to kilograms, to one decimal place.", "grams_to_kilograms")
+    assert expected(definition_cases(tenth, "1234 g in kg")) == [(1.0, 0.0), (3.0, 0.0)]
 
 
 def test_no_cases_when_an_int_cannot_be_exact():
