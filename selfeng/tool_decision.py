@@ -83,8 +83,11 @@ def decide(query: str, ranked: Ranked, bars: Bars, llm_client=None, rerank: bool
         log.warning("check_tool_fit failed, the threshold decides: %s", exc)
         return _by_threshold(best, bars, f"model check failed ({exc}); threshold")
     verdict = _weigh_reply(query, reply, best, tool, [c for c, _ in plausible], triggers, unsaid)
-    if answer_check is None or verdict.name not in (None, best.name):
+    if answer_check is None:
         return verdict
+    if verdict.name not in (None, best.name):
+        return _named(query, verdict, next(t for c, t in plausible if c.name == verdict.name), best, tool, reply,
+                      llm_client, answer_check)
     check = answer_check(query, tool, reply.get("arguments") or {}, confirmed=verdict.name == best.name)
     verdict = _weigh_answer(check, verdict, best, triggers)
     if check.fits is False:
@@ -157,6 +160,25 @@ def _fit_reply(llm_client, query: str, tool: dict[str, Any]) -> dict:
     """The schema-constrained `check_tool_fit` reply for one candidate, its name hidden."""
     return llm_client.check_tool_fit(query, signature_without_name(tool["signature"]), tool["docstring"],
                                      tool["parameters"])
+
+
+def _named(query: str, verdict: Verdict, named: dict[str, Any], best: Candidate, tool: dict[str, Any],
+           reply: dict, llm_client, answer_check) -> Verdict:
+    """The fit check of the best candidate named another plausible one: that one is taken on its own run,
+    where the run says something (postfreeze-1207s: "which word in '…' has the most letters" took
+    count_words on the model's word). Refused by its run, the best candidate's run may still take it."""
+    checked = _on_its_run(query, named, llm_client, answer_check, "the named candidate")
+    if checked is None or checked[0].fits is None:
+        return verdict
+    check, named_reply = checked
+    if check.fits:
+        return Verdict(named["name"], f"{verdict.reason}; {check.reason}", True, check.arguments,
+                       str(named_reply.get("needed") or verdict.needed))
+    own = answer_check(query, tool, reply.get("arguments") or {})
+    if own.fits:
+        return Verdict(best.name, f"{own.reason}; the candidate the model named did not: {check.reason}", True,
+                       own.arguments, verdict.needed)
+    return Verdict(None, f"{verdict.reason}, but {check.reason}", True, {}, verdict.needed)
 
 
 def _runner_up(query: str, others: Ranked, llm_client, answer_check, refused: Verdict) -> Verdict:

@@ -326,3 +326,21 @@ def test_when_the_model_chooses_none_nothing_is_run(library):
     provider.enqueue("choose_tool", json.dumps({"choice": "none"}))
     assert reg.search_tool(PICNIC) is None
     assert [c["purpose"] for c in provider.calls] == ["generate_spec", "choose_tool"]
+
+
+def test_a_candidate_the_model_names_instead_is_taken_only_on_its_own_run(library):
+    """The fit check of the best candidate names another plausible one (postfreeze-1207s took count_words
+    for "which word … has the most letters" that way). Its run refuses it here, and the best candidate's
+    own run gives the direct solution's answer."""
+    reg, provider = library
+    request = "write 'quiet please' with capital letters"
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "capitalize_words", "relation": "different",
+                                                   "arguments": {"text": "quiet please"}}))
+    provider.enqueue("check_tool_fit", json.dumps({"needed": "capitalize_words", "relation": "same",
+                                                   "arguments": {"text": "quiet please"}}))
+    provider.enqueue("generate_implementation", solve("QUIET PLEASE"))
+    provider.enqueue("generate_implementation", solve("QUIET PLEASE"))  # the sampled second opinion
+    tool = reg.search_tool(request)
+    assert tool is not None and tool["name"] == "to_uppercase", reg.last_verdict
+    assert "the candidate the model named did not" in reg.last_verdict.reason
+    assert provider.remaining() == 0
