@@ -36,7 +36,6 @@ class AnswerCheck:
     fits: bool | None
     reason: str
     arguments: dict[str, Any]
-    value: Any = None  # what the tool returned, when it fits
 
 
 class AnswerChecker:
@@ -57,19 +56,6 @@ class AnswerChecker:
             self._direct[key] = direct_answer(self.llm_client, self.sandbox, request,
                                               temperature=SAMPLE_TEMPERATURE if sampled else 0.0)
         return self._direct[key]
-
-    def seconded(self, request: str, check: AnswerCheck) -> AnswerCheck:
-        """A fit kept only if a second, sampled direct solution returns the tool's answer too: for a
-        candidate whose only support is the run (a tool the model chose from below the floor), one direct
-        solution that shares the tool's misreading is not enough (1207e: "race times from quickest to
-        slowest" sorted largest first by the tool and by the greedy direct solution)."""
-        if not check.fits:
-            return check
-        ok, second = self.direct(request, sampled=True)
-        if ok and answers_alike(check.value, second):
-            return check
-        said = shown_value(second) if ok else "nothing"
-        return AnswerCheck(False, f"{check.reason}, but a second, sampled one returns {said}", {})
 
     def known(self, request: str) -> tuple[bool, Any] | None:
         """The direct answer already asked for `request`, or None: the synthesis that follows a refusal
@@ -102,7 +88,7 @@ class AnswerChecker:
             return AnswerCheck(None, f"it returns {shown_value(value)}, as a direct solution does, which says "
                                      f"little", args)
         return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a direct solution "
-                                 f"of the request does", args, value)
+                                 f"of the request does", args)
 
     def _disagreement(self, request: str, run: dict, value: Any, direct: Any, args: dict,
                       confirmed: bool) -> AnswerCheck:
@@ -116,7 +102,7 @@ class AnswerChecker:
             if ok and answers_alike(value, second):
                 return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values, as a second "
                                          f"direct solution does (the first returned {shown_value(direct)}), "
-                                         f"and the model said it fits", args, value)
+                                         f"and the model said it fits", args)
         return AnswerCheck(False, f"it returns {shown_value(value)} on the request's values where a direct "
                                   f"solution returns {shown_value(direct)}", args)
 
@@ -133,7 +119,7 @@ class AnswerChecker:
             return None
         return AnswerCheck(True, f"it returns {shown_value(value)} on the request's values (its percentage "
                                  f"read as {shown_value(next(v for k, v in other.items() if v != args[k]))}), as "
-                                 f"a direct solution of the request does", other, value)
+                                 f"a direct solution of the request does", other)
 
     def _read_again(self, request: str, tool: dict, params: list[dict], refusal: AnswerCheck) -> dict | AnswerCheck:
         """The arguments read once more by the executor's own extraction, told what was wrong, as the

@@ -136,8 +136,7 @@ class LLMClient:
         self._prompts = {n: _load_prompt(n) for n in (
             "system", "generate_spec", "generate_tests", "generate_implementation",
             "fix_implementation", "extract_arguments", "synthesize_response", "analyze_query",
-            "check_tool_fit", "choose_tool", "solve_request", "infer_types", "complete_stub",
-            "example_requests")}
+            "check_tool_fit", "solve_request", "infer_types", "complete_stub", "example_requests")}
 
     @property
     def provider(self) -> Provider:
@@ -368,19 +367,8 @@ class LLMClient:
         return {"fits": data["relation"] == "same", "relation": data["relation"],
                 "needed": data.get("needed") or "", "arguments": data.get("arguments") or {}}
 
-    def choose_tool(self, request: str, tools: list[dict[str, Any]]) -> str | None:
-        """The name of the one tool among `tools` that computes what `request` asks, or None.
 
-        For a request told as a story ("sprinklers that fire every 16 and 24 s"), whose words reach no
-        tool: the names are shown, since a tool's name is where the general computation is said."""
-        names = [t["name"] for t in tools]
-        schema = {"type": "object", "properties": {"choice": {"enum": names + ["none"]}}, "required": ["choice"]}
-        listed = "\n".join(f"- {t['signature']}: {t['docstring'].splitlines()[0] if t['docstring'] else ''}"
-                           for t in tools)
-        data = self._json("choose_tool", self._prompts["choose_tool"].format(request=request, functions=listed),
-                          schema, max_tokens=40)
-        return None if data["choice"] == "none" else data["choice"]
-
+# -- spec and test helpers (pure; used by the synthesis engine too) -----------------------------------
 
 def normalize_spec(spec: Any) -> dict[str, Any]:
     """Check the seeds' spec keys and clean small-model slips (CamelCase names, stray spaces)."""
