@@ -420,6 +420,7 @@ class CapabilitySynthesisEngine:
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
                 "evidence": evidence}
 
+
 def _defined(spec: dict, outcome: dict, request: str) -> bool:
     """A converter verified on its units' definitions, for a request that states that very conversion: its
     answer is the definition's, so direct solutions that disagree have misread the request (postfreeze-1207p:

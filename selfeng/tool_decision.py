@@ -109,20 +109,18 @@ def _restated(query: str, restate: Callable[[str], Ranked], bars: Bars, llm_clie
     except LLMError as exc:
         log.info("no restated need: %s", exc)
         return None
-    if not found:
-        # (Measured and not adopted: the model choosing among the restated need's five nearest tools by
-        # name. It picked the right tool often, but the runs of those picks were refused by wrong direct
-        # solutions: 2 more right on 1207e, 0 of 15 picks taken on the unseen 1207s, for ~10 s more.)
+    if not found:  # (a model's choice among the nearest few below the floor: measured, see design.md)
         return None
     cand, tool = found[0]
-    how = "found by the request restated as a function"
     checked = _on_its_run(query, tool, llm_client, answer_check, "a restated candidate")
     if checked is None:
         return None
     check, reply = checked
     if not check.fits:
-        return Verdict(None, f"{how}, then refused: {check.reason}", True, {}, str(reply.get("needed") or ""))
-    return Verdict(cand.name, f"{how}; {check.reason}", True, check.arguments, str(reply.get("needed") or ""))
+        return Verdict(None, f"found by the request restated as a function, then refused: {check.reason}", True,
+                       {}, str(reply.get("needed") or ""))
+    return Verdict(cand.name, f"found by the request restated as a function; {check.reason}", True,
+                   check.arguments, str(reply.get("needed") or ""))
 
 
 def _on_its_run(query: str, tool: dict[str, Any], llm_client, answer_check, role: str):
@@ -130,7 +128,7 @@ def _on_its_run(query: str, tool: dict[str, Any], llm_client, answer_check, role
     arguments, the run decides. None when the fit check fails. When the fit check says the tool does what
     is asked, a run that contradicts the direct solution meets a second, sampled one before it refuses, as
     on the main path: on requests told as stories the greedy direct solution was often the wrong one
-    (1207e: "carved MCMXXVII" solved as 2027)."""
+    (1207e: "carved MCMXXVII" solved as 2027; the middle of five house prices as the highest)."""
     try:
         reply = _fit_reply(llm_client, query, tool)
     except LLMError as exc:

@@ -173,12 +173,14 @@ def test_after_a_refusal_the_runner_up_is_taken_only_on_its_own_run(library):
     assert "returns \"QUIET PLEASE\"" in reg.last_verdict.reason and provider.remaining() == 0
     assert sum(c["purpose"] == "generate_implementation" for c in provider.calls) == 1  # one direct answer
 
-    # a runner-up whose run gives another answer is not taken, whatever the model says of it
+    # a runner-up whose run gives another answer than two direct solutions is not taken, whatever the
+    # model says of it ("same": the second, sampled solution is asked too)
     provider.enqueue("check_tool_fit", json.dumps({"needed": "upper", "relation": "different",
                                                    "arguments": {"text": "quiet please"}}))
     provider.enqueue("check_tool_fit", json.dumps({"needed": "capitalize", "relation": "same",
                                                    "arguments": {"text": "quiet please"}}))
     provider.enqueue("generate_implementation", solve("quiet please!"))
+    provider.enqueue("generate_implementation", solve("QUIET PLEASE!"))
     assert reg.search_tool("give 'quiet please' capital letters") is None and provider.remaining() == 0
 
 
