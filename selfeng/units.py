@@ -232,16 +232,29 @@ def identifier_units(identifier: str) -> list[Unit]:
     out: list[Unit] = []
     i = 0
     while i < len(parts):
-        width, unit = _name_at(parts, i)
-        if unit is None:
-            p = parts[i]
-            unit = _NAMES.get(p.lower()) or (_LOOSE.get(p.lower()) if len(p) > 1 else None)
-            if unit is None and len(p) == 1 and i > 0:  # `height_m`, but never a bare `s` or `a`
-                unit = _SYMBOLS.get(p)
+        width, unit = _unit_at(parts, i)
+        if unit is not None and i + width + 1 < len(parts) and parts[i + width].lower() == "per":
+            # `km_per_hour` is the kilometre per hour, as `kilometers_per_hour` is (postfreeze-1207s: a
+            # knots converter named so got no definition)
+            more, per = _unit_at(parts, i + width + 1)
+            rate = _NAMES.get(f"{unit.name} per {per.name}") if per is not None else None
+            if rate is not None:
+                width, unit = width + 1 + more, rate
         if unit is not None and unit not in out:
             out.append(unit)
         i += width
     return out
+
+
+def _unit_at(parts: list[str], i: int) -> tuple[int, Unit | None]:
+    """(how many words, unit) for the unit that parts[i] starts, by name, loose form or symbol."""
+    width, unit = _name_at(parts, i)
+    if unit is None:
+        p = parts[i]
+        unit = _NAMES.get(p.lower()) or (_LOOSE.get(p.lower()) if len(p) > 1 else None)
+        if unit is None and len(p) == 1 and i > 0:  # `height_m`, but never a bare `s` or `a`
+            unit = _SYMBOLS.get(p)
+    return width, unit
 
 
 def canonical_word(word: str) -> str | None:

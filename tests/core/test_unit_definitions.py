@@ -21,6 +21,7 @@ def spec(name: str, ptype: str = "float", rtype: str = "float", params: int = 1)
     ("fahrenheit_to_celsius", ("degree fahrenheit", "degree celsius")),
     ("weeks_to_days", ("week", "day")),
     ("convert_mph_to_kmh", ("mile per hour", "kilometre per hour")),  # km/h without its slash (1207p)
+    ("convert_knots_to_km_per_hour", ("knot", "kilometre per hour")),  # a symbol per a name (1207s)
 ])
 def test_a_converter_between_defined_units_is_recognised(name, pair):
     assert converter(spec(name)) == pair
@@ -43,6 +44,13 @@ def test_a_symbol_without_its_slash_is_read_only_when_no_other_unit_has_that_sym
     from selfeng.units import identifier_units
     assert [u.name for u in identifier_units("speed_kmh")] == ["kilometre per hour"]
     assert [u.name for u in identifier_units("delay_ms")] == ["millisecond"]  # not m/s
+
+
+def test_a_unit_per_a_unit_is_the_rate_when_the_table_has_it():
+    from selfeng.units import identifier_units
+    assert [u.name for u in identifier_units("speed_km_per_h")] == ["kilometre per hour"]
+    assert [u.name for u in identifier_units("cost_per_kg")] == ["kilogram"]  # no unit before "per"
+    assert [u.name for u in identifier_units("km_per_litre")] == ["kilometre", "litre"]  # no such unit here
 
 
 def test_the_note_states_the_exact_definition_the_short_way():
