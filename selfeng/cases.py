@@ -224,6 +224,8 @@ def render(spec: dict, cases: list[Case], observe: bool = False) -> str:
             body = f"    {call}"
         else:
             rhs = f"pytest.approx({case.expected!r})" if _is_float(case.expected) else repr(case.expected)
+            if case.tolerance:
+                rhs = f"pytest.approx({case.expected!r}, abs={case.tolerance!r})"
             body = f"    assert {call} == {rhs}"
         lines += [f"def {case.name}():", body, "", ""]
     return "\n".join(lines).rstrip() + "\n"

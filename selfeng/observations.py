@@ -23,6 +23,7 @@ class Case:
     code: str = ""            # source == "code": the test function as a model wrote it (raw pytest)
     prelude: str = ""         # ... and the imports/helpers it needs
     compute: str = ""         # source == "model": the expression it gave for `expected` (computed_cases)
+    tolerance: float = 0.0    # a float `expected` holds within this much (0: pytest.approx's own)
 
     @property
     def trusted(self) -> bool:

@@ -128,35 +128,43 @@ def reads_as_stated(spec: dict, request: str) -> bool:
 
 
 def definition_cases(spec: dict, request: str) -> list[Case]:
-    """Two cases the definition decides: exact values, or rounded to the places the request and spec
-    name ("rounded to 2 decimals"). None when they ask for a rounding without naming its places, or name
-    two different ones: how it rounds is the request's to say."""
+    """Two cases the definition decides: exact values, or rounded to the places the docstring names.
+    When the request names places the docstring does not say, or other ones, the drafts may return either,
+    so the cases hold the exact value within half a unit of the coarsest places named. None when a
+    rounding is asked for that names no places (significant figures, "rounded", up or down)."""
     pair = converter(spec)
-    places = asked_places(request, spec.get("docstring", ""))
-    if pair is None or places is _UNSAID:
+    rounding = case_rounding(request, spec.get("docstring", ""))
+    if pair is None or rounding is None:
         return []
+    places, tolerance = rounding
     name, param = spec["function_name"], spec["parameters"][0]
     whole = str(param.get("type", "")).strip().lower() == "int"
     answers = [(x, _rounded(convert(x, *pair), places)) for x in _inputs(pair, places)][:2]
     if str(spec.get("return_type", "")).strip().lower() == "int" and any(y.denominator != 1 for _, y in answers):
         return []  # an int result cannot be the exact value; the cases would only test the rounding
     return [Case(f"test_{name}_definition_{i + 1}", {param["name"]: int(x) if whole else float(x)},
-                 float(y), "definition") for i, (x, y) in enumerate(answers)]
+                 float(y), "definition", tolerance=tolerance) for i, (x, y) in enumerate(answers)]
 
 
 _UNSAID = object()  # a rounding is asked for, but not one the cases can follow
 
 
-def asked_places(request: str, docstring: str):
-    """The decimal places the tool rounds its answer to: None for an exact answer, an int, or _UNSAID.
+def case_rounding(request: str, docstring: str) -> tuple[int | None, float] | None:
+    """(the places the cases round to, or None for exact values; the tolerance they hold within), or None
+    when no case can follow the rounding asked for.
 
-    The docstring is the contract every draft reads, so it decides: a request that asks for rounding the
-    docstring does not mention gets tools that return exact values, which rounded cases would fail (so
-    none are made, _UNSAID). A request that names other places than the docstring is _UNSAID too."""
+    The docstring is the contract every draft reads: where it names the places (and the request names no
+    others), the cases are rounded so. Where the request names places the docstring does not, or other
+    ones, a draft may return the exact value or round either way, and all of those are right to within
+    half a unit of the coarsest places named ("the nearest tenth" for a docstring of two decimals: 69.85
+    and 69.9 for 11 stone, 69.853 exactly)."""
     doc, asked = _places_in(docstring), _places_in(request)
-    if doc is None:
-        return None if asked is None else _UNSAID
-    return doc if asked is None or asked == doc else _UNSAID
+    if _UNSAID in (doc, asked):
+        return None
+    if asked is None or asked == doc:
+        return doc, 0.0
+    coarsest = min(p for p in (doc, asked) if p is not None)
+    return None, 0.5 * 10 ** -coarsest + 1e-9
 
 
 def _places_in(text: str):

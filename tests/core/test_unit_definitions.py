@@ -93,10 +93,15 @@ def test_a_rounding_the_docstring_names_rounds_the_cases_and_any_other_rounding_
     for unsaid in ("Miles to km to 3 significant figures.", "Miles to km, rounded.", "Miles to km to the "
                    "nearest metre.", "Miles to km, rounded down to 1 decimal.", "Takes an integer number of miles."):
         assert definition_cases(rounding(unsaid), "5 miles in km") == [], unsaid
-    # the request must not name other places than the docstring, nor ask for a rounding it does not say:
-    # the drafts read the docstring and return what it says
-    assert definition_cases(two, "5 miles in km to the nearest tenth") == []
-    assert definition_cases(spec("miles_to_km"), "Convert 5 miles to km, rounded to 2 decimals") == []
+    # places the request names and the docstring does not say (or other ones): a draft may return the
+    # exact value or round either way, so the cases hold the exact value within the coarsest half unit
+    loose = definition_cases(two, "5 miles in km to the nearest tenth")
+    assert [(c.expected, c.tolerance) for c in loose] == [(1.609344, pytest.approx(0.05)),
+                                                          (402.336, pytest.approx(0.05))]
+    loose = definition_cases(spec("miles_to_km"), "Convert 5 miles to km, rounded to 2 decimals")
+    assert [(c.expected, c.tolerance) for c in loose] == [(1.609344, pytest.approx(0.005)),
+                                                          (402.336, pytest.approx(0.005))]
+    assert definition_cases(two, "5 miles in km to 3 significant figures") == []
 
 
 def test_an_input_whose_rounded_answer_is_a_tie_is_not_a_case():
@@ -213,3 +218,29 @@ def test_direct_solutions_that_misread_a_stated_conversion_do_not_reopen_a_defin
     assert result["tests_verified"], result.get("error")
     assert "direct solutions" not in result["evidence"]["summary"]
     assert sum(c["purpose"] == "generate_spec" for c in provider.calls) == 1
+
+
+STONE_SPEC = {"function_name": "convert_stone_to_kilograms",
+              "parameters": [{"name": "stone", "type": "float", "description": "a weight in stone"}],
+              "return_type": "float", "docstring": "Convert stone to kilograms, rounded to two decimal places."}
+STONE_CASES = {"cases": [{"args": {"stone": s}, "expected": k, "from_request": False}
+                         for s, k in ((1, 7.08), (5, 31.8), (11, 50.48))]}  # 1207s: the model's own, wrong
+STONE = ("```python\ndef convert_stone_to_kilograms(stone: float) -> float:\n"
+         "    return round(stone * 6.35029318, 2)\n```")
+STONE_TOO = ("```python\ndef convert_stone_to_kilograms(stone):\n    kg = stone * 14 * 0.45359237\n"
+             "    return round(kg, 2)\n```")
+
+
+def test_drafts_rounding_otherwise_than_the_request_asks_are_still_held_to_the_definition():
+    """postfreeze-1207s: "11 stone in kilograms, to the nearest tenth", a docstring of two decimals, and four
+    agreeing right drafts (69.85) lost to the model's wrong cases: no definition case could be rounded
+    both ways. Now the cases hold the exact value within half a tenth, and the drafts are verified."""
+    orch, _ = make_orchestrator(solved("round(11 * 6.35029318, 1)") + script(
+        ("generate_spec", STONE_SPEC), ("generate_tests", STONE_CASES),
+        ("generate_implementation", STONE), ("fix_implementation", STONE),
+        *[("generate_implementation", STONE_TOO)] * 3))
+    result = orch.synthesis_engine.synthesize_capability("I weigh 11 stone. How many kilograms is that, to the "
+                                                         "nearest tenth?")
+    assert result["tests_verified"], result.get("error")
+    assert "fixed by the units' definitions" in result["evidence"]["summary"]
+    assert "pytest.approx(6.35029318, abs=0.050000001)" in result["tests"]
