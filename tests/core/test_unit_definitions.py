@@ -232,9 +232,9 @@ STONE_TOO = ("```python\ndef convert_stone_to_kilograms(stone):\n    kg = stone 
 
 
 def test_drafts_rounding_otherwise_than_the_request_asks_are_still_held_to_the_definition():
-    """postfreeze-1207s: "11 stone in kilograms, to the nearest tenth", a docstring of two decimals, and four
-    agreeing right drafts (69.85) lost to the model's wrong cases: no definition case could be rounded
-    both ways. Now the cases hold the exact value within half a tenth, and the drafts are verified."""
+    """postfreeze-1207s: "11 stone in kilograms, to the nearest tenth": four agreeing right drafts rounded to
+    two decimals (69.85) and lost to the model's wrong cases, with no definition cases. Here the docstring
+    says two decimals: the cases hold the exact value within half a tenth, and the drafts are verified."""
     orch, _ = make_orchestrator(solved("round(11 * 6.35029318, 1)") + script(
         ("generate_spec", STONE_SPEC), ("generate_tests", STONE_CASES),
         ("generate_implementation", STONE), ("fix_implementation", STONE),
