@@ -30,7 +30,7 @@ from .request_spec import spec_from_request
 from .behaviour_match import existing_twin
 from .query_planner import is_explicit_synthesis
 from .data_cases import DataCases, data_cases_for
-from .unit_definitions import grounded_spec, reads_as_stated
+from .unit_definitions import grounded_spec, settled_by_definition
 from .direct_answer import DirectOpinion, informative, request_answer
 from .request_input import answer_on, read_request_input
 from .varied_inputs import varied_choice, varied_inputs
@@ -68,8 +68,8 @@ class CapabilitySynthesisEngine:
                                  "step": "specification"}
         try:
             spec, data, outcome, direct = self._attempt(user_prompt, callback, state)
-            if direct is not None and (outcome["verified"] or outcome["agreed"]) and not _defined(spec, outcome,
-                                                                                            user_prompt):
+            settled = outcome["verified"] and settled_by_definition(spec, outcome["cases"], user_prompt)
+            if direct is not None and (outcome["verified"] or outcome["agreed"]) and not settled:
                 spec, data, outcome = self._second_look(user_prompt, callback, state, (spec, data, outcome), direct)
             step = state["step"] = "verification"
             verified = outcome["verified"]
@@ -419,15 +419,6 @@ class CapabilitySynthesisEngine:
                 "report": report, "cases": kept + consensus, "answer": answer, "probed": probed,
                 "attempts": attempts, "dropped": [d.case.name for d in verdict.dropped], "error": error,
                 "evidence": evidence}
-
-
-def _defined(spec: dict, outcome: dict, request: str) -> bool:
-    """A converter verified on its units' definitions, for a request that states that very conversion: its
-    answer is the definition's, so direct solutions that disagree have misread the request (postfreeze-1207p:
-    "14 F ... on the kelvin scale" solved directly as 14 °C, 287.15 K), and a second look could only
-    trade the right tool for theirs."""
-    return outcome["verified"] and any(c.source == "definition" for c in outcome["cases"]) \
-        and reads_as_stated(spec, request)
 
 
 def settled_verdict(verdict: Verdict, cands: list[Candidate]) -> bool:

@@ -54,8 +54,7 @@ _ROUNDING = re.compile(r"\b(?:round\w*|decimals?|significant|nearest|whole numbe
 # "a whole number". Anything else (significant figures, "the nearest degree", truncating) says no number
 # of places the cases could round to.
 _SMALL = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_PLACES = re.compile(r"\b(\d|zero|one|two|three|four|five|six)[\s-]+(?:decimal\s+places?|decimals?|dp|places?)\b",
-                     re.I)
+_PLACES = re.compile(rf"\b(\d|{'|'.join(_SMALL)})[\s-]+(?:decimal\s+places?|decimals?|dp|places?)\b", re.I)
 _FRACTION_PLACES = re.compile(r"\bnearest\s+(tenth|hundredth|thousandth)s?\b", re.I)
 _ROUND_WORD = re.compile(r"\bround\w*\b(?!\s+(?:up|down)\b)", re.I)  # rounding up or down is not to the nearest
 # not "an integer" alone: it names a type, too
@@ -125,6 +124,14 @@ def reads_as_stated(spec: dict, request: str) -> bool:
     a, b = converter_units(spec.get("source_name") or spec["function_name"])
     named = {u for u, _ in mentioned_units(request) if u.kind == a.kind}
     return any(q.unit == a for q in quantities(request)) and b in named and named <= {a, b}
+
+
+def settled_by_definition(spec: dict, cases: list[Case], request: str) -> bool:
+    """A converter whose verifying cases include its definition's, for a request that states that very
+    conversion (`reads_as_stated`): its answer is the definition's, so direct solutions that disagree have
+    misread the request (postfreeze-1207p: "14 F ... on the kelvin scale" solved directly as 14 °C,
+    287.15 K), and a second look could only trade the right tool for theirs."""
+    return any(c.source == "definition" for c in cases) and reads_as_stated(spec, request)
 
 
 def definition_cases(spec: dict, request: str) -> list[Case]:
